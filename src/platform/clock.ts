@@ -1,0 +1,170 @@
+/**
+ * Simulated time: an integer count of cycles of the one core B, A, core and
+ * the kernel share (design §1). Every charged cycle carries a category so a
+ * result can be explained, not just ranked.
+ *
+ * Operations of the kernel and core do not know whether they run on behalf of
+ * a fault, a checkpoint or the setup; they charge a *kind* (kernel, ipc, core,
+ * handler) and the clock's current *phase* decides the category. Hot-path
+ * costs (compute, TLB miss, dirty assist) charge their category directly.
+ */
+
+/** Categories of charged cycles, as they appear in `breakdownCycles`. */
+export const CATEGORY_NAMES = [
+  'compute',
+  'idle',
+  'tlb.miss',
+  'tlb.dirtyAssist',
+  'fault.kernel',
+  'fault.ipc',
+  'fault.core',
+  'fault.handler',
+  'checkpoint.pause',
+  'checkpoint.collect',
+  'checkpoint.copy',
+  'checkpoint.rearm',
+  'setup',
+] as const;
+export type CategoryName = (typeof CATEGORY_NAMES)[number];
+
+/** Category indices (positions in CATEGORY_NAMES). */
+export const Cat = {
+  compute: 0,
+  idle: 1,
+  tlbMiss: 2,
+  tlbDirtyAssist: 3,
+  faultKernel: 4,
+  faultIpc: 5,
+  faultCore: 6,
+  faultHandler: 7,
+  checkpointPause: 8,
+  checkpointCollect: 9,
+  checkpointCopy: 10,
+  checkpointRearm: 11,
+  setup: 12,
+} as const;
+
+/** Who does the work an operation charges. */
+export const Kind = { kernel: 0, ipc: 1, core: 2, handler: 3 } as const;
+export type KindId = (typeof Kind)[keyof typeof Kind];
+const KINDS = 4;
+
+/** What the system is doing; with the kind it decides the category. */
+export const Phase = {
+  /** B runs; kernel work here is a fault taken outside a tracked stall (attributed to fault.*). */
+  run: 0,
+  /** A fault is being resolved while B is stalled. */
+  fault: 1,
+  /** A checkpoint: stopping and resuming B. */
+  pause: 2,
+  /** A checkpoint: the strategy gathers the pages written since the last one. */
+  collect: 3,
+  /** A checkpoint: the reported pages are copied into the store. */
+  copy: 4,
+  /** A checkpoint: the strategy re-arms its tracking. */
+  rearm: 5,
+  /** Before measurement: building B's memory, the base checkpoint, arming. */
+  setup: 6,
+} as const;
+export type PhaseId = (typeof Phase)[keyof typeof Phase];
+const PHASES = 7;
+
+/** phase × kind → category. */
+const CATEGORY_OF = new Uint8Array(PHASES * KINDS);
+{
+  const fault = [Cat.faultKernel, Cat.faultIpc, Cat.faultCore, Cat.faultHandler];
+  const byPhase: Record<number, readonly number[]> = {
+    [Phase.run]: fault,
+    [Phase.fault]: fault,
+    [Phase.pause]: Array(KINDS).fill(Cat.checkpointPause),
+    [Phase.collect]: Array(KINDS).fill(Cat.checkpointCollect),
+    [Phase.copy]: Array(KINDS).fill(Cat.checkpointCopy),
+    [Phase.rearm]: Array(KINDS).fill(Cat.checkpointRearm),
+    [Phase.setup]: Array(KINDS).fill(Cat.setup),
+  };
+  for (let p = 0; p < PHASES; p++) {
+    for (let k = 0; k < KINDS; k++) CATEGORY_OF[p * KINDS + k] = byPhase[p]![k]!;
+  }
+}
+
+/** The simulated clock with its per-category account. */
+export class Clock {
+  /** Current time in cycles since the platform was created (an integer). */
+  now = 0;
+  /** Cycles charged per category, indexed by `Cat`. */
+  readonly byCategory = new Float64Array(CATEGORY_NAMES.length);
+  /** Current phase; set by the runner and the fault path. */
+  phase: PhaseId = Phase.setup;
+
+  /** Charges work of `kind` done in the current phase. */
+  charge(kind: KindId, cycles: number): void {
+    this.now += cycles;
+    this.byCategory[CATEGORY_OF[this.phase * KINDS + kind]!]! += cycles;
+  }
+
+  /** Charges a category directly (hot-path costs, idle time). */
+  chargeCategory(cat: number, cycles: number): void {
+    this.now += cycles;
+    this.byCategory[cat]! += cycles;
+  }
+
+  /** The non-zero categories, excluding setup, as a plain object for results. */
+  breakdown(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (let c = 0; c < CATEGORY_NAMES.length; c++) {
+      if (c === Cat.setup) continue;
+      const v = this.byCategory[c]!;
+      if (v !== 0) out[CATEGORY_NAMES[c]!] = v;
+    }
+    return out;
+  }
+}
+
+/** Why B was stalled. */
+export const StallCause = { fault: 0, checkpoint: 1 } as const;
+export type StallCauseId = (typeof StallCause)[keyof typeof StallCause];
+
+/**
+ * Every stall of B: duration and cause, in growable typed arrays (no object
+ * per stall). Recording can be switched off for the unmeasured setup.
+ */
+export class StallLog {
+  /** Duration of each stall in cycles. */
+  durations = new Float64Array(1024);
+  /** Cause of each stall (`StallCause`). */
+  causes = new Uint8Array(1024);
+  /** Number of stalls recorded. */
+  count = 0;
+  /** When false, `record` ignores stalls (during setup). */
+  recording = false;
+
+  record(cycles: number, cause: StallCauseId): void {
+    if (!this.recording) return;
+    if (this.count === this.durations.length) {
+      const d = new Float64Array(this.count * 2);
+      d.set(this.durations);
+      this.durations = d;
+      const c = new Uint8Array(this.count * 2);
+      c.set(this.causes);
+      this.causes = c;
+    }
+    this.durations[this.count] = cycles;
+    this.causes[this.count] = cause;
+    this.count++;
+  }
+
+  /** Durations of the stalls of one cause (a copy). */
+  ofCause(cause: StallCauseId): Float64Array {
+    let n = 0;
+    for (let i = 0; i < this.count; i++) if (this.causes[i] === cause) n++;
+    const out = new Float64Array(n);
+    let j = 0;
+    for (let i = 0; i < this.count; i++) if (this.causes[i] === cause) out[j++] = this.durations[i]!;
+    return out;
+  }
+
+  /** All durations (a view of the recorded part). */
+  all(): Float64Array {
+    return this.durations.subarray(0, this.count);
+  }
+}

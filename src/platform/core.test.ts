@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import { Phase, StallCause } from './clock.ts';
+import { PAGE_SIZE, type RegionMapState } from './core.ts';
+import { rpcCycles } from './costs.ts';
+import { ModelError } from './errors.ts';
+import { createPlatform, type Platform } from './platform.ts';
+import { loadProfile } from './profile.ts';
+import { profileWith } from './testing.ts';
+
+const x86 = loadProfile('fiasco-oc-x86_64');
+const k = x86.kernel;
+const c = x86.core;
+
+/** B's 8 pages are one managed dataspace, empty, with A's handler installed. */
+function managedSetup(handler: (pf: Platform) => void) {
+  const pf = createPlatform(x86, 8);
+  pf.clock.phase = Phase.setup;
+  const session = pf.core.createRmSession();
+  const md = session.createRegionMap(8);
+  pf.core.attach(pf.core.root, md, 0);
+  const ds = pf.core.allocRam(8);
+  md.faultHandler = pf.core.createSignalContext(() => handler(pf));
+  pf.clock.phase = Phase.run;
+  pf.stalls.recording = true;
+  return { pf, md, ds };
+}
+
+describe('Genode core', () => {
+  it('delivers a fault in an empty managed region to the handler with its address and type, blocked, and maps after attach with exactly one more fault', () => {
+    const seen: (RegionMapState & { blocked: boolean })[] = [];
+    let md!: ReturnType<typeof managedSetup>['md'];
+    let ds!: ReturnType<typeof managedSetup>['ds'];
+    const setup = managedSetup((pf) => {
+      seen.push({ ...pf.core.state(md), blocked: pf.kernel.thread.blocked });
+      expect(md.queuedFaulters).toBe(1);
+      pf.core.attach(md, ds, 0);
+      expect(md.queuedFaulters).toBe(0);
+    });
+    ({ md, ds } = setup);
+    const pf = setup.pf;
+    const t = pf.clock.now;
+    pf.mmu.access(3, true);
+    expect(seen).toEqual([{ type: 'WRITE_FAULT', addr: 3 * PAGE_SIZE, blocked: true }]);
+    expect(pf.mmu.exceptions).toBe(2); // the fault, and the retry after the wake-up
+    expect(pf.core.pagerMaps).toBe(1);
+    expect(pf.kernel.pagesMapped).toBe(8); // the whole 8-page region in one flexpage
+    const first =
+      k.pageFaultTrap +
+      k.ipcOneWay + // fault IPC
+      2 * c.regionLookup + // root, then the empty managed dataspace
+      k.irqTrigger + // signal
+      rpcCycles(x86, c.signalWork) +
+      rpcCycles(x86, c.stateWork) +
+      rpcCycles(x86, c.attachWork) +
+      k.ipcOneWay; // wake-up
+    const retry =
+      x86.mmu.pageWalk + k.pageFaultTrap + k.ipcOneWay + 2 * c.regionLookup + k.ipcOneWay + 8 * k.mapPerPage; // root, then the dataspace in the managed dataspace
+    const stall = first + retry + x86.mmu.pageWalk;
+    expect(Array.from(pf.stalls.ofCause(StallCause.fault))).toEqual([stall]);
+    expect(pf.clock.now - t).toBe(x86.mmu.pageWalk + stall);
+    const t2 = pf.clock.now;
+    pf.mmu.access(6, false); // mapped by the same flexpage: a walk, no fault
+    expect(pf.clock.now - t2).toBe(x86.mmu.pageWalk);
+  });
+
+  it('reports a read fault as READ_FAULT', () => {
+    let state: RegionMapState | undefined;
+    const s = managedSetup((pf) => {
+      state = pf.core.state(s.md);
+      pf.core.attach(s.md, s.ds, 0);
+    });
+    s.pf.mmu.access(5, false);
+    expect(state).toEqual({ type: 'READ_FAULT', addr: 5 * PAGE_SIZE });
+  });
+
+  it('reflects a write to a read-only attachment to the fault handler', () => {
+    let state: RegionMapState | undefined;
+    const s = managedSetup((pf) => {
+      state = pf.core.state(s.md);
+      pf.core.detach(s.md, 0);
+      pf.core.attach(s.md, s.ds, 0, { writable: true });
+    });
+    s.pf.core.attach(s.md, s.ds, 0, { writable: false });
+    s.pf.mmu.access(2, false);
+    expect(state).toBeUndefined();
+    s.pf.mmu.access(2, true);
+    expect(state).toEqual({ type: 'WRITE_FAULT', addr: 2 * PAGE_SIZE });
+  });
+
+  it('keeps the faulter blocked, and says so, when the handler resolves nothing', () => {
+    const s = managedSetup(() => {});
+    expect(() => s.pf.mmu.access(1, true)).toThrow('B blocked forever: write fault at page 1');
+  });
+
+  it('refuses a fault in a region map without a fault handler', () => {
+    const s = managedSetup(() => {});
+    s.md.faultHandler = null;
+    expect(() => s.pf.mmu.access(1, true)).toThrow(ModelError);
+  });
+
+  it('issues one unmap per page when detaching an N-page region, plus one cache operation', () => {
+    const { pf, md, ds } = managedSetup(() => {});
+    pf.core.attach(md, ds, 0);
+    for (let p = 0; p < 8; p++) pf.mmu.access(p, true);
+    const calls = pf.kernel.unmapCalls;
+    const t = pf.clock.now;
+    pf.core.detach(md, 0);
+    expect(pf.kernel.unmapCalls - calls).toBe(8);
+    const perPage = k.syscall + k.unmapPerPage + x86.mmu.tlbInvalidatePage;
+    expect(pf.clock.now - t).toBe(rpcCycles(x86, c.detachWork) + 8 * perPage + c.cacheOp);
+    expect(pf.space.pte.every((e) => e === 0)).toBe(true);
+  });
+
+  it('charges an RM session its 64 KiB quota and a region map its allocator block', () => {
+    const pf = createPlatform(x86, 4);
+    pf.core.createRmSession().createRegionMap(4);
+    const m = pf.core.memoryUse();
+    expect(m.quotaBytes).toBe(65536);
+    expect(m.byKind['rm-session-quota']).toBe(65536);
+    expect(m.byKind['region-map-metadata']).toBe(8128);
+  });
+
+  it('needs one RM session per managed dataspace where the platform predates Genode 16.05', () => {
+    const old = profileWith('fiasco-oc-x86_64', { capabilities: { rmSessionPerManagedDataspace: true } });
+    const session = createPlatform(old, 4).core.createRmSession();
+    session.createRegionMap(2);
+    expect(() => session.createRegionMap(2)).toThrow(/needs one RM session per managed dataspace/);
+    const current = createPlatform(x86, 4).core.createRmSession();
+    current.createRegionMap(2);
+    expect(() => current.createRegionMap(2)).not.toThrow();
+  });
+
+  it('answers a fault with the largest aligned flexpage inside the region, up to maxMapOrder', () => {
+    const pf = createPlatform(x86, 1024);
+    pf.core.attach(pf.core.root, pf.core.allocRam(100), 0);
+    pf.core.attach(pf.core.root, pf.core.allocRam(924), 100);
+    pf.mmu.access(37, false);
+    expect(pf.kernel.pagesMapped).toBe(64); // [0, 64) is the largest aligned block around 37 inside [0, 100)
+    pf.mmu.access(99, false);
+    expect(pf.kernel.pagesMapped).toBe(64 + 4); // [96, 100): [96, 104) would leave the region
+    pf.mmu.access(600, false);
+    expect(pf.kernel.pagesMapped).toBe(68 + 512); // [512, 1024), capped at 2^9 pages
+  });
+
+  it('refuses overlapping attachments and a detach where no region starts', () => {
+    const pf = createPlatform(x86, 8);
+    pf.core.attach(pf.core.root, pf.core.allocRam(4), 0);
+    expect(() => pf.core.attach(pf.core.root, pf.core.allocRam(4), 2)).toThrow('region conflict at page 2');
+    expect(() => pf.core.detach(pf.core.root, 1)).toThrow('no region starts at page 1');
+  });
+});

@@ -1,0 +1,62 @@
+/** The emulated platform: the only surface strategies and the runner import. */
+export {
+  CATEGORY_NAMES,
+  Cat,
+  type CategoryName,
+  Clock,
+  Kind,
+  Phase,
+  type PhaseId,
+  StallCause,
+  StallLog,
+} from './clock.ts';
+export {
+  type Attachment,
+  Core,
+  type CoreMemory,
+  PAGE_SIZE,
+  RamDataspace,
+  RegionMap,
+  type RegionMapState,
+  RmSession,
+  type SignalContext,
+  TARGET_VIRT_BASE,
+} from './core.ts';
+export {
+  invalidationCycles,
+  maxInvalidationCycles,
+  maxUnmapCycles,
+  pauseResumeCycles,
+  rpcCycles,
+} from './costs.ts';
+export { CapabilityError, ModelError, requireCapability } from './errors.ts';
+export {
+  countFlexpages,
+  forEachFlexpage,
+  Kernel,
+  Revoke,
+  type RevokeMode,
+  Thread,
+  TrackingMode,
+} from './kernel.ts';
+export { TargetMemory } from './memory.ts';
+export { AddressSpace, Mmu, PTE_ACCESSED, PTE_DIRTY, PTE_PRESENT, PTE_TRACKED, PTE_WRITABLE } from './mmu.ts';
+export {
+  createPlatform,
+  diffCounters,
+  type Platform,
+  type PlatformCounters,
+  platformCounters,
+} from './platform.ts';
+export {
+  type Capability,
+  type CostProfile,
+  cyclesToMicros,
+  loadProfile,
+  loadProfileFile,
+  PROFILE_NAMES,
+  PROFILE_SCHEMA,
+  ProfileError,
+  parseProfile,
+  profileFieldRows,
+} from './profile.ts';

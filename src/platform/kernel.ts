@@ -1,0 +1,337 @@
+/**
+ * The Fiasco.OC-like kernel (design §2): page-fault delivery to a pager by
+ * fault IPC, map, flexpage unmap that can revoke write only and, where the
+ * platform reports hardware dirty bits, returns and clears the A/D status of
+ * the pages; thread block and wake-up; and the two tracking extensions the
+ * thesis studies (write-fault notification to a tracker, and an in-kernel
+ * dirty log). Every operation charges its cost from the profile.
+ *
+ * Sources: Fiasco.OC `Task::sys_unmap` → `Mem_space::v_delete`, whose ia32
+ * variant returns `access_flags()` (RW if dirty, R if referenced) and clears
+ * them atomically (src/kern/ia32/paging-ia32.cpp); the ARM variant returns 0
+ * (src/kern/arm/paging-arm.cpp). `Unmap_flags` (map_util.cpp) lets an unmap
+ * revoke W only, which downgrades the mapping to read-only.
+ */
+import { type Clock, Kind } from './clock.ts';
+import { invalidationCycles, rpcCycles } from './costs.ts';
+import { ModelError, requireCapability } from './errors.ts';
+import {
+  type AddressSpace,
+  type FaultSink,
+  type Mmu,
+  PTE_ACCESSED,
+  PTE_DIRTY,
+  PTE_PRESENT,
+  PTE_TRACKED,
+  PTE_WRITABLE,
+} from './mmu.ts';
+import type { CostProfile } from './profile.ts';
+
+/** What an unmap withdraws from each page of the flexpage. */
+export const Revoke = {
+  /** Nothing: only read (and, with hardware dirty bits, reset) the A/D status. */
+  none: 0,
+  /** Write permission only: the mapping stays, read-only. */
+  write: 1,
+  /** The whole mapping. */
+  all: 2,
+} as const;
+export type RevokeMode = (typeof Revoke)[keyof typeof Revoke];
+
+/** A thread of B; blocked while a fault IPC waits for the pager's reply. */
+export class Thread {
+  /** True while the thread waits for a fault to be resolved. */
+  blocked = false;
+  constructor(readonly name: string) {}
+}
+
+/** Whoever answers B's fault IPCs: Genode core's pager. */
+export interface Pager {
+  /**
+   * Handles a fault IPC from `thread`. Either replies with a mapping
+   * (`Kernel.replyMap`), or leaves the thread blocked and arranges for a later
+   * `Kernel.wakeUp` (a region-map fault resolved by a user-level handler).
+   */
+  handleFault(thread: Thread, vpn: number, write: boolean): void;
+}
+
+/** How the kernel handles a write to a page write-protected for tracking. */
+export const TrackingMode = { off: 0, notify: 1, log: 2 } as const;
+export type TrackingModeId = (typeof TrackingMode)[keyof typeof TrackingMode];
+
+/** Calls `fn(vpn, order)` for the aligned power-of-two flexpages covering [start, end), each of order ≤ maxOrder. */
+export function forEachFlexpage(
+  start: number,
+  end: number,
+  maxOrder: number,
+  fn: (vpn: number, order: number) => void,
+): void {
+  let v = start;
+  while (v < end) {
+    let order = 0;
+    while (order < maxOrder && v % (1 << (order + 1)) === 0 && v + (1 << (order + 1)) <= end) order++;
+    fn(v, order);
+    v += 1 << order;
+  }
+}
+
+/** Number of flexpages `forEachFlexpage` yields for [start, end). */
+export function countFlexpages(start: number, end: number, maxOrder: number): number {
+  let n = 0;
+  forEachFlexpage(start, end, maxOrder, () => {
+    n++;
+  });
+  return n;
+}
+
+export class Kernel implements FaultSink {
+  /** B's only thread (the model runs B single-threaded). */
+  readonly thread = new Thread('B');
+  /** Core's pager; wired by the platform. */
+  pager: Pager | null = null;
+  /** Tracking extension mode and, for `notify`, the tracker's handler (A). */
+  private trackingMode: TrackingModeId = TrackingMode.off;
+  private notifyHandler: ((vpn: number) => void) | null = null;
+  /** The in-kernel dirty log of the `log` extension: one byte per page. */
+  private log: Uint8Array | null = null;
+  /** Scratch list of pages whose page-table entries changed in one operation. */
+  private readonly changed: Int32Array;
+
+  /**
+   * Fault injection for tests: when true, the kernel forgets to invalidate the
+   * TLB after changing page-table entries. Never set in a real run.
+   */
+  debugSkipTlbInvalidation = false;
+
+  /** Counters: unmap syscalls, pages mapped, tracking notifications, log appends. */
+  unmapCalls = 0;
+  pagesMapped = 0;
+  notifications = 0;
+  logAppends = 0;
+
+  constructor(
+    readonly profile: CostProfile,
+    private readonly clock: Clock,
+    private readonly mmu: Mmu,
+    readonly space: AddressSpace,
+  ) {
+    this.changed = new Int32Array(space.pages);
+  }
+
+  /** One one-way IPC (a fault IPC, a reply, a wake-up, a notification). */
+  ipc(): void {
+    this.clock.charge(Kind.ipc, this.profile.kernel.ipcOneWay);
+  }
+
+  /** A Genode RPC: call + reply IPCs, and the server's work charged as `kind`. */
+  rpc(serverWork: number, kind: (typeof Kind)[keyof typeof Kind]): void {
+    this.clock.charge(Kind.ipc, rpcCycles(this.profile, 0));
+    this.clock.charge(kind, serverWork);
+  }
+
+  /** Page-fault exception of B (called by the MMU). */
+  pageFault(vpn: number, write: boolean): void {
+    const k = this.profile.kernel;
+    this.clock.charge(Kind.kernel, k.pageFaultTrap);
+    const e = this.space.pte[vpn]!;
+    if (write && (e & (PTE_PRESENT | PTE_TRACKED)) === (PTE_PRESENT | PTE_TRACKED)) {
+      this.trackedWriteFault(vpn, e);
+      return;
+    }
+    const t = this.thread;
+    if (this.pager === null) throw new ModelError(`page fault at page ${vpn} but B has no pager`);
+    t.blocked = true;
+    this.ipc(); // the fault IPC to the pager
+    this.pager.handleFault(t, vpn, write);
+    if (t.blocked) {
+      throw new ModelError(
+        `B blocked forever: ${write ? 'write' : 'read'} fault at page ${vpn} was neither mapped nor woken up`,
+      );
+    }
+  }
+
+  /** The tracking extension's path for a write to a page it write-protected. */
+  private trackedWriteFault(vpn: number, e: number): void {
+    const k = this.profile.kernel;
+    if (this.trackingMode === TrackingMode.notify) {
+      this.notifications++;
+      this.ipc(); // notification to the tracker thread of A
+      this.notifyHandler!(vpn);
+      this.ipc(); // A's reply; the kernel re-enables write and resumes B
+      this.clock.charge(Kind.kernel, k.mapPerPage);
+    } else if (this.trackingMode === TrackingMode.log) {
+      this.logAppends++;
+      this.log![vpn] = 1;
+      this.clock.charge(Kind.kernel, k.logAppend);
+    } else {
+      throw new ModelError(`page ${vpn} is write-protected for tracking but no tracking mode is active`);
+    }
+    this.space.pte[vpn] = (e | PTE_WRITABLE) & ~PTE_TRACKED;
+  }
+
+  /**
+   * The pager's reply carrying a mapping of `count` pages from `vpn` backed by
+   * frames `frame`…: installs (or upgrades) the page-table entries and resumes
+   * the faulter. A fresh entry starts with A and D clear.
+   */
+  replyMap(thread: Thread, vpn: number, count: number, writable: boolean, frame: number): void {
+    this.ipc();
+    this.map(vpn, count, writable, frame);
+    thread.blocked = false;
+  }
+
+  /** Installs `count` page-table entries (the kernel side of a map). */
+  map(vpn: number, count: number, writable: boolean, frame: number): void {
+    const pte = this.space.pte;
+    const frames = this.space.frame;
+    for (let i = 0; i < count; i++) {
+      const p = vpn + i;
+      const e = pte[p]!;
+      if ((e & PTE_PRESENT) !== 0 && frames[p] === frame + i) {
+        // Already mapped: a map only adds rights (Fiasco maps never downgrade).
+        if (writable) pte[p] = (e | PTE_WRITABLE) & ~PTE_TRACKED;
+      } else {
+        pte[p] = PTE_PRESENT | (writable ? PTE_WRITABLE : 0);
+        frames[p] = frame + i;
+      }
+    }
+    this.pagesMapped += count;
+    this.clock.charge(Kind.kernel, count * this.profile.kernel.mapPerPage);
+  }
+
+  /** Resumes a blocked faulter without a mapping (core's wake-up IPC); it will fault again. */
+  wakeUp(thread: Thread): void {
+    this.ipc();
+    thread.blocked = false;
+  }
+
+  /**
+   * `l4_task_unmap` of one flexpage [vpn, vpn + 2^order) of B: withdraws
+   * `revoke` from every present page. Where the profile has
+   * `hardwareDirtyBits`, every unmap also returns and clears the A/D status;
+   * the dirty pages are appended to `dirtyOut` from `dirtyAt` when given, and
+   * their number is returned (0 on platforms without the capability).
+   * Invalidates the TLB for every changed entry (a full flush past the
+   * profile's threshold).
+   */
+  unmap(
+    vpn: number,
+    order: number,
+    revoke: RevokeMode,
+    dirtyOut: Int32Array | null = null,
+    dirtyAt = 0,
+  ): number {
+    const size = 2 ** order;
+    if (!Number.isInteger(order) || order < 0 || vpn % size !== 0) {
+      throw new ModelError(`unmap: flexpage at page ${vpn} of order ${order} is not aligned`);
+    }
+    const k = this.profile.kernel;
+    const reportStatus = this.profile.capabilities.hardwareDirtyBits;
+    const pte = this.space.pte;
+    const end = Math.min(vpn + size, this.space.pages);
+    let present = 0;
+    let changed = 0;
+    let dirty = 0;
+    for (let p = vpn; p < end; p++) {
+      const e = pte[p]!;
+      if ((e & PTE_PRESENT) === 0) continue;
+      present++;
+      let n = e;
+      if (reportStatus) {
+        if ((e & PTE_DIRTY) !== 0) {
+          if (dirtyOut !== null) dirtyOut[dirtyAt + dirty] = p;
+          dirty++;
+        }
+        n &= ~(PTE_DIRTY | PTE_ACCESSED);
+      }
+      if (revoke === Revoke.all) n = 0;
+      else if (revoke === Revoke.write) n &= ~(PTE_WRITABLE | PTE_TRACKED);
+      if (n !== e) {
+        pte[p] = n;
+        this.changed[changed++] = p;
+      }
+    }
+    this.unmapCalls++;
+    this.clock.charge(Kind.kernel, k.syscall + present * k.unmapPerPage);
+    this.invalidate(changed);
+    return dirty;
+  }
+
+  /** Invalidates the TLB entries of the first `count` pages of the scratch list, charging the cost. */
+  private invalidate(count: number): void {
+    if (count === 0 || this.debugSkipTlbInvalidation) return;
+    this.clock.charge(Kind.kernel, invalidationCycles(this.profile, count));
+    if (count > this.profile.mmu.tlbFlushThresholdPages) {
+      this.mmu.flushAll();
+    } else {
+      for (let i = 0; i < count; i++) this.mmu.invalidatePage(this.changed[i]!);
+    }
+  }
+
+  /**
+   * Switches on a tracking extension. `notify` delivers each first write to a
+   * write-protected page to `handler` (the tracker thread of A) by IPC and
+   * resumes B after A's reply; `log` records the page in the kernel's log and
+   * resumes B directly.
+   * @throws CapabilityError when the profile lacks the extension.
+   */
+  enableTracking(mode: TrackingModeId, handler: ((vpn: number) => void) | null = null): void {
+    if (mode === TrackingMode.notify) {
+      requireCapability(this.profile, 'kernelFaultNotification', 'write-fault notification');
+      if (handler === null) throw new ModelError('write-fault notification needs a handler');
+      this.notifyHandler = handler;
+    } else if (mode === TrackingMode.log) {
+      requireCapability(this.profile, 'kernelDirtyLog', 'the in-kernel dirty log');
+      this.log = new Uint8Array(this.space.pages);
+    }
+    this.trackingMode = mode;
+  }
+
+  /**
+   * Tracking extension: withdraws write permission from the present, writable
+   * pages of flexpage [vpn, vpn + 2^order) and marks them, so that the next
+   * write to each goes to the tracking path. Costs like an unmap revoking W.
+   */
+  writeProtect(vpn: number, order: number): void {
+    if (this.trackingMode === TrackingMode.off) throw new ModelError('writeProtect without a tracking mode');
+    const size = 2 ** order;
+    if (vpn % size !== 0)
+      throw new ModelError(`writeProtect: flexpage at page ${vpn} of order ${order} is not aligned`);
+    const k = this.profile.kernel;
+    const pte = this.space.pte;
+    const end = Math.min(vpn + size, this.space.pages);
+    let present = 0;
+    let changed = 0;
+    for (let p = vpn; p < end; p++) {
+      const e = pte[p]!;
+      if ((e & PTE_PRESENT) === 0) continue;
+      present++;
+      if ((e & PTE_WRITABLE) !== 0) {
+        pte[p] = (e & ~PTE_WRITABLE) | PTE_TRACKED;
+        this.changed[changed++] = p;
+      }
+    }
+    this.clock.charge(Kind.kernel, k.syscall + present * k.unmapPerPage);
+    this.invalidate(changed);
+  }
+
+  /**
+   * Tracking extension `log`: reads and resets the log entries of pages
+   * [start, end), appending the logged pages to `out`; returns their number.
+   * One syscall plus the per-page scan.
+   */
+  readLog(start: number, end: number, out: Int32Array): number {
+    const log = this.log;
+    if (log === null) throw new ModelError('readLog without the dirty-log extension enabled');
+    const k = this.profile.kernel;
+    let n = 0;
+    for (let p = start; p < end; p++) {
+      if (log[p] !== 0) {
+        log[p] = 0;
+        out[n++] = p;
+      }
+    }
+    this.clock.charge(Kind.kernel, k.syscall + (end - start) * k.logScanPerPage);
+    return n;
+  }
+}

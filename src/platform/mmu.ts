@@ -1,0 +1,258 @@
+/**
+ * The MMU: B's page table and the TLB of the core, in flat typed arrays
+ * (design §2, §8). This is the per-access hot path of the whole harness.
+ *
+ * x86 semantics modelled (Intel SDM vol. 3, §4.8 and §4.10):
+ * - a TLB entry caches the translation with its write permission and dirty
+ *   state as they were in the page-table entry when it was filled;
+ * - a TLB miss walks the page table, sets A (and D for a write) in the entry;
+ * - the first write through an entry cached clean takes a *dirty assist*: the
+ *   processor re-reads the page-table entry (a locked update that also sees a
+ *   revoked write permission), sets D, and marks the TLB entry dirty;
+ * - a write through an entry cached read-only re-walks (a spurious fault on a
+ *   stale entry costs a walk here);
+ * - a page fault invalidates the TLB entry of the faulting page (§4.10.4.1).
+ * Nothing else invalidates the TLB: the kernel must, whenever it revokes a
+ * right or clears a dirty bit. A forgotten invalidation lets writes through a
+ * stale dirty entry bypass the page table, and the oracle sees them.
+ *
+ * Without `mmu.hardwareDirtyBit` (ARMv7 short descriptors) there is no D bit
+ * and no assist: every entry is filled as if dirty.
+ */
+import { Cat, type Clock, Phase, StallCause, type StallLog } from './clock.ts';
+import type { TargetMemory } from './memory.ts';
+import type { CostProfile } from './profile.ts';
+
+/** Page-table entry flags (one byte per page). */
+export const PTE_PRESENT = 1;
+export const PTE_WRITABLE = 2;
+export const PTE_ACCESSED = 4;
+export const PTE_DIRTY = 8;
+/**
+ * Software bit: write permission withdrawn by the kernel's tracking extension
+ * (like Linux's uffd-wp marker or a soft-dirty write-protect), so a write fault
+ * on this page goes to the tracking path and not to the pager.
+ */
+export const PTE_TRACKED = 16;
+
+/** TLB entry flags. */
+const TLB_WRITABLE = 1;
+const TLB_DIRTY = 2;
+const TLB_WD = TLB_WRITABLE | TLB_DIRTY;
+
+/** Resolutions of one access before the model is declared broken. */
+const MAX_FAULTS_PER_ACCESS = 8;
+
+/** A Fiasco.OC task's memory space: the page table of B, indexed by B's page number. */
+export class AddressSpace {
+  /** Number of pages (virtual page numbers 0 … pages−1). */
+  readonly pages: number;
+  /** Flags per page: PTE_*. */
+  readonly pte: Uint8Array;
+  /** Physical frame number per page (valid while present). */
+  readonly frame: Int32Array;
+
+  constructor(pages: number) {
+    this.pages = pages;
+    this.pte = new Uint8Array(pages);
+    this.frame = new Int32Array(pages);
+  }
+}
+
+/** Where the MMU raises a page fault: the kernel. */
+export interface FaultSink {
+  /** Handles a page fault of B at `vpn`; returns when B may retry the access. */
+  pageFault(vpn: number, write: boolean): void;
+}
+
+/** The TLB and the access path of B's one thread. */
+export class Mmu {
+  /** Ways per set and set count (entries = ways × sets). */
+  readonly ways: number;
+  readonly sets: number;
+  /** Virtual page number cached in each entry, −1 when empty. Entry e of set s is at s·ways + e. */
+  readonly tag: Int32Array;
+  /** TLB_WRITABLE | TLB_DIRTY per entry. */
+  readonly entryFlags: Uint8Array;
+  /** Round-robin victim per set (deterministic replacement). */
+  private readonly victim: Uint8Array;
+  private readonly setMask: number;
+  private readonly hardwareDirty: boolean;
+  private readonly walkCycles: number;
+  private readonly assistCycles: number;
+
+  /** Receives page faults; wired by the platform. */
+  faultSink: FaultSink | null = null;
+
+  /** TLB misses (page walks), dirty assists, page-fault exceptions, and faults that stalled B. */
+  walks = 0;
+  assists = 0;
+  exceptions = 0;
+  faultStalls = 0;
+
+  constructor(
+    profile: CostProfile,
+    private readonly clock: Clock,
+    readonly space: AddressSpace,
+    private readonly memory: TargetMemory,
+    private readonly stalls: StallLog,
+  ) {
+    this.ways = profile.mmu.tlbWays;
+    this.sets = profile.mmu.tlbEntries / profile.mmu.tlbWays;
+    this.setMask = this.sets - 1;
+    this.tag = new Int32Array(profile.mmu.tlbEntries).fill(-1);
+    this.entryFlags = new Uint8Array(profile.mmu.tlbEntries);
+    this.victim = new Uint8Array(this.sets);
+    this.hardwareDirty = profile.mmu.hardwareDirtyBit;
+    this.walkCycles = profile.mmu.pageWalk;
+    this.assistCycles = profile.mmu.dirtyAssist;
+  }
+
+  /**
+   * Runs B over accesses [from, to) of a batch, charging `compute` cycles
+   * before each access, and stops early before the first access that would
+   * start at or after `deadline` (the next checkpoint). Returns the index of
+   * the first access not executed.
+   */
+  run(
+    pages: Int32Array,
+    writes: Uint8Array,
+    from: number,
+    to: number,
+    compute: number,
+    deadline: number,
+  ): number {
+    const clock = this.clock;
+    const tag = this.tag;
+    const flags = this.entryFlags;
+    const version = this.memory.version;
+    const ways = this.ways;
+    const setMask = this.setMask;
+    let now = clock.now;
+    let i = from;
+    for (; i < to; i++) {
+      if (now >= deadline) break;
+      now += compute;
+      const vpn = pages[i]!;
+      const w = writes[i]!;
+      const base = (vpn & setMask) * ways;
+      let slot = -1;
+      for (let k = base, end = base + ways; k < end; k++) {
+        if (tag[k] === vpn) {
+          slot = k;
+          break;
+        }
+      }
+      if (slot < 0 || (w !== 0 && (flags[slot]! & TLB_WD) !== TLB_WD)) {
+        clock.now = now;
+        this.slowAccess(vpn, w !== 0, slot);
+        now = clock.now;
+      }
+      if (w !== 0) version[vpn] = (version[vpn]! + 1) | 0;
+    }
+    clock.now = now;
+    clock.byCategory[Cat.compute]! += (i - from) * compute;
+    return i;
+  }
+
+  /** One access of B with no compute before it (setup, tests). */
+  access(vpn: number, write: boolean): void {
+    if (vpn < 0 || vpn >= this.space.pages || !Number.isInteger(vpn)) {
+      throw new RangeError(`access outside B's memory: page ${vpn} of ${this.space.pages}`);
+    }
+    const slot = this.lookup(vpn);
+    if (slot < 0 || (write && (this.entryFlags[slot]! & TLB_WD) !== TLB_WD))
+      this.slowAccess(vpn, write, slot);
+    if (write) this.memory.version[vpn] = (this.memory.version[vpn]! + 1) | 0;
+  }
+
+  /** The TLB slot caching `vpn`, or −1. */
+  lookup(vpn: number): number {
+    const base = (vpn & this.setMask) * this.ways;
+    for (let k = base, end = base + this.ways; k < end; k++) if (this.tag[k] === vpn) return k;
+    return -1;
+  }
+
+  /** Drops the TLB entry of one page (invlpg). The caller charges the cost. */
+  invalidatePage(vpn: number): void {
+    const slot = this.lookup(vpn);
+    if (slot >= 0) this.tag[slot] = -1;
+  }
+
+  /** Drops every TLB entry. The caller charges the cost. */
+  flushAll(): void {
+    this.tag.fill(-1);
+  }
+
+  /** True when the TLB caches `vpn` as writable and dirty (a write would bypass the page table). */
+  cachedWritableDirty(vpn: number): boolean {
+    const slot = this.lookup(vpn);
+    return slot >= 0 && (this.entryFlags[slot]! & TLB_WD) === TLB_WD;
+  }
+
+  /** Everything but a TLB hit with sufficient rights: assist, walk, faults. */
+  private slowAccess(vpn: number, write: boolean, slot: number): void {
+    if (this.translate(vpn, write, slot)) return;
+    const clock = this.clock;
+    const start = clock.now;
+    const phase = clock.phase;
+    clock.phase = Phase.fault;
+    for (let attempt = 0; ; attempt++) {
+      if (attempt === MAX_FAULTS_PER_ACCESS) {
+        throw new Error(
+          `model error: ${write ? 'write' : 'read'} of page ${vpn} still faults after ${attempt} resolutions`,
+        );
+      }
+      this.exceptions++;
+      // A page fault invalidates the TLB entry of the faulting address (Intel SDM §4.10.4.1).
+      this.invalidatePage(vpn);
+      this.faultSink!.pageFault(vpn, write);
+      if (this.translate(vpn, write, this.lookup(vpn))) break;
+    }
+    clock.phase = phase;
+    this.faultStalls++;
+    this.stalls.record(clock.now - start, StallCause.fault);
+  }
+
+  /**
+   * The hardware's part of an access that missed the fast path: a dirty assist
+   * or a page walk. Returns false when the access must fault.
+   */
+  private translate(vpn: number, write: boolean, slot: number): boolean {
+    const pte = this.space.pte;
+    const e = pte[vpn]!;
+    if (slot >= 0 && write && (this.entryFlags[slot]! & TLB_WRITABLE) !== 0) {
+      // Cached writable but clean: the dirty assist re-reads the entry and sets D.
+      this.assists++;
+      this.clock.chargeCategory(Cat.tlbDirtyAssist, this.assistCycles);
+      if ((e & (PTE_PRESENT | PTE_WRITABLE)) !== (PTE_PRESENT | PTE_WRITABLE)) {
+        this.tag[slot] = -1;
+        return false;
+      }
+      pte[vpn] = e | PTE_ACCESSED | PTE_DIRTY;
+      this.entryFlags[slot]! |= TLB_DIRTY;
+      return true;
+    }
+    // TLB miss, or a write through an entry cached read-only: walk.
+    this.walks++;
+    this.clock.chargeCategory(Cat.tlbMiss, this.walkCycles);
+    if ((e & PTE_PRESENT) === 0 || (write && (e & PTE_WRITABLE) === 0)) {
+      if (slot >= 0) this.tag[slot] = -1;
+      return false;
+    }
+    let updated = e | PTE_ACCESSED;
+    if (write && this.hardwareDirty) updated |= PTE_DIRTY;
+    pte[vpn] = updated;
+    let f = (updated & PTE_WRITABLE) !== 0 ? TLB_WRITABLE : 0;
+    if ((updated & PTE_DIRTY) !== 0 || !this.hardwareDirty) f |= TLB_DIRTY;
+    if (slot < 0) {
+      const set = vpn & this.setMask;
+      const way = this.victim[set]!;
+      this.victim[set] = way + 1 === this.ways ? 0 : way + 1;
+      slot = set * this.ways + way;
+      this.tag[slot] = vpn;
+    }
+    this.entryFlags[slot] = f;
+    return true;
+  }
+}

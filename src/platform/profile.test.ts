@@ -1,0 +1,102 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadProfile, PROFILE_NAMES, PROFILE_SCHEMA, parseProfile, profileFieldRows } from './profile.ts';
+
+const shipped = (name: string) =>
+  JSON.parse(readFileSync(new URL(`./profiles/${name}.json`, import.meta.url), 'utf8')) as Record<
+    string,
+    Record<string, unknown>
+  >;
+
+describe('cost profiles', () => {
+  it.each(PROFILE_NAMES)('ships %s with every schema field and a source for each', (name) => {
+    const p = loadProfile(name);
+    expect(p.name).toBe(name);
+    for (const row of profileFieldRows()) expect(p.sources[row.path]?.length).toBeGreaterThan(0);
+    expect(Object.keys(p.sources)).toHaveLength(profileFieldRows().length);
+  });
+
+  it('marks ARMv7 Fiasco.OC as reporting no dirty status on unmap, and x86 as reporting it', () => {
+    expect(loadProfile('fiasco-oc-armv7').capabilities.hardwareDirtyBits).toBe(false);
+    expect(loadProfile('fiasco-oc-x86_64').capabilities.hardwareDirtyBits).toBe(true);
+  });
+
+  it('takes the IPC figures from l4re.org/perf', () => {
+    expect(loadProfile('fiasco-oc-x86_64').kernel.ipcOneWay).toBe(1395);
+    expect(loadProfile('fiasco-oc-armv7').kernel.ipcOneWay).toBe(691);
+    expect(loadProfile('fiasco-oc-x86_64').sources['kernel.ipcOneWay']).toMatch(/l4re\.org\/perf/);
+  });
+
+  it('refuses a missing figure, naming the field', () => {
+    const json = shipped('fiasco-oc-x86_64');
+    delete json['kernel']!['ipcOneWay'];
+    expect(() => parseProfile(json, 'test')).toThrow('profile test: kernel.ipcOneWay is missing');
+  });
+
+  it('refuses a negative figure, naming the field and the value', () => {
+    const json = shipped('fiasco-oc-x86_64');
+    json['mmu']!['pageWalk'] = { value: -3, source: 'assumed: test' };
+    expect(() => parseProfile(json, 'test')).toThrow(
+      'profile test: mmu.pageWalk.value must not be negative, got -3',
+    );
+  });
+
+  it('refuses a figure without a source', () => {
+    const json = shipped('fiasco-oc-x86_64');
+    json['core']!['attachWork'] = { value: 10 };
+    expect(() => parseProfile(json, 'test')).toThrow(/core\.attachWork has no source/);
+    json['core']!['attachWork'] = { value: 10, source: '  ' };
+    expect(() => parseProfile(json, 'test')).toThrow(/core\.attachWork has no source/);
+  });
+
+  it('refuses fractional cycles, a flag that is not boolean, an unknown field and a missing section', () => {
+    const a = shipped('fiasco-oc-x86_64');
+    a['kernel']!['syscall'] = { value: 1.5, source: 'x' };
+    expect(() => parseProfile(a, 't')).toThrow(/kernel\.syscall\.value must be an integer/);
+    const b = shipped('fiasco-oc-x86_64');
+    b['capabilities']!['readOnlyAttach'] = { value: 'yes', source: 'x' };
+    expect(() => parseProfile(b, 't')).toThrow(/capabilities\.readOnlyAttach\.value must be true or false/);
+    const c = shipped('fiasco-oc-x86_64');
+    c['kernel']!['ipcTwoWay'] = { value: 1, source: 'x' };
+    expect(() => parseProfile(c, 't')).toThrow(/kernel\.ipcTwoWay is not a known field/);
+    const d = shipped('fiasco-oc-x86_64');
+    delete d['memory'];
+    expect(() => parseProfile(d, 't')).toThrow(/profile t: memory is missing/);
+  });
+
+  it('refuses a TLB geometry without a power-of-two number of sets', () => {
+    const json = shipped('fiasco-oc-x86_64');
+    json['mmu']!['tlbWays'] = { value: 5, source: 'x' };
+    expect(() => parseProfile(json, 't')).toThrow(/mmu\.tlbWays must divide/);
+  });
+
+  it('refuses hardware dirty status on unmap without an MMU that sets dirty bits', () => {
+    const json = shipped('fiasco-oc-armv7');
+    json['capabilities']!['hardwareDirtyBits'] = { value: true, source: 'x' };
+    expect(() => parseProfile(json, 't')).toThrow(
+      /capabilities\.hardwareDirtyBits needs mmu\.hardwareDirtyBit/,
+    );
+  });
+
+  it('names the shipped profiles when asked for an unknown one, and loads a profile by path', () => {
+    expect(() => loadProfile('fiasco-oc-risc')).toThrow(
+      "unknown profile 'fiasco-oc-risc' (shipped: fiasco-oc-x86_64, fiasco-oc-armv7, linux-x86_64",
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'dirtybench-profile-'));
+    const json = shipped('linux-x86_64');
+    json['name'] = 'my-linux' as never;
+    writeFileSync(join(dir, 'p.json'), JSON.stringify(json));
+    expect(loadProfile(join(dir, 'p.json')).name).toBe('my-linux');
+    writeFileSync(join(dir, 'bad.json'), '{ not json');
+    expect(() => loadProfile(join(dir, 'bad.json'))).toThrow(/bad\.json: not valid JSON/);
+    expect(() => loadProfile(join(dir, 'none.json'))).toThrow(/none\.json: cannot read \(ENOENT\)/);
+  });
+
+  it('declares every schema field with a doc line', () => {
+    for (const fields of Object.values(PROFILE_SCHEMA)) {
+      for (const spec of Object.values(fields)) expect(spec.doc.length).toBeGreaterThan(10);
+    }
+  });
+});

@@ -1,0 +1,293 @@
+/**
+ * Cost profiles: what every operation of the emulated platform costs, in
+ * integer cycles of one core, and what the platform can do.
+ *
+ * A profile is JSON. Every figure is `{ "value": …, "source": "…" }`, where the
+ * source is a citation (see shared/calibration.md) or `assumed: <why>`, so a
+ * reader can see which conclusions rest on guesses. The schema below is the one
+ * place the fields are declared: loading, validation, `list` and the docs are
+ * generated from it.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** What kind of figure a field holds; decides validation and unit. */
+type FieldKind = 'cycles' | 'count' | 'bytes' | 'hz' | 'flag';
+
+interface FieldSpec {
+  readonly kind: FieldKind;
+  readonly doc: string;
+  /** Smallest allowed value for numbers (default 0; cycles may be 0). */
+  readonly min?: number;
+}
+
+/**
+ * The profile schema: section → field → declaration. Adding a figure is one
+ * line here plus its value in every profile JSON.
+ */
+export const PROFILE_SCHEMA = {
+  cpu: {
+    hz: { kind: 'hz', doc: 'core clock, converts cycles to time', min: 1 },
+  },
+  mmu: {
+    tlbEntries: {
+      kind: 'count',
+      doc: 'TLB entries (one level, standing for the last-level data TLB)',
+      min: 1,
+    },
+    tlbWays: { kind: 'count', doc: 'TLB associativity; entries/ways must be a power of two', min: 1 },
+    hardwareDirtyBit: {
+      kind: 'flag',
+      doc: 'the MMU sets the dirty bit in the page-table entry on the first write',
+    },
+    pageWalk: { kind: 'cycles', doc: 'a TLB miss: walk the page table and fill the TLB' },
+    dirtyAssist: {
+      kind: 'cycles',
+      doc: 'first write through a TLB entry cached clean: the walk that sets D',
+    },
+    tlbInvalidatePage: { kind: 'cycles', doc: 'invalidate one page of the TLB (invlpg, TLBIMVA)' },
+    tlbFlushAll: { kind: 'cycles', doc: 'flush the whole TLB' },
+    tlbFlushThresholdPages: {
+      kind: 'count',
+      doc: 'an invalidation of more pages than this flushes the whole TLB instead',
+    },
+  },
+  kernel: {
+    pageFaultTrap: {
+      kind: 'cycles',
+      doc: 'page-fault exception: kernel entry, fault decode, and the return to user',
+    },
+    ipcOneWay: { kind: 'cycles', doc: 'one-way IPC between address spaces (also a fault IPC or a reply)' },
+    syscall: {
+      kind: 'cycles',
+      doc: 'entry and exit of a kernel call that is not IPC (map, unmap, log read)',
+    },
+    mapPerPage: {
+      kind: 'cycles',
+      doc: 'install or upgrade one page-table entry (mapping database included)',
+    },
+    unmapPerPage: { kind: 'cycles', doc: 'revoke or downgrade one page-table entry, reading its A/D status' },
+    irqTrigger: { kind: 'cycles', doc: 'trigger an IRQ object (how core submits a Genode signal)' },
+    logAppend: { kind: 'cycles', doc: 'kernel extension: log one written page and re-enable write' },
+    logScanPerPage: { kind: 'cycles', doc: 'kernel extension: read and reset the log entry of one page' },
+  },
+  core: {
+    regionLookup: {
+      kind: 'cycles',
+      doc: "core's lookup of the fault address in one region map (one nesting level)",
+    },
+    attachWork: {
+      kind: 'cycles',
+      doc: "core's work in Region_map::attach beyond the RPC (region alloc, faulter wake-up)",
+    },
+    detachWork: { kind: 'cycles', doc: "core's work in Region_map::detach beyond the RPC and the unmaps" },
+    stateWork: { kind: 'cycles', doc: "core's work in Region_map::state() beyond the RPC" },
+    signalWork: { kind: 'cycles', doc: "core's work to deliver a signal on a signal-fetch RPC" },
+    threadControl: {
+      kind: 'cycles',
+      doc: 'core+kernel work to pause or to resume one thread (Cpu_thread, ex_regs)',
+    },
+    cacheOp: { kind: 'cycles', doc: 'the cache operation of a detach on Fiasco.OC' },
+    maxMapOrder: {
+      kind: 'count',
+      doc: 'largest flexpage (log2 pages) core maps to answer one fault (Fault_area, constrain_map_size_log2)',
+    },
+  },
+  checkpointer: {
+    handlerWork: {
+      kind: 'cycles',
+      doc: "the checkpointer's own work per tracking fault (find the page, mark it)",
+    },
+    copyPage: { kind: 'cycles', doc: 'copy one 4 KiB page into the checkpoint store' },
+    bitmapScanPerPage: { kind: 'cycles', doc: 'read and clear one page of a dirty bitmap at a checkpoint' },
+  },
+  capabilities: {
+    hardwareDirtyBits: {
+      kind: 'flag',
+      doc: 'unmap returns (and clears) the dirty/accessed status of the pages',
+    },
+    managedDataspaces: {
+      kind: 'flag',
+      doc: 'Genode managed dataspaces with user-level region-map fault handlers',
+    },
+    readOnlyAttach: {
+      kind: 'flag',
+      doc: 'Region_map::attach accepts a read-only attribute (Genode 2018 and later)',
+    },
+    rmSessionPerManagedDataspace: {
+      kind: 'flag',
+      doc: 'every managed dataspace needs its own RM session (Genode before 16.05)',
+    },
+    kernelFaultNotification: {
+      kind: 'flag',
+      doc: 'the kernel notifies a tracker thread of write faults (extension)',
+    },
+    kernelDirtyLog: {
+      kind: 'flag',
+      doc: 'the kernel logs written pages itself and resumes the writer (extension)',
+    },
+  },
+  memory: {
+    rmSessionQuotaBytes: { kind: 'bytes', doc: 'RAM quota donated to core per RM session' },
+    regionMapMetadataBytes: { kind: 'bytes', doc: "core's metadata per region map (allocator_avl block)" },
+    attachmentMetadataBytes: {
+      kind: 'bytes',
+      doc: "core's metadata per attachment (Rm_region in the AVL tree)",
+    },
+    dataspaceMetadataBytes: { kind: 'bytes', doc: "core's metadata per RAM dataspace (Dataspace_component)" },
+  },
+} as const satisfies Record<string, Record<string, FieldSpec>>;
+
+type Schema = typeof PROFILE_SCHEMA;
+type FieldValue<F> = F extends { readonly kind: 'flag' } ? boolean : number;
+
+/** A validated profile: plain numbers and booleans, read on the hot path without indirection. */
+export type CostProfile = {
+  /** Profile name, e.g. `fiasco-oc-x86_64`. */
+  readonly name: string;
+  /** One line: what platform this profile stands for. */
+  readonly description: string;
+  /** Architecture tag, informational. */
+  readonly arch: string;
+  /** The source of every figure, keyed `section.field`. */
+  readonly sources: Readonly<Record<string, string>>;
+} & { readonly [S in keyof Schema]: { readonly [F in keyof Schema[S]]: FieldValue<Schema[S][F]> } };
+
+/** The capability names a strategy can require. */
+export type Capability = keyof Schema['capabilities'];
+
+/** Raised when a profile is malformed; the message names the profile and the field. */
+export class ProfileError extends Error {
+  override name = 'ProfileError';
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/**
+ * Validates parsed JSON against the schema.
+ * @throws ProfileError naming the first bad field: missing, wrong type, negative,
+ *   not an integer where cycles/counts/bytes are required, or without a source.
+ */
+export function parseProfile(json: unknown, origin: string): CostProfile {
+  const where = (field: string) => `profile ${origin}: ${field}`;
+  if (!isRecord(json)) throw new ProfileError(`profile ${origin}: not a JSON object`);
+  for (const key of ['name', 'description', 'arch'] as const) {
+    if (typeof json[key] !== 'string' || json[key] === '') {
+      throw new ProfileError(`${where(key)} is missing or not a non-empty string`);
+    }
+  }
+  const sources: Record<string, string> = {};
+  const out: Record<string, unknown> = {
+    name: json['name'],
+    description: json['description'],
+    arch: json['arch'],
+    sources,
+  };
+  for (const [section, fields] of Object.entries(PROFILE_SCHEMA)) {
+    const sec = json[section];
+    if (!isRecord(sec)) throw new ProfileError(`${where(section)} is missing or not an object`);
+    const unknown = Object.keys(sec).filter((k) => !Object.hasOwn(fields, k));
+    if (unknown.length > 0) {
+      throw new ProfileError(
+        `${where(`${section}.${unknown[0]}`)} is not a known field (known: ${Object.keys(fields).join(', ')})`,
+      );
+    }
+    const values: Record<string, number | boolean> = {};
+    for (const [field, spec] of Object.entries(fields) as [string, FieldSpec][]) {
+      const path = `${section}.${field}`;
+      const fig = sec[field];
+      if (fig === undefined) throw new ProfileError(`${where(path)} is missing`);
+      if (!isRecord(fig)) throw new ProfileError(`${where(path)} must be { "value": …, "source": "…" }`);
+      if (typeof fig['source'] !== 'string' || fig['source'].trim() === '') {
+        throw new ProfileError(`${where(path)} has no source (cite one, or write "assumed: <why>")`);
+      }
+      const v = fig['value'];
+      if (spec.kind === 'flag') {
+        if (typeof v !== 'boolean') throw new ProfileError(`${where(path)}.value must be true or false`);
+      } else {
+        if (typeof v !== 'number' || !Number.isFinite(v)) {
+          throw new ProfileError(`${where(path)}.value must be a number`);
+        }
+        if (v < 0) throw new ProfileError(`${where(path)}.value must not be negative, got ${v}`);
+        if (v < (spec.min ?? 0))
+          throw new ProfileError(`${where(path)}.value must be >= ${spec.min}, got ${v}`);
+        if (!Number.isSafeInteger(v))
+          throw new ProfileError(`${where(path)}.value must be an integer, got ${v}`);
+      }
+      values[field] = v;
+      sources[path] = fig['source'];
+    }
+    out[section] = values;
+  }
+  const profile = out as CostProfile;
+  const sets = profile.mmu.tlbEntries / profile.mmu.tlbWays;
+  if (!Number.isInteger(sets) || (sets & (sets - 1)) !== 0) {
+    throw new ProfileError(
+      `${where('mmu.tlbWays')} must divide mmu.tlbEntries into a power-of-two number of sets`,
+    );
+  }
+  if (profile.capabilities.hardwareDirtyBits && !profile.mmu.hardwareDirtyBit) {
+    throw new ProfileError(
+      `${where('capabilities.hardwareDirtyBits')} needs mmu.hardwareDirtyBit: the kernel cannot report a bit the MMU never sets`,
+    );
+  }
+  return Object.freeze(profile);
+}
+
+const PROFILE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'profiles');
+
+/** Names of the profiles shipped in src/platform/profiles. */
+export const PROFILE_NAMES = ['fiasco-oc-x86_64', 'fiasco-oc-armv7', 'linux-x86_64'] as const;
+
+/** Reads and validates a profile JSON file. @throws ProfileError on unreadable or malformed files. */
+export function loadProfileFile(path: string): CostProfile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ProfileError(
+      `profile ${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ProfileError(`profile ${path}: not valid JSON (${(e as Error).message})`);
+  }
+  return parseProfile(json, path);
+}
+
+/**
+ * Loads a shipped profile by name, or a JSON file by path (anything with a `/`
+ * or ending in `.json`).
+ * @throws ProfileError listing the shipped names when the name is unknown.
+ */
+export function loadProfile(nameOrPath: string): CostProfile {
+  if (nameOrPath.includes('/') || nameOrPath.endsWith('.json')) return loadProfileFile(nameOrPath);
+  if (!(PROFILE_NAMES as readonly string[]).includes(nameOrPath)) {
+    throw new ProfileError(
+      `unknown profile '${nameOrPath}' (shipped: ${PROFILE_NAMES.join(', ')}; or give a path to a JSON file)`,
+    );
+  }
+  return loadProfileFile(join(PROFILE_DIR, `${nameOrPath}.json`));
+}
+
+/** Converts cycles to microseconds with the profile's clock (for display only; results keep cycles). */
+export function cyclesToMicros(profile: CostProfile, cycles: number): number {
+  return (cycles * 1e6) / profile.cpu.hz;
+}
+
+/** The schema entries as rows, for `list` and documentation. */
+export function profileFieldRows(): { path: string; kind: FieldKind; doc: string }[] {
+  const rows: { path: string; kind: FieldKind; doc: string }[] = [];
+  for (const [section, fields] of Object.entries(PROFILE_SCHEMA)) {
+    for (const [field, spec] of Object.entries(fields) as [string, FieldSpec][]) {
+      rows.push({ path: `${section}.${field}`, kind: spec.kind, doc: spec.doc });
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,101 @@
+/**
+ * Pieces several strategies share. Everything here goes through the platform's
+ * operations; nothing charges cycles of its own.
+ */
+import { type CostProfile, forEachFlexpage, Kind, type Platform } from '../platform/index.ts';
+
+/**
+ * B's memory as a plain Genode component has it: one RAM dataspace of all its
+ * pages, attached at the start of its address space.
+ */
+export function attachPlainRam(platform: Platform): void {
+  const ds = platform.core.allocRam(platform.pages);
+  platform.core.attach(platform.core.root, ds, 0);
+}
+
+/**
+ * Calls `fn(vpn, order)` for aligned flexpages covering the runs of
+ * consecutive pages in the ascending list `pages[0..n)`.
+ */
+export function forEachFlexpageOfPages(
+  pages: Int32Array,
+  n: number,
+  fn: (vpn: number, order: number) => void,
+): void {
+  let i = 0;
+  while (i < n) {
+    const start = pages[i]!;
+    let end = start + 1;
+    i++;
+    while (i < n && pages[i] === end) {
+      end++;
+      i++;
+    }
+    forEachFlexpage(start, end, 30, fn);
+  }
+}
+
+/**
+ * A checkpointer's dirty bitmap (one byte per page, as a flat array): marked
+ * by its fault handler, scanned and cleared at a checkpoint.
+ */
+export class PageBitmap {
+  readonly marks: Uint8Array;
+  constructor(
+    private readonly platform: Platform,
+    readonly pages: number,
+  ) {
+    this.marks = new Uint8Array(pages);
+  }
+
+  /** The fault handler's bookkeeping for one page. */
+  mark(page: number): void {
+    this.platform.clock.charge(Kind.handler, this.platform.profile.checkpointer.handlerWork);
+    this.marks[page] = 1;
+  }
+
+  /** Scans and clears the bitmap, appending marked pages to `out`; charges the scan. */
+  drain(out: Int32Array): number {
+    const m = this.marks;
+    let n = 0;
+    for (let p = 0; p < this.pages; p++) {
+      if (m[p] !== 0) {
+        m[p] = 0;
+        out[n++] = p;
+      }
+    }
+    this.platform.clock.charge(
+      Kind.handler,
+      this.pages * this.platform.profile.checkpointer.bitmapScanPerPage,
+    );
+    return n;
+  }
+
+  /** Its size as the checkpointer would hold it: one bit per page. */
+  bytes(): number {
+    return Math.ceil(this.pages / 8);
+  }
+}
+
+/**
+ * Re-arms write-fault tracking on the ascending pages `pages[0..n)`: one
+ * kernel write-protect per aligned flexpage of each run of consecutive pages.
+ */
+export function writeProtectPages(platform: Platform, pages: Int32Array, n: number): void {
+  forEachFlexpageOfPages(pages, n, (vpn, order) => platform.kernel.writeProtect(vpn, order));
+}
+
+/**
+ * The most `writeProtectPages` can cost for up to `pages` pages: at most one
+ * syscall per page (isolated pages), every page changed, and invalidation at
+ * no more than max(invlpg, flushAll / (threshold + 1)) per page, since a
+ * flexpage flushes the whole TLB only when it has more than `threshold` pages.
+ */
+export function maxWriteProtectCycles(profile: CostProfile, pages: number): number {
+  const m = profile.mmu;
+  const invalidatePerPage = Math.max(
+    m.tlbInvalidatePage,
+    Math.ceil(m.tlbFlushAll / (m.tlbFlushThresholdPages + 1)),
+  );
+  return pages * (profile.kernel.syscall + profile.kernel.unmapPerPage + invalidatePerPage);
+}

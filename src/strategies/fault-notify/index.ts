@@ -1,0 +1,55 @@
+/**
+ * `fault-notify`: a kernel extension. B's pages are write-protected for
+ * tracking; the first write to each traps, the kernel notifies the
+ * checkpointer's tracker thread by IPC, the tracker marks the page in its
+ * bitmap and replies, and the kernel re-enables write and resumes B. At a
+ * checkpoint the tracker drains its bitmap and write-protects the recorded
+ * pages again. On Linux this is userfaultfd write-protect with a handler thread.
+ */
+import { pauseResumeCycles, TrackingMode } from '../../platform/index.ts';
+import { attachPlainRam, maxWriteProtectCycles, PageBitmap, writeProtectPages } from '../common.ts';
+import { defineStrategy } from '../types.ts';
+
+export const faultNotify = defineStrategy({
+  name: 'fault-notify',
+  doc: 'kernel extension: write-protect; each first write traps and the kernel notifies the checkpointer by IPC',
+  params: {},
+  requires: () => ['kernelFaultNotification'],
+  create(platform) {
+    const { kernel, pages } = platform;
+    const bitmap = new PageBitmap(platform, pages);
+    let recorded: Int32Array = new Int32Array(0);
+    let recordedCount = 0;
+    return {
+      setupMemory: () => attachPlainRam(platform),
+      arm() {
+        kernel.enableTracking(TrackingMode.notify, (vpn) => bitmap.mark(vpn));
+        kernel.writeProtect(0, Math.ceil(Math.log2(pages)));
+      },
+      collect(out) {
+        recordedCount = bitmap.drain(out);
+        recorded = out;
+        return recordedCount;
+      },
+      // The runner does not touch `out` between collect and rearm.
+      rearm: () => writeProtectPages(platform, recorded, recordedCount),
+      memory: () => ({ 'tracker-bitmap': bitmap.bytes() }),
+    };
+  },
+  bounds(profile, pages) {
+    const k = profile.kernel;
+    // trap, notification IPC, the tracker's marking, its reply, write re-enabled, the retried walk
+    const fault =
+      k.pageFaultTrap +
+      2 * k.ipcOneWay +
+      profile.checkpointer.handlerWork +
+      k.mapPerPage +
+      profile.mmu.pageWalk;
+    const pause =
+      pauseResumeCycles(profile) +
+      pages * profile.checkpointer.bitmapScanPerPage +
+      pages * profile.checkpointer.copyPage +
+      maxWriteProtectCycles(profile, pages);
+    return { maxStallCycles: Math.max(fault, pause), maxPauseCycles: pause };
+  },
+});

@@ -1,0 +1,48 @@
+/**
+ * `kernel-log`: a kernel extension without the round trip. B's pages are
+ * write-protected for tracking; the first write to each traps, the kernel
+ * logs the page itself and resumes B directly (like Linux soft-dirty, uffd
+ * WP_ASYNC, or Intel PML). At a checkpoint the checkpointer reads and resets
+ * the log in one syscall and write-protects the logged pages again.
+ */
+import { pauseResumeCycles, TrackingMode } from '../../platform/index.ts';
+import { attachPlainRam, maxWriteProtectCycles, writeProtectPages } from '../common.ts';
+import { defineStrategy } from '../types.ts';
+
+export const kernelLog = defineStrategy({
+  name: 'kernel-log',
+  doc: 'kernel extension: the kernel logs each first write itself and resumes B directly (soft-dirty, PML)',
+  params: {},
+  requires: () => ['kernelDirtyLog'],
+  create(platform) {
+    const { kernel, pages } = platform;
+    let logged: Int32Array = new Int32Array(0);
+    let loggedCount = 0;
+    return {
+      setupMemory: () => attachPlainRam(platform),
+      arm() {
+        kernel.enableTracking(TrackingMode.log);
+        kernel.writeProtect(0, Math.ceil(Math.log2(pages)));
+      },
+      collect(out) {
+        loggedCount = kernel.readLog(0, pages, out);
+        logged = out;
+        return loggedCount;
+      },
+      rearm: () => writeProtectPages(platform, logged, loggedCount),
+      // The log lives in the kernel: one bit per page.
+      memory: () => ({ 'kernel-log': Math.ceil(pages / 8) }),
+    };
+  },
+  bounds(profile, pages) {
+    const k = profile.kernel;
+    const fault = k.pageFaultTrap + k.logAppend + profile.mmu.pageWalk;
+    const pause =
+      pauseResumeCycles(profile) +
+      k.syscall +
+      pages * k.logScanPerPage +
+      pages * profile.checkpointer.copyPage +
+      maxWriteProtectCycles(profile, pages);
+    return { maxStallCycles: Math.max(fault, pause), maxPauseCycles: pause };
+  },
+});

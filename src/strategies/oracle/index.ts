@@ -1,0 +1,27 @@
+/**
+ * `oracle`: perfect, free tracking. It reads the platform's ground truth, so
+ * it is not implementable; it is the lower bound every real strategy is
+ * measured against (no faults, precision 1, the smallest possible copy).
+ */
+import { pauseResumeCycles } from '../../platform/index.ts';
+import { attachPlainRam } from '../common.ts';
+import { defineStrategy } from '../types.ts';
+
+export const oracle = defineStrategy({
+  name: 'oracle',
+  doc: 'perfect zero-cost tracking from ground truth (lower bound, not implementable)',
+  params: {},
+  requires: () => [],
+  create(platform) {
+    return {
+      setupMemory: () => attachPlainRam(platform),
+      arm: () => {},
+      collect: (out) => platform.memory.collectWritten(out),
+      rearm: () => {},
+    };
+  },
+  bounds(profile, pages) {
+    const pause = pauseResumeCycles(profile) + pages * profile.checkpointer.copyPage;
+    return { maxStallCycles: pause, maxPauseCycles: pause };
+  },
+});
