@@ -40,6 +40,11 @@ const TLB_WRITABLE = 1;
 const TLB_DIRTY = 2;
 const TLB_WD = TLB_WRITABLE | TLB_DIRTY;
 
+/** Categories as module constants: the hot loop must not go through an imported binding. */
+const CAT_COMPUTE = Cat.compute;
+const CAT_TLB_MISS = Cat.tlbMiss;
+const CAT_DIRTY_ASSIST = Cat.tlbDirtyAssist;
+
 /** Resolutions of one access before the model is declared broken. */
 const MAX_FAULTS_PER_ACCESS = 8;
 
@@ -74,6 +79,12 @@ export class Mmu {
   readonly tag: Int32Array;
   /** TLB_WRITABLE | TLB_DIRTY per entry. */
   readonly entryFlags: Uint8Array;
+  /**
+   * Reverse map, per page of B: 1 + the TLB slot caching it, 0 when not
+   * cached. The hardware searches a set's ways in parallel; this index gives
+   * the simulator the same O(1) lookup whatever the associativity.
+   */
+  private readonly slotOf: Int32Array;
   /** Round-robin victim per set (deterministic replacement). */
   private readonly victim: Uint8Array;
   private readonly setMask: number;
@@ -102,6 +113,7 @@ export class Mmu {
     this.setMask = this.sets - 1;
     this.tag = new Int32Array(profile.mmu.tlbEntries).fill(-1);
     this.entryFlags = new Uint8Array(profile.mmu.tlbEntries);
+    this.slotOf = new Int32Array(space.pages);
     this.victim = new Uint8Array(this.sets);
     this.hardwareDirty = profile.mmu.hardwareDirtyBit;
     this.walkCycles = profile.mmu.pageWalk;
@@ -112,7 +124,8 @@ export class Mmu {
    * Runs B over accesses [from, to) of a batch, charging `compute` cycles
    * before each access, and stops early before the first access that would
    * start at or after `deadline` (the next checkpoint). Returns the index of
-   * the first access not executed.
+   * the first access not executed. TLB hits and misses the walk resolves are
+   * handled inline; dirty assists and faults go to the slow path.
    */
   run(
     pages: Int32Array,
@@ -123,36 +136,77 @@ export class Mmu {
     deadline: number,
   ): number {
     const clock = this.clock;
-    const tag = this.tag;
+    const slotOf = this.slotOf;
     const flags = this.entryFlags;
+    const pte = this.space.pte;
     const version = this.memory.version;
-    const ways = this.ways;
-    const setMask = this.setMask;
+    const walkCycles = this.walkCycles;
+    const dirtyOnWrite = this.hardwareDirty ? PTE_DIRTY : 0;
     let now = clock.now;
+    let walks = 0;
     let i = from;
     for (; i < to; i++) {
       if (now >= deadline) break;
       now += compute;
       const vpn = pages[i]!;
       const w = writes[i]!;
-      const base = (vpn & setMask) * ways;
-      let slot = -1;
-      for (let k = base, end = base + ways; k < end; k++) {
-        if (tag[k] === vpn) {
-          slot = k;
-          break;
+      const slot = slotOf[vpn]! - 1;
+      if (slot >= 0) {
+        if (w === 0 || (flags[slot]! & TLB_WD) === TLB_WD) {
+          if (w !== 0) version[vpn] = (version[vpn]! + 1) | 0;
+          continue;
+        }
+      } else {
+        // A TLB miss the walk resolves: the common miss, inline.
+        const e = pte[vpn]!;
+        if ((e & PTE_PRESENT) !== 0 && (w === 0 || (e & PTE_WRITABLE) !== 0)) {
+          now += walkCycles;
+          walks++;
+          const updated = w !== 0 ? e | PTE_ACCESSED | dirtyOnWrite : e | PTE_ACCESSED;
+          pte[vpn] = updated;
+          this.fill(vpn, updated, -1);
+          if (w !== 0) version[vpn] = (version[vpn]! + 1) | 0;
+          continue;
         }
       }
-      if (slot < 0 || (w !== 0 && (flags[slot]! & TLB_WD) !== TLB_WD)) {
-        clock.now = now;
-        this.slowAccess(vpn, w !== 0, slot);
-        now = clock.now;
-      }
+      // A dirty assist, a write through a read-only entry, or a fault.
+      clock.now = now;
+      this.bookWalks(walks);
+      walks = 0;
+      this.slowAccess(vpn, w !== 0, slot);
+      now = clock.now;
       if (w !== 0) version[vpn] = (version[vpn]! + 1) | 0;
     }
     clock.now = now;
-    clock.byCategory[Cat.compute]! += (i - from) * compute;
+    this.bookWalks(walks);
+    clock.byCategory[CAT_COMPUTE]! += (i - from) * compute;
     return i;
+  }
+
+  /** Books page walks `run` counted locally (their cycles are already on the clock). */
+  private bookWalks(walks: number): void {
+    this.walks += walks;
+    this.clock.byCategory[CAT_TLB_MISS]! += walks * this.walkCycles;
+  }
+
+  /**
+   * Caches `vpn` with the rights and dirty state of its page-table entry `e`,
+   * in `slot`, or in the set's round-robin victim when `slot` is −1.
+   */
+  private fill(vpn: number, e: number, slot: number): void {
+    let f = (e & PTE_WRITABLE) !== 0 ? TLB_WRITABLE : 0;
+    if ((e & PTE_DIRTY) !== 0 || !this.hardwareDirty) f |= TLB_DIRTY;
+    if (slot < 0) {
+      const set = vpn & this.setMask;
+      const way = this.victim[set]!;
+      this.victim[set] = way + 1 === this.ways ? 0 : way + 1;
+      slot = set * this.ways + way;
+      const old = this.tag[slot]!;
+      if (old >= 0) this.slotOf[old] = 0;
+      this.tag[slot] = vpn;
+      this.slotOf[vpn] = slot + 1;
+    }
+    this.entryFlags[slot] = f;
   }
 
   /** One access of B with no compute before it (setup, tests). */
@@ -168,20 +222,25 @@ export class Mmu {
 
   /** The TLB slot caching `vpn`, or −1. */
   lookup(vpn: number): number {
-    const base = (vpn & this.setMask) * this.ways;
-    for (let k = base, end = base + this.ways; k < end; k++) if (this.tag[k] === vpn) return k;
-    return -1;
+    return this.slotOf[vpn]! - 1;
+  }
+
+  /** Empties one TLB slot. */
+  private drop(slot: number): void {
+    const old = this.tag[slot]!;
+    if (old >= 0) this.slotOf[old] = 0;
+    this.tag[slot] = -1;
   }
 
   /** Drops the TLB entry of one page (invlpg). The caller charges the cost. */
   invalidatePage(vpn: number): void {
     const slot = this.lookup(vpn);
-    if (slot >= 0) this.tag[slot] = -1;
+    if (slot >= 0) this.drop(slot);
   }
 
   /** Drops every TLB entry. The caller charges the cost. */
   flushAll(): void {
-    this.tag.fill(-1);
+    for (let slot = 0; slot < this.tag.length; slot++) this.drop(slot);
   }
 
   /** True when the TLB caches `vpn` as writable and dirty (a write would bypass the page table). */
@@ -224,9 +283,9 @@ export class Mmu {
     if (slot >= 0 && write && (this.entryFlags[slot]! & TLB_WRITABLE) !== 0) {
       // Cached writable but clean: the dirty assist re-reads the entry and sets D.
       this.assists++;
-      this.clock.chargeCategory(Cat.tlbDirtyAssist, this.assistCycles);
+      this.clock.chargeCategory(CAT_DIRTY_ASSIST, this.assistCycles);
       if ((e & (PTE_PRESENT | PTE_WRITABLE)) !== (PTE_PRESENT | PTE_WRITABLE)) {
-        this.tag[slot] = -1;
+        this.drop(slot);
         return false;
       }
       pte[vpn] = e | PTE_ACCESSED | PTE_DIRTY;
@@ -235,24 +294,15 @@ export class Mmu {
     }
     // TLB miss, or a write through an entry cached read-only: walk.
     this.walks++;
-    this.clock.chargeCategory(Cat.tlbMiss, this.walkCycles);
+    this.clock.chargeCategory(CAT_TLB_MISS, this.walkCycles);
     if ((e & PTE_PRESENT) === 0 || (write && (e & PTE_WRITABLE) === 0)) {
-      if (slot >= 0) this.tag[slot] = -1;
+      if (slot >= 0) this.drop(slot);
       return false;
     }
     let updated = e | PTE_ACCESSED;
     if (write && this.hardwareDirty) updated |= PTE_DIRTY;
     pte[vpn] = updated;
-    let f = (updated & PTE_WRITABLE) !== 0 ? TLB_WRITABLE : 0;
-    if ((updated & PTE_DIRTY) !== 0 || !this.hardwareDirty) f |= TLB_DIRTY;
-    if (slot < 0) {
-      const set = vpn & this.setMask;
-      const way = this.victim[set]!;
-      this.victim[set] = way + 1 === this.ways ? 0 : way + 1;
-      slot = set * this.ways + way;
-      this.tag[slot] = vpn;
-    }
-    this.entryFlags[slot] = f;
+    this.fill(vpn, updated, slot);
     return true;
   }
 }

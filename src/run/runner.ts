@@ -1,0 +1,361 @@
+/**
+ * The runner (design §5): one run = (profile, strategy + params, workload +
+ * params, checkpoint interval, seed).
+ *
+ * Setup (not measured): B's memory is built through core as the strategy
+ * requires, B touches (writes) every page once, the base checkpoint stores
+ * every page, and the strategy arms itself. Measured phase: the workload is
+ * replayed through the MMU; at every checkpoint B is paused, the strategy
+ * collects and the reported pages are copied into the store, the strategy
+ * re-arms, and B resumes. After every checkpoint the run verifies that no
+ * written page went unreported and that the restored chain equals B's memory.
+ * The same workload on the same platform without tracking or checkpoints is
+ * the baseline.
+ *
+ * Checkpoints fire on a periodic timer of target time: at setup end + k ×
+ * interval, skipping slots a long checkpoint overran, and once at the end.
+ */
+
+import { type ParamSpecs, type ParamValues, resolveParams } from '../params/params.ts';
+import {
+  Cat,
+  createPlatform,
+  diffCounters,
+  Kind,
+  ModelError,
+  Phase,
+  type Platform,
+  platformCounters,
+  requireCapability,
+  rpcCycles,
+  StallCause,
+} from '../platform/index.ts';
+import { attachPlainRam } from '../strategies/common.ts';
+import { findStrategy, type Strategy, type StrategyDef } from '../strategies/index.ts';
+import { createWorkload, findWorkload, type WorkloadDef, type WorkloadStream } from '../workloads/index.ts';
+import { summarizeStalls } from './stats.ts';
+import { CheckpointStore } from './store.ts';
+import type { RunConfig, RunMetrics, RunResult } from './types.ts';
+
+/** Accesses generated per batch. */
+const BATCH = 4096;
+
+/** Raised for a configuration that cannot run (unknown name); the message is one line. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** A configuration resolved against the registries and checked, ready to run. */
+export interface PreparedRun {
+  config: RunConfig;
+  strategy: StrategyDef;
+  strategyParams: ParamValues<ParamSpecs>;
+  workload: WorkloadDef;
+  workloadParams: ParamValues<ParamSpecs>;
+}
+
+/**
+ * Resolves names and parameters and checks capabilities, without running.
+ * The CLI prepares every run first, so bad input fails before anything runs.
+ * @throws ConfigError, ParamError, CapabilityError, WorkloadError.
+ */
+export function prepareRun(config: RunConfig, with_: RunOverrides = {}): PreparedRun {
+  const strategy = with_.strategy ?? findStrategy(config.strategy);
+  if (!strategy) throw new ConfigError(`unknown strategy '${config.strategy}'`);
+  const workload = with_.workload ?? findWorkload(config.workload);
+  if (!workload) throw new ConfigError(`unknown workload '${config.workload}'`);
+  const strategyParams = resolveParams(strategy.name, strategy.params, config.strategyParams);
+  for (const cap of strategy.requires(strategyParams)) {
+    requireCapability(config.profile, cap, `strategy '${strategy.name}'`);
+  }
+  const workloadParams = resolveParams(workload.name, workload.params, config.workloadParams);
+  if (!Number.isSafeInteger(config.intervalCycles) || config.intervalCycles < 1) {
+    throw new ConfigError(
+      `checkpoint interval must be a whole number of cycles >= 1, got ${config.intervalCycles}`,
+    );
+  }
+  return { config, strategy, strategyParams, workload, workloadParams };
+}
+
+/**
+ * Definitions to use instead of the registries' (a literal access list in a
+ * test, a strategy under development); the config's names are then labels.
+ */
+export interface RunOverrides {
+  strategy?: StrategyDef;
+  workload?: WorkloadDef;
+}
+
+/** Runs one configuration: the measured run and its baseline. Deterministic. */
+export function runExperiment(config: RunConfig, with_: RunOverrides = {}): RunResult {
+  const prepared = prepareRun(config, with_);
+  const baseline = replayBaseline(prepared);
+  return measure(prepared, baseline);
+}
+
+interface ReplayOutcome {
+  cycles: number;
+  accesses: number;
+  wcrtCycles: number;
+  deadlineMisses: number;
+  jobs: number;
+}
+
+function openStream(p: PreparedRun): WorkloadStream {
+  return createWorkload(p.workload, p.config.common, p.workloadParams, p.config.seed);
+}
+
+/** B touches (writes) every page once, so the measured phase starts with B's memory mapped. */
+function touchAll(platform: Platform): void {
+  for (let p = 0; p < platform.pages; p++) platform.mmu.access(p, true);
+}
+
+/**
+ * Replays `stream` on `platform` from now on. `checkpoint` runs whenever the
+ * timer is due between accesses (never, when `intervalCycles` is Infinity).
+ * For workloads with jobs, B idles from a job's completion to the next
+ * release, and checkpoints due meanwhile happen at their time.
+ */
+function replay(
+  platform: Platform,
+  stream: WorkloadStream,
+  intervalCycles: number,
+  checkpoint: () => void,
+): ReplayOutcome {
+  const { clock, mmu } = platform;
+  const start = clock.now;
+  let nextCheckpoint = start + intervalCycles;
+  const due = () => {
+    checkpoint();
+    nextCheckpoint = start + (Math.floor((clock.now - start) / intervalCycles) + 1) * intervalCycles;
+  };
+  const idleUntil = (t: number) => {
+    while (clock.now < t) {
+      if (nextCheckpoint <= t) {
+        if (nextCheckpoint > clock.now) clock.chargeCategory(Cat.idle, nextCheckpoint - clock.now);
+        due();
+      } else clock.chargeCategory(Cat.idle, t - clock.now);
+    }
+  };
+  const jobs = stream.jobs;
+  const perJob = jobs ? jobs.accessesPerJob : Number.POSITIVE_INFINITY;
+  let job = 0;
+  let jobEnd = perJob;
+  let release = start;
+  let wcrt = 0;
+  let misses = 0;
+  let done = 0;
+  const completeJob = () => {
+    const response = clock.now - release;
+    if (response > wcrt) wcrt = response;
+    if (response > jobs!.periodCycles) misses++;
+    job++;
+  };
+  const pages = new Int32Array(BATCH);
+  const writes = new Uint8Array(BATCH);
+  const compute = stream.computeCycles;
+  for (;;) {
+    const n = stream.fill(pages, writes);
+    if (n === 0) break;
+    let i = 0;
+    while (i < n) {
+      const to = jobs ? Math.min(n, i + (jobEnd - done)) : n;
+      const j = mmu.run(pages, writes, i, to, compute, nextCheckpoint);
+      done += j - i;
+      i = j;
+      if (i < to) {
+        due();
+        continue;
+      }
+      if (jobs && done === jobEnd) {
+        completeJob();
+        jobEnd += perJob;
+        release = start + job * jobs.periodCycles;
+        idleUntil(release);
+      }
+    }
+  }
+  stream.close();
+  if (jobs && done > jobEnd - perJob) completeJob(); // a last, partial job
+  return { cycles: clock.now - start, accesses: done, wcrtCycles: wcrt, deadlineMisses: misses, jobs: job };
+}
+
+/** The baseline: plain RAM, no tracking, no checkpoints. */
+function replayBaseline(p: PreparedRun): ReplayOutcome {
+  const stream = openStream(p);
+  const platform = createPlatform(p.config.profile, stream.pages);
+  platform.clock.phase = Phase.setup;
+  attachPlainRam(platform);
+  touchAll(platform);
+  platform.clock.phase = Phase.run;
+  return replay(platform, stream, Number.POSITIVE_INFINITY, () => {});
+}
+
+/** The measured run with checkpoints and verification. */
+function measure(p: PreparedRun, baseline: ReplayOutcome): RunResult {
+  const { config } = p;
+  const stream = openStream(p);
+  const pages = stream.pages;
+  const platform = createPlatform(config.profile, pages);
+  const { clock, memory, stalls, profile } = platform;
+  const strategy: Strategy = p.strategy.create(platform, p.strategyParams);
+  const bounds = p.strategy.bounds(profile, pages, p.strategyParams);
+  const store = new CheckpointStore(pages);
+
+  // Setup, not measured.
+  clock.phase = Phase.setup;
+  strategy.setupMemory();
+  touchAll(platform);
+  store.storeBase(memory.version);
+  memory.markCheckpoint();
+  strategy.arm();
+  const setupCycles = clock.now;
+  clock.byCategory.fill(0);
+  const countersAtStart = platformCounters(platform);
+  stalls.recording = true;
+  clock.phase = Phase.run;
+
+  // Checkpoint bookkeeping.
+  const reportedList = new Int32Array(pages);
+  const copyList = new Int32Array(pages);
+  const reported = new Uint8Array(pages);
+  const copied: number[] = [];
+  const falsePositives: number[] = [];
+  let truePositives = 0;
+  let missed = 0;
+  let restoreMismatches = 0;
+  const pauseResume = rpcCycles(profile, profile.core.threadControl);
+
+  const checkpoint = () => {
+    const t0 = clock.now;
+    clock.phase = Phase.pause;
+    clock.charge(Kind.core, pauseResume); // stop B's thread
+    clock.phase = Phase.collect;
+    const n = strategy.collect(reportedList);
+    let unique = 0;
+    for (let i = 0; i < n; i++) {
+      const pg = reportedList[i]!;
+      if (!(pg >= 0 && pg < pages))
+        throw new ModelError(`strategy '${p.strategy.name}' reported page ${pg} outside B`);
+      if (reported[pg] === 0) {
+        reported[pg] = 1;
+        copyList[unique++] = pg;
+      }
+    }
+    // Verify against the oracle: written since the last checkpoint vs reported.
+    let fp = 0;
+    for (let pg = 0; pg < pages; pg++) {
+      const written = memory.writtenSinceCheckpoint(pg);
+      if (reported[pg] !== 0) {
+        if (written) truePositives++;
+        else fp++;
+      } else if (written) missed++;
+    }
+    clock.phase = Phase.copy;
+    clock.charge(Kind.handler, unique * profile.checkpointer.copyPage);
+    store.storeIncrement(copyList, unique, memory.version);
+    for (let i = 0; i < unique; i++) reported[copyList[i]!] = 0;
+    clock.phase = Phase.rearm;
+    strategy.rearm();
+    clock.phase = Phase.pause;
+    clock.charge(Kind.core, pauseResume); // resume B
+    restoreMismatches += store.mismatches(memory.version);
+    memory.markCheckpoint();
+    copied.push(unique);
+    falsePositives.push(fp);
+    stalls.record(clock.now - t0, StallCause.checkpoint);
+    clock.phase = Phase.run;
+  };
+
+  const outcome = replay(platform, stream, config.intervalCycles, checkpoint);
+  checkpoint(); // the final checkpoint
+  const runtimeCycles = clock.now - setupCycles;
+
+  const counters = diffCounters(platformCounters(platform), countersAtStart);
+  const stallSummary = summarizeStalls(stalls.all());
+  const pauses = stalls.ofCause(StallCause.checkpoint);
+  const pauseSummary = summarizeStalls(pauses);
+  const totalCopied = copied.reduce((a, b) => a + b, 0);
+  const coreMemory = platform.core.memoryUse();
+  const own = strategy.memory ? strategy.memory() : {};
+  const byKind = { ...coreMemory.byKind };
+  let ownBytes = 0;
+  for (const [kind, bytes] of Object.entries(own)) {
+    byKind[kind] = (byKind[kind] ?? 0) + bytes;
+    ownBytes += bytes;
+  }
+
+  const failures: string[] = [];
+  if (missed > 0) failures.push(`missed ${missed} written pages: a checkpoint did not report them`);
+  if (restoreMismatches > 0)
+    failures.push(`restore differs from B's memory in ${restoreMismatches} page-checkpoints`);
+  const boundsOk =
+    stallSummary.maxCycles <= bounds.maxStallCycles && pauseSummary.maxCycles <= bounds.maxPauseCycles;
+  if (stallSummary.maxCycles > bounds.maxStallCycles) {
+    failures.push(
+      `observed stall ${stallSummary.maxCycles} cycles exceeds the analytic bound ${bounds.maxStallCycles}`,
+    );
+  }
+  if (pauseSummary.maxCycles > bounds.maxPauseCycles) {
+    failures.push(
+      `observed pause ${pauseSummary.maxCycles} cycles exceeds the analytic bound ${bounds.maxPauseCycles}`,
+    );
+  }
+
+  const metrics: RunMetrics = {
+    runtimeCycles,
+    baselineCycles: baseline.cycles,
+    overheadPct: baseline.cycles > 0 ? ((runtimeCycles - baseline.cycles) / baseline.cycles) * 100 : 0,
+    breakdownCycles: clock.breakdown(),
+    faults: counters.faultStalls,
+    stalls: stallSummary,
+    pause: { maxCycles: pauseSummary.maxCycles, meanCycles: pauseSummary.meanCycles },
+    checkpointPages: {
+      mean: copied.length > 0 ? totalCopied / copied.length : 0,
+      max: copied.length > 0 ? Math.max(...copied) : 0,
+      falsePositiveMean:
+        falsePositives.length > 0 ? falsePositives.reduce((a, b) => a + b, 0) / falsePositives.length : 0,
+    },
+    precision: totalCopied > 0 ? truePositives / totalCopied : 1,
+    memory: {
+      metadataBytes: coreMemory.metadataBytes + ownBytes,
+      quotaBytes: coreMemory.quotaBytes,
+      checkpointBytes: store.bytes(),
+      byKind,
+    },
+    realtime: stream.jobs
+      ? {
+          wcrtCycles: outcome.wcrtCycles,
+          deadlineMisses: outcome.deadlineMisses,
+          jobs: outcome.jobs,
+          baselineWcrtCycles: baseline.wcrtCycles,
+        }
+      : null,
+    verification: { missedPages: missed, restoreOk: restoreMismatches === 0, boundsOk },
+    counters,
+  };
+
+  return {
+    strategy: p.strategy.name,
+    workload: p.workload.name,
+    profile: profile.name,
+    params: {
+      strategy: { ...p.strategyParams },
+      workload: {
+        writeRatio: config.common.writeRatio,
+        computeCycles: config.common.computeCycles,
+        ...p.workloadParams,
+      },
+    },
+    seed: config.seed,
+    pages,
+    accesses: outcome.accesses,
+    intervalCycles: config.intervalCycles,
+    checkpoints: copied.length,
+    cpuHz: profile.cpu.hz,
+    metrics,
+    bounds,
+    ok: failures.length === 0,
+    failures,
+  };
+}

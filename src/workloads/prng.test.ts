@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { bernoulliThreshold31, Prng, PrngStream } from './prng.ts';
+
+function draws(rng: Prng, n: number): number[] {
+  return Array.from({ length: n }, () => rng.u32());
+}
+
+/** Lemire's method computed with BigInt, from the same u32 draws: the reference for `below`. */
+function belowReference(rng: Prng, n: number): number {
+  const N = BigInt(n);
+  const threshold = (2n ** 32n - N) % N;
+  for (;;) {
+    const m = BigInt(rng.u32()) * N;
+    if ((m & 0xffffffffn) >= threshold) return Number(m >> 32n);
+  }
+}
+
+describe('Prng', () => {
+  it('matches the xoshiro128** reference outputs for state {1, 2, 3, 4}', () => {
+    // From the reference C code (prng.di.unimi.it/xoshiro128starstar.c) with s = {1, 2, 3, 4}.
+    expect(draws(new Prng(1, 2, 3, 4), 8)).toEqual([
+      11520, 0, 5927040, 70819200, 2031721883, 1637235492, 1287239034, 3734860849,
+    ]);
+  });
+
+  it('gives the same sequence for the same seed and stream', () => {
+    expect(draws(Prng.seeded(42, 1), 100)).toEqual(draws(Prng.seeded(42, 1), 100));
+  });
+
+  it('gives different sequences for different seeds, streams, and high seed words', () => {
+    const a = draws(Prng.seeded(42, 1), 16);
+    expect(draws(Prng.seeded(43, 1), 16)).not.toEqual(a);
+    expect(draws(Prng.seeded(42, 2), 16)).not.toEqual(a);
+    expect(draws(Prng.seeded(42 + 2 ** 32, 1), 16)).not.toEqual(a);
+    expect(draws(Prng.seeded(-42, 1), 16)).not.toEqual(a);
+  });
+
+  it('refuses a seed that is not a safe integer', () => {
+    expect(() => Prng.seeded(1.5)).toThrow(/safe integer/);
+    expect(() => Prng.seeded(Number.NaN)).toThrow(/safe integer/);
+  });
+
+  it('draws below(n) exactly as a 64-bit Lemire reference, for small and huge n', () => {
+    for (const n of [1, 2, 3, 7, 1000, 65536, 2 ** 21 + 1, 2 ** 30, 2 ** 31 + 12345, 2 ** 32 - 1, 2 ** 32]) {
+      const a = Prng.seeded(n, PrngStream.pages);
+      const b = Prng.seeded(n, PrngStream.pages);
+      const got = Array.from({ length: 2000 }, () => a.below(n));
+      expect(got).toEqual(Array.from({ length: 2000 }, () => belowReference(b, n)));
+      expect(got.every((x) => x >= 0 && x < n && Number.isInteger(x))).toBe(true);
+    }
+  });
+
+  it('fills batches with the same draws as single calls (fillBelow, fillBits)', () => {
+    for (const bound of [1, 5, 1000, 3 * 2 ** 29 + 1]) {
+      const single = Prng.seeded(7);
+      const bulk = Prng.seeded(7);
+      const out = new Int32Array(5000);
+      bulk.fillBelow(out, 100, 5000, bound);
+      expect([...out.subarray(100)]).toEqual(Array.from({ length: 4900 }, () => single.below(bound)));
+      expect(bulk.u32()).toBe(single.u32());
+    }
+    const threshold = bernoulliThreshold31(0.3);
+    const single = Prng.seeded(9);
+    const bulk = Prng.seeded(9);
+    const bits = new Uint8Array(5000);
+    bulk.fillBits(bits, 5000, threshold);
+    expect([...bits]).toEqual(Array.from({ length: 5000 }, () => (single.u32() >>> 1 < threshold ? 1 : 0)));
+  });
+
+  it('spreads below(10) evenly (chi-square, fixed seed)', () => {
+    const rng = Prng.seeded(1);
+    const counts = new Array<number>(10).fill(0);
+    const n = 100_000;
+    for (let i = 0; i < n; i++) counts[rng.below(10)]!++;
+    const chi2 = counts.reduce((s, c) => s + (c - n / 10) ** 2 / (n / 10), 0);
+    expect(chi2).toBeLessThan(33.7); // 9 degrees of freedom, p = 1e-4
+  });
+
+  it('draws floats in [0, 1)', () => {
+    const rng = Prng.seeded(3);
+    for (let i = 0; i < 10_000; i++) {
+      const f = rng.float();
+      const g = rng.float53();
+      expect(f >= 0 && f < 1 && g >= 0 && g < 1).toBe(true);
+    }
+  });
+
+  it('makes permutations that are bijections', () => {
+    const perm = Prng.seeded(5).permutation(new Int32Array(1000));
+    expect([...perm].sort((a, b) => a - b)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    expect([...perm]).not.toEqual(Array.from({ length: 1000 }, (_, i) => i));
+  });
+});
