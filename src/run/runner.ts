@@ -171,7 +171,7 @@ function replay(
         completeJob();
         jobEnd += perJob;
         release = start + job * jobs.periodCycles;
-        idleUntil(release);
+        if (done < stream.accesses) idleUntil(release);
       }
     }
   }

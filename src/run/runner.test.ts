@@ -1,0 +1,128 @@
+/**
+ * The runner's own semantics: the checkpoint timer, real-time jobs, the
+ * accounting identity, and that a strategy which misses pages or breaks its
+ * bound fails the run loudly.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadProfile, pauseResumeCycles } from '../platform/index.ts';
+import { attachPlainRam } from '../strategies/common.ts';
+import { defineStrategy } from '../strategies/index.ts';
+import type { WorkloadDef } from '../workloads/index.ts';
+import { runExperiment } from './runner.ts';
+import { literalConfig, literalWorkload } from './testing.ts';
+
+const x86 = loadProfile('fiasco-oc-x86_64');
+
+/** `jobs` jobs of `perJob` writes to page 0, released every `period` cycles. */
+function periodicLiteral(jobs: number, perJob: number, period: number, compute: number): WorkloadDef {
+  const base = literalWorkload(
+    4,
+    Array.from({ length: jobs * perJob }, () => 0),
+    Array.from({ length: jobs * perJob }, () => true),
+    compute,
+  );
+  return {
+    ...base,
+    create: (...args) => ({
+      ...base.create(...args),
+      jobs: { periodCycles: period, accessesPerJob: perJob },
+    }),
+  };
+}
+
+describe('the runner', () => {
+  it('fires checkpoints on a periodic timer of target time and once at the end', () => {
+    // 1000 accesses × 100 cycles = 100 000 cycles of compute; oracle adds only pauses.
+    const w = literalWorkload(
+      4,
+      Array.from({ length: 1000 }, (_, i) => i % 4),
+      Array.from({ length: 1000 }, () => false),
+    );
+    const r = runExperiment(literalConfig(x86, 'oracle', {}, 30_000), { workload: w });
+    // Reads copy nothing, so each pause costs exactly stop + resume.
+    const pause = pauseResumeCycles(x86);
+    expect(r.metrics.pause.maxCycles).toBe(pause);
+    // Timer slots at 30k, 60k, 90k and 120k of target time: the pauses delay the
+    // accesses, so they end at 100k + 4 pauses, after the fourth slot; then the final one.
+    expect(r.checkpoints).toBe(5);
+    expect(r.metrics.runtimeCycles).toBe(100_000 + 5 * pause);
+  });
+
+  it('holds B until each release, and counts response times and deadline misses', () => {
+    const w = periodicLiteral(5, 10, 10_000, 100); // each job: 10 × 100 cycles of compute
+    const calm = runExperiment(literalConfig(x86, 'oracle', {}, Number.MAX_SAFE_INTEGER), { workload: w });
+    expect(calm.metrics.realtime).toEqual({
+      wcrtCycles: 1000,
+      deadlineMisses: 0,
+      jobs: 5,
+      baselineWcrtCycles: 1000,
+    });
+    // B idles between jobs: runtime = last release + last job + the final checkpoint.
+    expect(calm.metrics.breakdownCycles['idle']).toBe(4 * 9000);
+    // A checkpoint every 15 000 cycles lands in the idle time or inside a job.
+    const busy = runExperiment(literalConfig(x86, 'full-copy', {}, 15_000), { workload: w });
+    const pause = pauseResumeCycles(x86) + 4 * x86.checkpointer.copyPage;
+    expect(busy.metrics.pause.maxCycles).toBe(pause);
+    expect(busy.metrics.realtime!.wcrtCycles).toBeGreaterThan(1000);
+    expect(busy.metrics.realtime!.deadlineMisses).toBeGreaterThanOrEqual(1);
+  });
+
+  it('accounts every cycle of the measured phase to one category', () => {
+    const w = literalWorkload(
+      64,
+      Array.from({ length: 500 }, (_, i) => (i * 7) % 64),
+      Array.from({ length: 500 }, (_, i) => i % 3 === 0),
+    );
+    for (const s of ['managed-dataspace', 'fault-notify', 'dirty-bit-scan']) {
+      const r = runExperiment(literalConfig(x86, s, {}, 20_000), { workload: w });
+      const sum = Object.values(r.metrics.breakdownCycles).reduce((a, b) => a + b, 0);
+      expect(sum).toBe(r.metrics.runtimeCycles);
+      expect(Number.isInteger(r.metrics.runtimeCycles)).toBe(true);
+    }
+  });
+
+  it('fails a run loudly when a strategy misses written pages', () => {
+    const forgetful = defineStrategy({
+      name: 'forgetful',
+      doc: 'reports nothing (a broken tracker)',
+      params: {},
+      requires: () => [],
+      create: (platform) => ({
+        setupMemory: () => attachPlainRam(platform),
+        arm: () => {},
+        collect: () => 0,
+        rearm: () => {},
+      }),
+      bounds: () => ({ maxStallCycles: Number.MAX_SAFE_INTEGER, maxPauseCycles: Number.MAX_SAFE_INTEGER }),
+    });
+    const w = literalWorkload(8, [1, 2, 2], [true, true, false]);
+    const r = runExperiment(literalConfig(x86, 'forgetful'), { strategy: forgetful, workload: w });
+    expect(r.ok).toBe(false);
+    expect(r.metrics.verification.missedPages).toBe(2);
+    expect(r.metrics.verification.restoreOk).toBe(false);
+    expect(r.failures[0]).toBe('missed 2 written pages: a checkpoint did not report them');
+  });
+
+  it('fails a run whose observed pause exceeds the analytic bound', () => {
+    const optimistic = defineStrategy({
+      name: 'optimistic',
+      doc: 'claims a pause shorter than stopping B',
+      params: {},
+      requires: () => [],
+      create: (platform) => ({
+        setupMemory: () => attachPlainRam(platform),
+        arm: () => {},
+        collect: (out) => platform.memory.collectWritten(out),
+        rearm: () => {},
+      }),
+      bounds: () => ({ maxStallCycles: 10, maxPauseCycles: 10 }),
+    });
+    const r = runExperiment(literalConfig(x86, 'optimistic'), {
+      strategy: optimistic,
+      workload: literalWorkload(8, [1], [true]),
+    });
+    expect(r.ok).toBe(false);
+    expect(r.metrics.verification.boundsOk).toBe(false);
+    expect(r.failures.join('\n')).toMatch(/observed pause \d+ cycles exceeds the analytic bound 10/);
+  });
+});
