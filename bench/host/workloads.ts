@@ -6,6 +6,7 @@
  *
  * These measure the host, not the model: they are never timed tests.
  */
+
 import {
   closeSync,
   createReadStream,
@@ -22,6 +23,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { Bench, type Task } from 'tinybench';
+import { SHIPPED_LACKEY_TRACE } from '../../src/workloads/fixtures.ts';
 import {
   type CommonWorkloadParams,
   createWorkload,
@@ -34,7 +36,7 @@ import {
 } from '../../src/workloads/index.ts';
 
 /** The shipped real trace (valgrind lackey of /bin/true). */
-export const SHIPPED_TRACE = '/work/shared/data/traces/true.lackey.gz';
+export const SHIPPED_TRACE = SHIPPED_LACKEY_TRACE;
 
 /** Configuration of the generator tasks. */
 export const GENERATOR_SETUP = {

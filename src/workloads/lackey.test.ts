@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SHIPPED_LACKEY_TRACE } from './fixtures.ts';
 import { importLackey, importLackeySync, LackeyImporter } from './lackey.ts';
 import { PageTraceWriter, readPageMap, readPageTraceHeader } from './pagetrace.ts';
 import { collectStream } from './testing.ts';
 import { openPageTrace } from './trace.ts';
 
-const SHIPPED = '/work/shared/data/traces/true.lackey.gz';
+const SHIPPED = SHIPPED_LACKEY_TRACE;
 const dir = mkdtempSync(join(tmpdir(), 'dirtybench-lackey-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

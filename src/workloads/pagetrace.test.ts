@@ -2,6 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHIPPED_LACKEY_TRACE } from './fixtures.ts';
 import { importLackey } from './lackey.ts';
 import { PAGE_TRACE_HEADER_BYTES, readPageMap, readPageTraceHeader } from './pagetrace.ts';
 import { collectStream } from './testing.ts';
@@ -11,7 +12,7 @@ const dir = mkdtempSync(join(tmpdir(), 'dirtybench-pagetrace-test-'));
 const good = join(dir, 'good.pgtrace');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 beforeAll(async () => {
-  await importLackey('/work/shared/data/traces/true.lackey.gz', good);
+  await importLackey(SHIPPED_LACKEY_TRACE, good);
 });
 
 /** A copy of the good trace with `edit` applied to its bytes. */

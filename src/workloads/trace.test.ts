@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ParamError } from '../params/params.ts';
+import { SHIPPED_LACKEY_TRACE } from './fixtures.ts';
 import { readPageTraceHeader } from './pagetrace.ts';
 import { createWorkload } from './registry.ts';
 import { collectStream } from './testing.ts';
 import { cachedTracePath, trace, traceStats } from './trace.ts';
 
-const SHIPPED = '/work/shared/data/traces/true.lackey.gz';
+const SHIPPED = SHIPPED_LACKEY_TRACE;
 const dir = mkdtempSync(join(tmpdir(), 'dirtybench-trace-test-'));
 /** Cache entries this file creates, removed at the end so test runs leave no litter. */
 const cacheEntries: string[] = [];
