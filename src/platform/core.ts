@@ -110,6 +110,8 @@ export class RegionMap {
   readonly kind = 'region-map' as const;
   /** Attachments by slot; a detached slot is null. */
   private readonly attachments: (Attachment | null)[] = [];
+  /** Slots freed by detach, reused by the next attach (no search on the fault path). */
+  private readonly freeSlots: number[] = [];
   /** Attachment slot + 1 per page of the region map, 0 where nothing is attached. */
   private readonly pageToSlot: Int32Array;
   /** Blocked faulters in arrival order. */
@@ -155,9 +157,8 @@ export class RegionMap {
       if (this.pageToSlot[p] !== 0)
         throw new ModelError(`attach: region conflict at page ${p} of region map ${this.id}`);
     }
-    let slot = this.attachments.indexOf(null);
-    if (slot < 0) slot = this.attachments.push(a) - 1;
-    else this.attachments[slot] = a;
+    const slot = this.freeSlots.pop() ?? this.attachments.length;
+    this.attachments[slot] = a;
     this.pageToSlot.fill(slot + 1, a.at, a.at + a.pages);
   }
 
@@ -168,6 +169,7 @@ export class RegionMap {
     if (a === null || a.at !== at)
       throw new ModelError(`detach: no region starts at page ${at} of region map ${this.id}`);
     this.attachments[s - 1] = null;
+    this.freeSlots.push(s - 1);
     this.pageToSlot.fill(0, a.at, a.at + a.pages);
     return a;
   }

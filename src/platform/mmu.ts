@@ -138,12 +138,8 @@ export class Mmu {
     const clock = this.clock;
     const slotOf = this.slotOf;
     const flags = this.entryFlags;
-    const pte = this.space.pte;
     const version = this.memory.version;
-    const walkCycles = this.walkCycles;
-    const dirtyOnWrite = this.hardwareDirty ? PTE_DIRTY : 0;
     let now = clock.now;
-    let walks = 0;
     let i = from;
     for (; i < to; i++) {
       if (now >= deadline) break;
@@ -151,42 +147,45 @@ export class Mmu {
       const vpn = pages[i]!;
       const w = writes[i]!;
       const slot = slotOf[vpn]! - 1;
-      if (slot >= 0) {
-        if (w === 0 || (flags[slot]! & TLB_WD) === TLB_WD) {
-          if (w !== 0) version[vpn] = (version[vpn]! + 1) | 0;
-          continue;
-        }
-      } else {
-        // A TLB miss the walk resolves: the common miss, inline.
-        const e = pte[vpn]!;
-        if ((e & PTE_PRESENT) !== 0 && (w === 0 || (e & PTE_WRITABLE) !== 0)) {
-          now += walkCycles;
-          walks++;
-          const updated = w !== 0 ? e | PTE_ACCESSED | dirtyOnWrite : e | PTE_ACCESSED;
-          pte[vpn] = updated;
-          this.fill(vpn, updated, -1);
-          if (w !== 0) version[vpn] = (version[vpn]! + 1) | 0;
-          continue;
-        }
+      // Rights a hit needs: none for a read, writable and dirty for a write (w is 0 or 1);
+      // branch-free on w, because real workloads mix reads and writes unpredictably.
+      const need = w * TLB_WD;
+      if (slot >= 0 && (flags[slot]! & need) === need) {
+        version[vpn] = (version[vpn]! + w) | 0;
+        continue;
       }
-      // A dirty assist, a write through a read-only entry, or a fault.
-      clock.now = now;
-      this.bookWalks(walks);
-      walks = 0;
-      this.slowAccess(vpn, w !== 0, slot);
-      now = clock.now;
-      if (w !== 0) version[vpn] = (version[vpn]! + 1) | 0;
+      now = this.miss(vpn, w, slot, now);
     }
     clock.now = now;
-    this.bookWalks(walks);
     clock.byCategory[CAT_COMPUTE]! += (i - from) * compute;
     return i;
   }
 
-  /** Books page walks `run` counted locally (their cycles are already on the clock). */
-  private bookWalks(walks: number): void {
-    this.walks += walks;
-    this.clock.byCategory[CAT_TLB_MISS]! += walks * this.walkCycles;
+  /**
+   * Everything `run` does not finish on a TLB hit, at time `now`; returns the
+   * time after the access. A miss the walk resolves is handled here without
+   * touching the clock (the common miss); a dirty assist, a write through a
+   * read-only entry, or a fault goes through `slowAccess`.
+   */
+  private miss(vpn: number, w: number, slot: number, now: number): number {
+    if (slot < 0) {
+      const pte = this.space.pte;
+      const e = pte[vpn]!;
+      if ((e & PTE_PRESENT) !== 0 && (w === 0 || (e & PTE_WRITABLE) !== 0)) {
+        this.walks++;
+        this.clock.byCategory[CAT_TLB_MISS]! += this.walkCycles;
+        const updated = w !== 0 && this.hardwareDirty ? e | PTE_ACCESSED | PTE_DIRTY : e | PTE_ACCESSED;
+        pte[vpn] = updated;
+        this.fill(vpn, updated, -1);
+        this.memory.version[vpn] = (this.memory.version[vpn]! + w) | 0;
+        return now + this.walkCycles;
+      }
+    }
+    const clock = this.clock;
+    clock.now = now;
+    this.slowAccess(vpn, w !== 0, slot);
+    this.memory.version[vpn] = (this.memory.version[vpn]! + w) | 0;
+    return clock.now;
   }
 
   /**

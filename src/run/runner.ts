@@ -180,8 +180,33 @@ function replay(
   return { cycles: clock.now - start, accesses: done, wcrtCycles: wcrt, deadlineMisses: misses, jobs: job };
 }
 
-/** The baseline: plain RAM, no tracking, no checkpoints. */
+/**
+ * Baselines by everything they depend on: the workload definition (by
+ * identity), its parameters, the profile and the seed; not the strategy, not
+ * the interval. A baseline is a pure function of these, so comparing N
+ * strategies on one workload replays it once, not N times. A few are kept
+ * per workload, oldest first out.
+ */
+const baselines = new WeakMap<WorkloadDef, Map<string, ReplayOutcome>>();
+const BASELINES_KEPT = 16;
+
 function replayBaseline(p: PreparedRun): ReplayOutcome {
+  let cache = baselines.get(p.workload);
+  if (!cache) {
+    cache = new Map();
+    baselines.set(p.workload, cache);
+  }
+  const key = JSON.stringify([p.config.profile, p.workloadParams, p.config.common, p.config.seed]);
+  const known = cache.get(key);
+  if (known) return known;
+  const outcome = replayBaselineUncached(p);
+  if (cache.size >= BASELINES_KEPT) cache.delete(cache.keys().next().value!);
+  cache.set(key, outcome);
+  return outcome;
+}
+
+/** The baseline: plain RAM, no tracking, no checkpoints. */
+function replayBaselineUncached(p: PreparedRun): ReplayOutcome {
   const stream = openStream(p);
   const platform = createPlatform(p.config.profile, stream.pages);
   platform.clock.phase = Phase.setup;
