@@ -1,0 +1,15 @@
+/** Where the harness lives and where results go. */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (this file is bench/cli/paths.ts). */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Environment variable that moves the results root (used by the tests; handy for sweeps). */
+export const RESULTS_DIR_ENV = 'DIRTYBENCH_RESULTS_DIR';
+
+/** The directory `results/<time>-<description>/` and `results/latest` are made in. */
+export function resultsRoot(env: NodeJS.ProcessEnv = process.env): string {
+  const dir = env[RESULTS_DIR_ENV];
+  return dir !== undefined && dir !== '' ? resolve(dir) : resolve(REPO_ROOT, 'results');
+}

@@ -1,0 +1,110 @@
+/**
+ * Runs configurations, in-process or spread over worker threads. A run is a
+ * pure function of its plain-data `RunConfig`, so where it runs does not
+ * change its result; results come back in the order of the configurations.
+ * Workers take the next run when they finish one, so long and short runs
+ * balance out.
+ */
+import { Worker } from 'node:worker_threads';
+import { type RunConfig, type RunResult, runExperiment } from '../../src/run/index.ts';
+import type { Reply, Task } from './worker.ts';
+
+/** Called after every finished run with the number done so far. */
+export type OnRunDone = (done: number) => void;
+
+/**
+ * The worker's entry. Workers inherit `process.execArgv`, but on Node 20 the
+ * `--import` loader tsx installs there does not take effect in a worker
+ * (tsx issue #354: "Unknown file extension .ts"), so the worker registers
+ * tsx's ESM loader itself before importing worker.ts.
+ */
+function workerSource(): string {
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./worker.ts', import.meta.url).href;
+  return `import { register } from ${JSON.stringify(tsx)};\nregister();\nawait import(${JSON.stringify(entry)});\n`;
+}
+
+/** Rebuilds a worker's error with its name, so exit codes can tell bad input from model bugs. */
+function reviveError(e: { name: string; message: string; stack: string | undefined }): Error {
+  const err = new Error(e.message);
+  err.name = e.name;
+  if (e.stack !== undefined) err.stack = e.stack;
+  return err;
+}
+
+/**
+ * Runs every configuration with up to `jobs` worker threads (in-process when 1).
+ * @throws the first error a run raised (its name kept); the other workers are stopped.
+ */
+export async function runAll(
+  configs: readonly RunConfig[],
+  jobs: number,
+  onDone?: OnRunDone,
+): Promise<RunResult[]> {
+  const threads = Math.min(jobs, configs.length);
+  if (threads <= 1) return runInProcess(configs, onDone);
+  return runInWorkers(configs, threads, onDone);
+}
+
+async function runInProcess(configs: readonly RunConfig[], onDone?: OnRunDone): Promise<RunResult[]> {
+  const results: RunResult[] = [];
+  for (const config of configs) {
+    results.push(runExperiment(config));
+    onDone?.(results.length);
+    // Let timers (the progress bar) and signals in between runs.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return results;
+}
+
+function runInWorkers(
+  configs: readonly RunConfig[],
+  threads: number,
+  onDone?: OnRunDone,
+): Promise<RunResult[]> {
+  return new Promise((resolve, reject) => {
+    const results: (RunResult | undefined)[] = new Array(configs.length);
+    const workers: Worker[] = [];
+    const retired = new Set<Worker>();
+    let next = 0;
+    let done = 0;
+    let settled = false;
+    const stop = (err: Error | undefined) => {
+      if (settled) return;
+      settled = true;
+      for (const w of workers) void w.terminate();
+      if (err) reject(err);
+      else resolve(results as RunResult[]);
+    };
+    const feed = (w: Worker) => {
+      if (next >= configs.length) {
+        retired.add(w);
+        void w.terminate();
+        return;
+      }
+      const task: Task = { index: next, config: configs[next]! };
+      next++;
+      w.postMessage(task);
+    };
+    const source = workerSource();
+    for (let i = 0; i < threads; i++) {
+      const w = new Worker(source, { eval: true });
+      workers.push(w);
+      w.on('message', (reply: Reply) => {
+        if (settled) return;
+        if ('error' in reply) return stop(reviveError(reply.error));
+        results[reply.index] = reply.result;
+        done++;
+        onDone?.(done);
+        if (done === configs.length) stop(undefined);
+        else feed(w);
+      });
+      w.on('error', (e) => stop(e));
+      w.on('exit', (code) => {
+        if (!settled && !retired.has(w) && code !== 0)
+          stop(new Error(`a worker thread exited with code ${code}`));
+      });
+      feed(w);
+    }
+  });
+}

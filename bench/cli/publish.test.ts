@@ -1,0 +1,112 @@
+/**
+ * A run that fails verification or its bound: exit 1, the result files still
+ * written with the failure recorded, and the table marks it. No strategy fails
+ * on purpose (a failure is a model bug, and src/ has no test hooks), so the
+ * failing result is made here from a genuine one and handed to `publish`, the
+ * step after the runs.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadProfile } from '../../src/platform/index.ts';
+import { type RunResult, runExperiment } from '../../src/run/index.ts';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitCodeForError, exitCodeForRuns, UsageError } from './errors.ts';
+import { type Io, publish } from './main.ts';
+import type { CliOptions } from './options.ts';
+import { tempDir } from './testing.ts';
+
+function genuineRun(): RunResult {
+  return runExperiment({
+    profile: loadProfile('fiasco-oc-x86_64'),
+    strategy: 'fault-notify',
+    strategyParams: {},
+    workload: 'uniform',
+    workloadParams: {},
+    common: { pages: 128, accesses: 2000, writeRatio: 0.5, computeCycles: 100 },
+    intervalCycles: 100_000,
+    seed: 1,
+  });
+}
+
+/** A stream that keeps what is written. */
+function sink(): Io['stdout'] & { text: string } {
+  const s = {
+    text: '',
+    isTTY: false,
+    write(chunk: string) {
+      s.text += chunk;
+      return true;
+    },
+  };
+  return s as Io['stdout'] & { text: string };
+}
+
+function options(out: string): CliOptions {
+  return {
+    strategy: undefined,
+    workload: undefined,
+    profile: undefined,
+    common: {},
+    interval: undefined,
+    seed: undefined,
+    set: [],
+    trace: undefined,
+    out,
+    format: 'table',
+    exportJson: undefined,
+    exportCsv: undefined,
+    exportMarkdown: undefined,
+    quiet: true,
+    jobs: undefined,
+  };
+}
+
+describe('exit codes', () => {
+  it('maps results: 1 when any run failed, else 0', () => {
+    expect(exitCodeForRuns([{ ok: true }, { ok: true }])).toBe(EXIT_OK);
+    expect(exitCodeForRuns([{ ok: true }, { ok: false }])).toBe(EXIT_FAILED);
+  });
+
+  it('maps errors by class, and by name for errors from worker threads', () => {
+    expect(exitCodeForError(new UsageError('x'))).toBe(EXIT_USAGE);
+    const fromWorker = new Error('m');
+    fromWorker.name = 'ModelError';
+    expect(exitCodeForError(fromWorker)).toBe(EXIT_FAILED);
+    fromWorker.name = 'WorkloadError';
+    expect(exitCodeForError(fromWorker)).toBe(EXIT_USAGE);
+    expect(exitCodeForError(new TypeError('bug'))).toBeUndefined();
+  });
+});
+
+describe('a failed run', () => {
+  it('exits 1, writes the files with the failure recorded, and the table marks it', async () => {
+    const good = genuineRun();
+    expect(good.ok).toBe(true);
+    const bad: RunResult = {
+      ...structuredClone(good),
+      ok: false,
+      failures: ['observed stall 9 cycles exceeds the analytic bound 8'],
+    };
+    const out = join(tempDir(), 'out');
+    const [stdout, stderr] = [sink(), sink()];
+    const code = await publish(
+      [good, bad],
+      { options: options(out), args: [], description: 'test', createdAt: new Date() },
+      { stdout, stderr, env: {} },
+    );
+    expect(code).toBe(EXIT_FAILED);
+    expect(stdout.text).toMatch(/^fault-notify .* ok$/m);
+    expect(stdout.text).toMatch(
+      /^fault-notify .* FAIL: observed stall 9 cycles exceeds the analytic bound 8$/m,
+    );
+    expect(stderr.text).toMatch(
+      /^dirtybench: 1 of 2 runs failed verification or a bound: fault-notify × uniform/,
+    );
+    for (const f of ['results.json', 'results.csv', 'summary.md'])
+      expect(existsSync(join(out, f))).toBe(true);
+    const doc = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(doc.runs.map((r: RunResult) => r.ok)).toEqual([true, false]);
+    expect(doc.runs[1].failures).toEqual(bad.failures);
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toContain('## Failures');
+  });
+});
