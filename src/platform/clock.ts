@@ -125,46 +125,43 @@ export const StallCause = { fault: 0, checkpoint: 1 } as const;
 export type StallCauseId = (typeof StallCause)[keyof typeof StallCause];
 
 /**
- * Every stall of B: duration and cause, in growable typed arrays (no object
- * per stall). Recording can be switched off for the unmeasured setup.
+ * Every stall of B, by cause, as an exact histogram: duration in cycles →
+ * number of stalls that long. Simulated durations take few distinct values
+ * (a fault path costs the same cycles every time it runs the same way), so
+ * the histogram is small, its memory does not grow with the run's length,
+ * and every statistic of the durations (max, mean, any quantile, the whole
+ * CDF for a plot) stays exact. Recording adds to a count and allocates
+ * nothing once a duration has been seen. Off during the unmeasured setup.
  */
 export class StallLog {
-  /** Duration of each stall in cycles. */
-  durations = new Float64Array(1024);
-  /** Cause of each stall (`StallCause`). */
-  causes = new Uint8Array(1024);
-  /** Number of stalls recorded. */
-  count = 0;
   /** When false, `record` ignores stalls (during setup). */
   recording = false;
+  /** Stalls recorded, all causes. */
+  count = 0;
+  private readonly byCause: Map<number, number>[] = [new Map(), new Map()];
 
   record(cycles: number, cause: StallCauseId): void {
     if (!this.recording) return;
-    if (this.count === this.durations.length) {
-      const d = new Float64Array(this.count * 2);
-      d.set(this.durations);
-      this.durations = d;
-      const c = new Uint8Array(this.count * 2);
-      c.set(this.causes);
-      this.causes = c;
-    }
-    this.durations[this.count] = cycles;
-    this.causes[this.count] = cause;
+    const h = this.byCause[cause]!;
+    h.set(cycles, (h.get(cycles) ?? 0) + 1);
     this.count++;
   }
 
-  /** Durations of the stalls of one cause (a copy). */
-  ofCause(cause: StallCauseId): Float64Array {
-    let n = 0;
-    for (let i = 0; i < this.count; i++) if (this.causes[i] === cause) n++;
-    const out = new Float64Array(n);
-    let j = 0;
-    for (let i = 0; i < this.count; i++) if (this.causes[i] === cause) out[j++] = this.durations[i]!;
-    return out;
+  /**
+   * The histogram of one cause, or of all causes merged, as
+   * [duration in cycles, count] pairs in ascending duration.
+   */
+  histogram(cause?: StallCauseId): [number, number][] {
+    const merged = new Map<number, number>();
+    for (const [c, h] of this.byCause.entries()) {
+      if (cause !== undefined && c !== cause) continue;
+      for (const [d, n] of h) merged.set(d, (merged.get(d) ?? 0) + n);
+    }
+    return [...merged.entries()].sort((x, y) => x[0] - y[0]);
   }
 
-  /** All durations (a view of the recorded part). */
-  all(): Float64Array {
-    return this.durations.subarray(0, this.count);
+  /** The durations of one cause (or all), expanded in ascending order; for tests and small logs. */
+  durations(cause?: StallCauseId): number[] {
+    return this.histogram(cause).flatMap(([d, n]) => Array<number>(n).fill(d));
   }
 }

@@ -56,7 +56,7 @@ describe('Genode core', () => {
     const retry =
       x86.mmu.pageWalk + k.pageFaultTrap + k.ipcOneWay + 2 * c.regionLookup + k.ipcOneWay + 8 * k.mapPerPage; // root, then the dataspace in the managed dataspace
     const stall = first + retry + x86.mmu.pageWalk;
-    expect(Array.from(pf.stalls.ofCause(StallCause.fault))).toEqual([stall]);
+    expect(pf.stalls.durations(StallCause.fault)).toEqual([stall]);
     expect(pf.clock.now - t).toBe(x86.mmu.pageWalk + stall);
     const t2 = pf.clock.now;
     pf.mmu.access(6, false); // mapped by the same flexpage: a walk, no fault

@@ -26,7 +26,7 @@ describe('Fiasco.OC kernel', () => {
     const stall =
       k.pageFaultTrap + 2 * k.ipcOneWay + x86.checkpointer.handlerWork + k.mapPerPage + x86.mmu.pageWalk;
     expect(pf.clock.now - t).toBe(x86.mmu.pageWalk + stall); // the walk that found W missing, then the stall
-    expect(Array.from(pf.stalls.ofCause(StallCause.fault))).toEqual([stall]);
+    expect(pf.stalls.durations(StallCause.fault)).toEqual([stall]);
     expect(seen).toEqual([17]);
     expect(pf.space.pte[17]! & (PTE_WRITABLE | PTE_TRACKED)).toBe(PTE_WRITABLE);
     const t2 = pf.clock.now;

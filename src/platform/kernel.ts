@@ -94,8 +94,8 @@ export class Kernel implements FaultSink {
   private notifyHandler: ((vpn: number) => void) | null = null;
   /** The in-kernel dirty log of the `log` extension: one byte per page. */
   private log: Uint8Array | null = null;
-  /** Scratch list of pages whose page-table entries changed in one operation. */
-  private readonly changed: Int32Array;
+  /** Scratch list of pages whose page-table entries changed in one operation (allocated on first use). */
+  private changedPages: Int32Array | null = null;
 
   /**
    * Fault injection for tests: when true, the kernel forgets to invalidate the
@@ -114,8 +114,11 @@ export class Kernel implements FaultSink {
     private readonly clock: Clock,
     private readonly mmu: Mmu,
     readonly space: AddressSpace,
-  ) {
-    this.changed = new Int32Array(space.pages);
+  ) {}
+
+  private get changed(): Int32Array {
+    this.changedPages ??= new Int32Array(this.space.pages);
+    return this.changedPages;
   }
 
   /** One one-way IPC (a fault IPC, a reply, a wake-up, a notification). */
@@ -231,6 +234,7 @@ export class Kernel implements FaultSink {
     const end = Math.min(vpn + size, this.space.pages);
     let present = 0;
     let changed = 0;
+    const list = this.changed;
     let dirty = 0;
     for (let p = vpn; p < end; p++) {
       const e = pte[p]!;
@@ -248,7 +252,7 @@ export class Kernel implements FaultSink {
       else if (revoke === Revoke.write) n &= ~(PTE_WRITABLE | PTE_TRACKED);
       if (n !== e) {
         pte[p] = n;
-        this.changed[changed++] = p;
+        list[changed++] = p;
       }
     }
     this.unmapCalls++;
@@ -264,7 +268,8 @@ export class Kernel implements FaultSink {
     if (count > this.profile.mmu.tlbFlushThresholdPages) {
       this.mmu.flushAll();
     } else {
-      for (let i = 0; i < count; i++) this.mmu.invalidatePage(this.changed[i]!);
+      const list = this.changed;
+      for (let i = 0; i < count; i++) this.mmu.invalidatePage(list[i]!);
     }
   }
 
@@ -302,13 +307,14 @@ export class Kernel implements FaultSink {
     const end = Math.min(vpn + size, this.space.pages);
     let present = 0;
     let changed = 0;
+    const list = this.changed;
     for (let p = vpn; p < end; p++) {
       const e = pte[p]!;
       if ((e & PTE_PRESENT) === 0) continue;
       present++;
       if ((e & PTE_WRITABLE) !== 0) {
         pte[p] = (e & ~PTE_WRITABLE) | PTE_TRACKED;
-        this.changed[changed++] = p;
+        list[changed++] = p;
       }
     }
     this.clock.charge(Kind.kernel, k.syscall + present * k.unmapPerPage);

@@ -19,13 +19,17 @@ export class TargetMemory {
   readonly pages: number;
   /** Fingerprint (write counter) per page; the MMU increments it on every write. */
   readonly version: Int32Array;
-  /** Fingerprints as they were at the last checkpoint. */
-  readonly checkpointVersion: Int32Array;
+  private checkpointed: Int32Array | null = null;
 
   constructor(pages: number) {
     this.pages = pages;
     this.version = new Int32Array(pages);
-    this.checkpointVersion = new Int32Array(pages);
+  }
+
+  /** Fingerprints as they were at the last checkpoint (all 0 before the first; allocated on first use). */
+  get checkpointVersion(): Int32Array {
+    this.checkpointed ??= new Int32Array(this.pages);
+    return this.checkpointed;
   }
 
   /** True when page `p` was written since the last checkpoint. */

@@ -84,7 +84,7 @@ export class Mmu {
    * cached. The hardware searches a set's ways in parallel; this index gives
    * the simulator the same O(1) lookup whatever the associativity.
    */
-  private readonly slotOf: Int32Array;
+  private readonly slotOf: Uint16Array;
   /** Round-robin victim per set (deterministic replacement). */
   private readonly victim: Uint8Array;
   private readonly setMask: number;
@@ -113,7 +113,7 @@ export class Mmu {
     this.setMask = this.sets - 1;
     this.tag = new Int32Array(profile.mmu.tlbEntries).fill(-1);
     this.entryFlags = new Uint8Array(profile.mmu.tlbEntries);
-    this.slotOf = new Int32Array(space.pages);
+    this.slotOf = new Uint16Array(space.pages);
     this.victim = new Uint8Array(this.sets);
     this.hardwareDirty = profile.mmu.hardwareDirtyBit;
     this.walkCycles = profile.mmu.pageWalk;
@@ -138,8 +138,17 @@ export class Mmu {
     const clock = this.clock;
     const slotOf = this.slotOf;
     const flags = this.entryFlags;
+    const tag = this.tag;
+    const victim = this.victim;
+    const pte = this.space.pte;
     const version = this.memory.version;
+    const ways = this.ways;
+    const setMask = this.setMask;
+    const walkCycles = this.walkCycles;
+    const dirtyOnWrite = this.hardwareDirty ? PTE_DIRTY : 0;
+    const cleanIsDirty = this.hardwareDirty ? 0 : TLB_DIRTY;
     let now = clock.now;
+    let walks = 0;
     let i = from;
     for (; i < to; i++) {
       if (now >= deadline) break;
@@ -150,42 +159,53 @@ export class Mmu {
       // Rights a hit needs: none for a read, writable and dirty for a write (w is 0 or 1);
       // branch-free on w, because real workloads mix reads and writes unpredictably.
       const need = w * TLB_WD;
-      if (slot >= 0 && (flags[slot]! & need) === need) {
-        version[vpn] = (version[vpn]! + w) | 0;
-        continue;
+      if (slot >= 0) {
+        if ((flags[slot]! & need) === need) {
+          version[vpn] = (version[vpn]! + w) | 0;
+          continue;
+        }
+      } else {
+        // A TLB miss the walk resolves (present, and writable for a write): inline.
+        const e = pte[vpn]!;
+        if ((e & PTE_PRESENT) !== 0 && (w === 0 || (e & PTE_WRITABLE) !== 0)) {
+          now += walkCycles;
+          walks++;
+          const updated = e | PTE_ACCESSED | (w === 0 ? 0 : dirtyOnWrite);
+          pte[vpn] = updated;
+          const set = vpn & setMask;
+          const way = victim[set]!;
+          victim[set] = way + 1 === ways ? 0 : way + 1;
+          const fill = set * ways + way;
+          const old = tag[fill]!;
+          if (old >= 0) slotOf[old] = 0;
+          tag[fill] = vpn;
+          slotOf[vpn] = fill + 1;
+          flags[fill] =
+            ((updated & PTE_WRITABLE) !== 0 ? TLB_WRITABLE : 0) |
+            ((updated & PTE_DIRTY) !== 0 ? TLB_DIRTY : cleanIsDirty);
+          // On a miss the page's fingerprint is likely not cached: touch it only for a write.
+          if (w !== 0) version[vpn] = (version[vpn]! + 1) | 0;
+          continue;
+        }
       }
-      now = this.miss(vpn, w, slot, now);
+      // A dirty assist, a write through a read-only entry, or a fault.
+      clock.now = now;
+      this.bookWalks(walks);
+      walks = 0;
+      this.slowAccess(vpn, w !== 0, slot);
+      version[vpn] = (version[vpn]! + w) | 0;
+      now = clock.now;
     }
     clock.now = now;
+    this.bookWalks(walks);
     clock.byCategory[CAT_COMPUTE]! += (i - from) * compute;
     return i;
   }
 
-  /**
-   * Everything `run` does not finish on a TLB hit, at time `now`; returns the
-   * time after the access. A miss the walk resolves is handled here without
-   * touching the clock (the common miss); a dirty assist, a write through a
-   * read-only entry, or a fault goes through `slowAccess`.
-   */
-  private miss(vpn: number, w: number, slot: number, now: number): number {
-    if (slot < 0) {
-      const pte = this.space.pte;
-      const e = pte[vpn]!;
-      if ((e & PTE_PRESENT) !== 0 && (w === 0 || (e & PTE_WRITABLE) !== 0)) {
-        this.walks++;
-        this.clock.byCategory[CAT_TLB_MISS]! += this.walkCycles;
-        const updated = w !== 0 && this.hardwareDirty ? e | PTE_ACCESSED | PTE_DIRTY : e | PTE_ACCESSED;
-        pte[vpn] = updated;
-        this.fill(vpn, updated, -1);
-        this.memory.version[vpn] = (this.memory.version[vpn]! + w) | 0;
-        return now + this.walkCycles;
-      }
-    }
-    const clock = this.clock;
-    clock.now = now;
-    this.slowAccess(vpn, w !== 0, slot);
-    this.memory.version[vpn] = (this.memory.version[vpn]! + w) | 0;
-    return clock.now;
+  /** Books page walks `run` counted locally (their cycles are already on the clock). */
+  private bookWalks(walks: number): void {
+    this.walks += walks;
+    this.clock.byCategory[CAT_TLB_MISS]! += walks * this.walkCycles;
   }
 
   /**

@@ -223,6 +223,11 @@ export function parseProfile(json: unknown, origin: string): CostProfile {
     out[section] = values;
   }
   const profile = out as CostProfile;
+  if (profile.mmu.tlbEntries > 65535) {
+    throw new ProfileError(
+      `${where('mmu.tlbEntries')}.value must be <= 65535 (the simulator indexes TLB slots in 16 bits)`,
+    );
+  }
   const sets = profile.mmu.tlbEntries / profile.mmu.tlbWays;
   if (!Number.isInteger(sets) || (sets & (sets - 1)) !== 0) {
     throw new ProfileError(

@@ -18,7 +18,6 @@
 
 import { type ParamSpecs, type ParamValues, resolveParams } from '../params/params.ts';
 import {
-  Cat,
   createPlatform,
   diffCounters,
   Kind,
@@ -33,6 +32,7 @@ import {
 import { attachPlainRam } from '../strategies/common.ts';
 import { findStrategy, type Strategy, type StrategyDef } from '../strategies/index.ts';
 import { createWorkload, findWorkload, type WorkloadDef, type WorkloadStream } from '../workloads/index.ts';
+import { Replay, type ReplayOutcome } from './replay.ts';
 import { summarizeStalls } from './stats.ts';
 import { CheckpointStore } from './store.ts';
 import type { RunConfig, RunMetrics, RunResult } from './types.ts';
@@ -89,16 +89,14 @@ export interface RunOverrides {
 /** Runs one configuration: the measured run and its baseline. Deterministic. */
 export function runExperiment(config: RunConfig, with_: RunOverrides = {}): RunResult {
   const prepared = prepareRun(config, with_);
-  const baseline = replayBaseline(prepared);
-  return measure(prepared, baseline);
-}
-
-interface ReplayOutcome {
-  cycles: number;
-  accesses: number;
-  wcrtCycles: number;
-  deadlineMisses: number;
-  jobs: number;
+  const stream = openStream(prepared);
+  const cache = baselineCache(prepared);
+  const base = cache.known === undefined ? baselineReplay(prepared, stream) : null;
+  const measured = startMeasured(prepared, stream);
+  drive(stream, base ? [base, measured.replay] : [measured.replay]);
+  const baseline = cache.known ?? base!.finish();
+  if (cache.known === undefined) cache.store(baseline);
+  return measured.finish(baseline);
 }
 
 function openStream(p: PreparedRun): WorkloadStream {
@@ -110,74 +108,14 @@ function touchAll(platform: Platform): void {
   for (let p = 0; p < platform.pages; p++) platform.mmu.access(p, true);
 }
 
-/**
- * Replays `stream` on `platform` from now on. `checkpoint` runs whenever the
- * timer is due between accesses (never, when `intervalCycles` is Infinity).
- * For workloads with jobs, B idles from a job's completion to the next
- * release, and checkpoints due meanwhile happen at their time.
- */
-function replay(
-  platform: Platform,
-  stream: WorkloadStream,
-  intervalCycles: number,
-  checkpoint: () => void,
-): ReplayOutcome {
-  const { clock, mmu } = platform;
-  const start = clock.now;
-  let nextCheckpoint = start + intervalCycles;
-  const due = () => {
-    checkpoint();
-    nextCheckpoint = start + (Math.floor((clock.now - start) / intervalCycles) + 1) * intervalCycles;
-  };
-  const idleUntil = (t: number) => {
-    while (clock.now < t) {
-      if (nextCheckpoint <= t) {
-        if (nextCheckpoint > clock.now) clock.chargeCategory(Cat.idle, nextCheckpoint - clock.now);
-        due();
-      } else clock.chargeCategory(Cat.idle, t - clock.now);
-    }
-  };
-  const jobs = stream.jobs;
-  const perJob = jobs ? jobs.accessesPerJob : Number.POSITIVE_INFINITY;
-  let job = 0;
-  let jobEnd = perJob;
-  let release = start;
-  let wcrt = 0;
-  let misses = 0;
-  let done = 0;
-  const completeJob = () => {
-    const response = clock.now - release;
-    if (response > wcrt) wcrt = response;
-    if (response > jobs!.periodCycles) misses++;
-    job++;
-  };
+/** Generates the workload once and feeds every batch to each replay in turn. */
+function drive(stream: WorkloadStream, replays: Replay[]): void {
   const pages = new Int32Array(BATCH);
   const writes = new Uint8Array(BATCH);
-  const compute = stream.computeCycles;
-  for (;;) {
-    const n = stream.fill(pages, writes);
-    if (n === 0) break;
-    let i = 0;
-    while (i < n) {
-      const to = jobs ? Math.min(n, i + (jobEnd - done)) : n;
-      const j = mmu.run(pages, writes, i, to, compute, nextCheckpoint);
-      done += j - i;
-      i = j;
-      if (i < to) {
-        due();
-        continue;
-      }
-      if (jobs && done === jobEnd) {
-        completeJob();
-        jobEnd += perJob;
-        release = start + job * jobs.periodCycles;
-        if (done < stream.accesses) idleUntil(release);
-      }
-    }
+  for (let n = stream.fill(pages, writes); n > 0; n = stream.fill(pages, writes)) {
+    for (const r of replays) r.feed(pages, writes, n);
   }
   stream.close();
-  if (jobs && done > jobEnd - perJob) completeJob(); // a last, partial job
-  return { cycles: clock.now - start, accesses: done, wcrtCycles: wcrt, deadlineMisses: misses, jobs: job };
 }
 
 /**
@@ -190,36 +128,52 @@ function replay(
 const baselines = new WeakMap<WorkloadDef, Map<string, ReplayOutcome>>();
 const BASELINES_KEPT = 16;
 
-function replayBaseline(p: PreparedRun): ReplayOutcome {
+function baselineCache(p: PreparedRun): {
+  known: ReplayOutcome | undefined;
+  store: (o: ReplayOutcome) => void;
+} {
   let cache = baselines.get(p.workload);
   if (!cache) {
     cache = new Map();
     baselines.set(p.workload, cache);
   }
   const key = JSON.stringify([p.config.profile, p.workloadParams, p.config.common, p.config.seed]);
-  const known = cache.get(key);
-  if (known) return known;
-  const outcome = replayBaselineUncached(p);
-  if (cache.size >= BASELINES_KEPT) cache.delete(cache.keys().next().value!);
-  cache.set(key, outcome);
-  return outcome;
+  const map = cache;
+  return {
+    known: map.get(key),
+    store(o) {
+      if (map.size >= BASELINES_KEPT) map.delete(map.keys().next().value!);
+      map.set(key, o);
+    },
+  };
 }
 
-/** The baseline: plain RAM, no tracking, no checkpoints. */
-function replayBaselineUncached(p: PreparedRun): ReplayOutcome {
-  const stream = openStream(p);
+/** The baseline's replay: plain RAM, no tracking, no checkpoints. */
+function baselineReplay(p: PreparedRun, stream: WorkloadStream): Replay {
   const platform = createPlatform(p.config.profile, stream.pages);
   platform.clock.phase = Phase.setup;
   attachPlainRam(platform);
   touchAll(platform);
   platform.clock.phase = Phase.run;
-  return replay(platform, stream, Number.POSITIVE_INFINITY, () => {});
+  return new Replay(
+    platform,
+    stream.computeCycles,
+    stream.jobs,
+    stream.accesses,
+    Number.POSITIVE_INFINITY,
+    () => {},
+  );
 }
 
-/** The measured run with checkpoints and verification. */
-function measure(p: PreparedRun, baseline: ReplayOutcome): RunResult {
+/**
+ * The measured run with checkpoints and verification: set up, and return the
+ * replay to feed and the function that ends the run and builds its result.
+ */
+function startMeasured(
+  p: PreparedRun,
+  stream: WorkloadStream,
+): { replay: Replay; finish: (baseline: ReplayOutcome) => RunResult } {
   const { config } = p;
-  const stream = openStream(p);
   const pages = stream.pages;
   const platform = createPlatform(config.profile, pages);
   const { clock, memory, stalls, profile } = platform;
@@ -292,95 +246,109 @@ function measure(p: PreparedRun, baseline: ReplayOutcome): RunResult {
     clock.phase = Phase.run;
   };
 
-  const outcome = replay(platform, stream, config.intervalCycles, checkpoint);
-  checkpoint(); // the final checkpoint
-  const runtimeCycles = clock.now - setupCycles;
+  const replay = new Replay(
+    platform,
+    stream.computeCycles,
+    stream.jobs,
+    stream.accesses,
+    config.intervalCycles,
+    checkpoint,
+  );
+  return { replay, finish: (baseline) => finishMeasured(replay.finish(), baseline) };
 
-  const counters = diffCounters(platformCounters(platform), countersAtStart);
-  const stallSummary = summarizeStalls(stalls.all());
-  const pauses = stalls.ofCause(StallCause.checkpoint);
-  const pauseSummary = summarizeStalls(pauses);
-  const totalCopied = copied.reduce((a, b) => a + b, 0);
-  const coreMemory = platform.core.memoryUse();
-  const own = strategy.memory ? strategy.memory() : {};
-  const byKind = { ...coreMemory.byKind };
-  let ownBytes = 0;
-  for (const [kind, bytes] of Object.entries(own)) {
-    byKind[kind] = (byKind[kind] ?? 0) + bytes;
-    ownBytes += bytes;
-  }
+  function finishMeasured(outcome: ReplayOutcome, baseline: ReplayOutcome): RunResult {
+    checkpoint(); // the final checkpoint
+    const runtimeCycles = clock.now - setupCycles;
 
-  const failures: string[] = [];
-  if (missed > 0) failures.push(`missed ${missed} written pages: a checkpoint did not report them`);
-  if (restoreMismatches > 0)
-    failures.push(`restore differs from B's memory in ${restoreMismatches} page-checkpoints`);
-  const boundsOk =
-    stallSummary.maxCycles <= bounds.maxStallCycles && pauseSummary.maxCycles <= bounds.maxPauseCycles;
-  if (stallSummary.maxCycles > bounds.maxStallCycles) {
-    failures.push(
-      `observed stall ${stallSummary.maxCycles} cycles exceeds the analytic bound ${bounds.maxStallCycles}`,
-    );
-  }
-  if (pauseSummary.maxCycles > bounds.maxPauseCycles) {
-    failures.push(
-      `observed pause ${pauseSummary.maxCycles} cycles exceeds the analytic bound ${bounds.maxPauseCycles}`,
-    );
-  }
+    const counters = diffCounters(platformCounters(platform), countersAtStart);
+    const stallSummary = summarizeStalls(stalls.histogram());
+    const pauseSummary = summarizeStalls(stalls.histogram(StallCause.checkpoint));
+    const totalCopied = copied.reduce((a, b) => a + b, 0);
+    const coreMemory = platform.core.memoryUse();
+    const own = strategy.memory ? strategy.memory() : {};
+    const byKind = { ...coreMemory.byKind };
+    let ownBytes = 0;
+    for (const [kind, bytes] of Object.entries(own)) {
+      byKind[kind] = (byKind[kind] ?? 0) + bytes;
+      ownBytes += bytes;
+    }
 
-  const metrics: RunMetrics = {
-    runtimeCycles,
-    baselineCycles: baseline.cycles,
-    overheadPct: baseline.cycles > 0 ? ((runtimeCycles - baseline.cycles) / baseline.cycles) * 100 : 0,
-    breakdownCycles: clock.breakdown(),
-    faults: counters.faultStalls,
-    stalls: stallSummary,
-    pause: { maxCycles: pauseSummary.maxCycles, meanCycles: pauseSummary.meanCycles },
-    checkpointPages: {
-      mean: copied.length > 0 ? totalCopied / copied.length : 0,
-      max: copied.length > 0 ? Math.max(...copied) : 0,
-      falsePositiveMean:
-        falsePositives.length > 0 ? falsePositives.reduce((a, b) => a + b, 0) / falsePositives.length : 0,
-    },
-    precision: totalCopied > 0 ? truePositives / totalCopied : 1,
-    memory: {
-      metadataBytes: coreMemory.metadataBytes + ownBytes,
-      quotaBytes: coreMemory.quotaBytes,
-      checkpointBytes: store.bytes(),
-      byKind,
-    },
-    realtime: stream.jobs
-      ? {
-          wcrtCycles: outcome.wcrtCycles,
-          deadlineMisses: outcome.deadlineMisses,
-          jobs: outcome.jobs,
-          baselineWcrtCycles: baseline.wcrtCycles,
-        }
-      : null,
-    verification: { missedPages: missed, restoreOk: restoreMismatches === 0, boundsOk },
-    counters,
-  };
+    const failures: string[] = [];
+    if (missed > 0) failures.push(`missed ${missed} written pages: a checkpoint did not report them`);
+    if (restoreMismatches > 0)
+      failures.push(`restore differs from B's memory in ${restoreMismatches} page-checkpoints`);
+    const boundsOk =
+      stallSummary.maxCycles <= bounds.maxStallCycles && pauseSummary.maxCycles <= bounds.maxPauseCycles;
+    if (stallSummary.maxCycles > bounds.maxStallCycles) {
+      failures.push(
+        `observed stall ${stallSummary.maxCycles} cycles exceeds the analytic bound ${bounds.maxStallCycles}`,
+      );
+    }
+    if (pauseSummary.maxCycles > bounds.maxPauseCycles) {
+      failures.push(
+        `observed pause ${pauseSummary.maxCycles} cycles exceeds the analytic bound ${bounds.maxPauseCycles}`,
+      );
+    }
 
-  return {
-    strategy: p.strategy.name,
-    workload: p.workload.name,
-    profile: profile.name,
-    params: {
-      strategy: { ...p.strategyParams },
-      workload: {
-        writeRatio: config.common.writeRatio,
-        computeCycles: config.common.computeCycles,
-        ...p.workloadParams,
+    const metrics: RunMetrics = {
+      runtimeCycles,
+      baselineCycles: baseline.cycles,
+      overheadPct: baseline.cycles > 0 ? ((runtimeCycles - baseline.cycles) / baseline.cycles) * 100 : 0,
+      breakdownCycles: clock.breakdown(),
+      faults: counters.faultStalls,
+      stalls: stallSummary,
+      pause: { maxCycles: pauseSummary.maxCycles, meanCycles: pauseSummary.meanCycles },
+      stallHistogram: {
+        fault: stalls.histogram(StallCause.fault),
+        checkpoint: stalls.histogram(StallCause.checkpoint),
       },
-    },
-    seed: config.seed,
-    pages,
-    accesses: outcome.accesses,
-    intervalCycles: config.intervalCycles,
-    checkpoints: copied.length,
-    cpuHz: profile.cpu.hz,
-    metrics,
-    bounds,
-    ok: failures.length === 0,
-    failures,
-  };
+      checkpointPages: {
+        mean: copied.length > 0 ? totalCopied / copied.length : 0,
+        max: copied.length > 0 ? Math.max(...copied) : 0,
+        falsePositiveMean:
+          falsePositives.length > 0 ? falsePositives.reduce((a, b) => a + b, 0) / falsePositives.length : 0,
+      },
+      precision: totalCopied > 0 ? truePositives / totalCopied : 1,
+      memory: {
+        metadataBytes: coreMemory.metadataBytes + ownBytes,
+        quotaBytes: coreMemory.quotaBytes,
+        checkpointBytes: store.bytes(),
+        byKind,
+      },
+      realtime: stream.jobs
+        ? {
+            wcrtCycles: outcome.wcrtCycles,
+            deadlineMisses: outcome.deadlineMisses,
+            jobs: outcome.jobs,
+            baselineWcrtCycles: baseline.wcrtCycles,
+          }
+        : null,
+      verification: { missedPages: missed, restoreOk: restoreMismatches === 0, boundsOk },
+      counters,
+    };
+
+    return {
+      strategy: p.strategy.name,
+      workload: p.workload.name,
+      profile: profile.name,
+      params: {
+        strategy: { ...p.strategyParams },
+        workload: {
+          writeRatio: config.common.writeRatio,
+          computeCycles: config.common.computeCycles,
+          ...p.workloadParams,
+        },
+      },
+      seed: config.seed,
+      pages,
+      accesses: outcome.accesses,
+      intervalCycles: config.intervalCycles,
+      checkpoints: copied.length,
+      cpuHz: profile.cpu.hz,
+      metrics,
+      bounds,
+      ok: failures.length === 0,
+      failures,
+    };
+  }
 }

@@ -49,6 +49,11 @@ export interface RunMetrics {
   stalls: StallSummary;
   /** Checkpoint pauses alone. */
   pause: { maxCycles: number; meanCycles: number };
+  /**
+   * Every stall, exactly: [duration in cycles, count] pairs in ascending
+   * duration, by cause — what a CDF plot or a quantile other than p50/p99 needs.
+   */
+  stallHistogram: { fault: [number, number][]; checkpoint: [number, number][] };
   /** Pages copied per checkpoint, and the false positives (copied but not written) among them. */
   checkpointPages: { mean: number; max: number; falsePositiveMean: number };
   /** Truly written pages / copied pages, over all checkpoints (1 when nothing was copied). */
