@@ -19,7 +19,7 @@ export const strategies: readonly StrategyDef[] = [
   dirtyBitScan,
   faultNotify,
   kernelLog,
-] as unknown as readonly StrategyDef[];
+];
 
 /** The strategy registered under `name`, or undefined. */
 export function findStrategy(name: string): StrategyDef | undefined {
