@@ -20,7 +20,7 @@ export interface EngineFigure {
   accessesPerSecond: number;
   /** Reference-loop rate / this rate: how many times slower than the least a simulator must do. */
   ratioToReference: number;
-  /** Relative margin of error of the mean, in % (0 for single-shot runs). */
+  /** Relative margin of error of the mean iteration time, in % (0 for single-shot runs); rates use the median. */
   rmePct: number;
 }
 
@@ -40,11 +40,15 @@ export const ENGINE_SETUP = {
   computeCycles: 100,
 } as const;
 
-function meanSeconds(task: Task): { seconds: number; rmePct: number } {
+/**
+ * Median seconds per iteration (robust to the JIT's tier-up and GC pauses in
+ * a few iterations), and the relative margin of error of the mean.
+ */
+function medianSeconds(task: Task): { seconds: number; rmePct: number } {
   const r = task.result;
   if (r.state === 'errored') throw new Error(`benchmark task ${task.name} failed: ${r.error.message}`);
   if (!('latency' in r)) throw new Error(`benchmark task ${task.name} did not complete (${r.state})`);
-  return { seconds: r.latency.mean / 1000, rmePct: r.latency.rme };
+  return { seconds: r.latency.p50 / 1000, rmePct: r.latency.rme };
 }
 
 function uniformPages(n: number, pages: number, seed: number): Int32Array {
@@ -93,7 +97,7 @@ export async function runLoopBenchmarks(): Promise<{ reference: number; figures:
   for (const pf of [hitPlatform, missPlatform]) pf.clock.phase = Phase.run;
   let sink = 0;
 
-  const bench = new Bench({ iterations: 20, time: 1000, warmupIterations: 3, warmupTime: 200 });
+  const bench = new Bench({ iterations: 30, time: 1500, warmupIterations: 10, warmupTime: 500 });
   bench.add('reference loop (read index, test-and-set bitmap bit)', () => {
     bitmap.fill(0);
     sink += referenceLoop(uniform, bitmap);
@@ -107,7 +111,7 @@ export async function runLoopBenchmarks(): Promise<{ reference: number; figures:
   await bench.run();
   if (sink === 0) throw new Error('benchmarks did no work');
   const rates = bench.tasks.map((t) => {
-    const { seconds, rmePct } = meanSeconds(t);
+    const { seconds, rmePct } = medianSeconds(t);
     return { name: t.name, rate: n / seconds, rmePct };
   });
   const reference = rates[0]!.rate;

@@ -138,53 +138,44 @@ export class Mmu {
     const clock = this.clock;
     const slotOf = this.slotOf;
     const flags = this.entryFlags;
-    const tag = this.tag;
-    const victim = this.victim;
-    const pte = this.space.pte;
     const version = this.memory.version;
-    const ways = this.ways;
-    const setMask = this.setMask;
     const walkCycles = this.walkCycles;
+    const pte = this.space.pte;
     const dirtyOnWrite = this.hardwareDirty ? PTE_DIRTY : 0;
-    const cleanIsDirty = this.hardwareDirty ? 0 : TLB_DIRTY;
     let now = clock.now;
     let walks = 0;
     let i = from;
-    for (; i < to; i++) {
-      if (now >= deadline) break;
+    while (i < to) {
+      // The TLB-hit loop, kept tight: it leaves at the deadline, at the end,
+      // or at the first access that is not a hit with sufficient rights.
+      let vpn = 0;
+      let w = 0;
+      let slot = -1;
+      for (; i < to; i++) {
+        if (now >= deadline) break;
+        vpn = pages[i]!;
+        w = writes[i]!;
+        slot = slotOf[vpn]! - 1;
+        // Rights a hit needs: none for a read, writable and dirty for a write (w is 0 or 1);
+        // branch-free on w, because real workloads mix reads and writes unpredictably.
+        const need = w * TLB_WD;
+        if (slot < 0 || (flags[slot]! & need) !== need) break;
+        now += compute;
+        version[vpn] = (version[vpn]! + w) | 0;
+      }
+      if (i === to || now >= deadline) break;
       now += compute;
-      const vpn = pages[i]!;
-      const w = writes[i]!;
-      const slot = slotOf[vpn]! - 1;
-      // Rights a hit needs: none for a read, writable and dirty for a write (w is 0 or 1);
-      // branch-free on w, because real workloads mix reads and writes unpredictably.
-      const need = w * TLB_WD;
-      if (slot >= 0) {
-        if ((flags[slot]! & need) === need) {
-          version[vpn] = (version[vpn]! + w) | 0;
-          continue;
-        }
-      } else {
-        // A TLB miss the walk resolves (present, and writable for a write): inline.
+      i++;
+      if (slot < 0) {
+        // A TLB miss the walk resolves (present, and writable for a write).
         const e = pte[vpn]!;
         if ((e & PTE_PRESENT) !== 0 && (w === 0 || (e & PTE_WRITABLE) !== 0)) {
-          now += walkCycles;
-          walks++;
           const updated = e | PTE_ACCESSED | (w === 0 ? 0 : dirtyOnWrite);
           pte[vpn] = updated;
-          const set = vpn & setMask;
-          const way = victim[set]!;
-          victim[set] = way + 1 === ways ? 0 : way + 1;
-          const fill = set * ways + way;
-          const old = tag[fill]!;
-          if (old >= 0) slotOf[old] = 0;
-          tag[fill] = vpn;
-          slotOf[vpn] = fill + 1;
-          flags[fill] =
-            ((updated & PTE_WRITABLE) !== 0 ? TLB_WRITABLE : 0) |
-            ((updated & PTE_DIRTY) !== 0 ? TLB_DIRTY : cleanIsDirty);
-          // On a miss the page's fingerprint is likely not cached: touch it only for a write.
+          this.fill(vpn, updated, -1);
           if (w !== 0) version[vpn] = (version[vpn]! + 1) | 0;
+          now += walkCycles;
+          walks++;
           continue;
         }
       }
