@@ -9,7 +9,7 @@
  *                               [--skip-workloads] [--skip-default-bench]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,6 +109,21 @@ const workloadFigures: WorkloadFigures | null = flag('--skip-workloads')
   : await runWorkloadBenchmarks({ syntheticMiB, log });
 const defaultBenchSeconds = flag('--skip-default-bench') ? null : timeDefaultBench();
 
+/** Peak RSS of replaying the synthetic page trace whole, over a process that does nothing. */
+function replayMemory(): { accesses: number; traceBytes: number; rssGrowthBytes: number } | null {
+  const file = join(tmpdir(), 'dirtybench-bench', `synthetic-${syntheticMiB}MiB.pgtrace`);
+  if (!existsSync(file)) return null;
+  log('memory: replaying the synthetic page trace whole');
+  const idle = probe('idle');
+  const replay = probe('replay', file);
+  return {
+    accesses: replay['accesses']!,
+    traceBytes: statSync(file).size,
+    rssGrowthBytes: replay.maxRssBytes - idle.maxRssBytes,
+  };
+}
+const replay = workloadFigures ? replayMemory() : null;
+
 const fastPath = loops.figures.find((f) => f.name.startsWith('MMU fast path'))!;
 const oracleE2E = endToEnd.find((f) => f.name.startsWith('oracle'))!;
 const fastTarget = Math.min(100e6, loops.reference / 3);
@@ -128,6 +143,15 @@ const targets = [
     observed: defaultBenchSeconds === null ? 'not measured' : `${defaultBenchSeconds.toFixed(1)} s`,
     met: defaultBenchSeconds !== null && defaultBenchSeconds < 20,
   },
+  ...(replay
+    ? [
+        {
+          target: 'trace replay in bounded memory',
+          observed: `${(replay.rssGrowthBytes / 2 ** 20).toFixed(1)} MiB peak RSS over an idle process to replay ${replay.accesses} accesses (${(replay.traceBytes / 2 ** 20).toFixed(1)} MiB page trace)`,
+          met: replay.rssGrowthBytes < 16 * 2 ** 20,
+        },
+      ]
+    : []),
   ...memory.map((m) => ({
     target: `host memory of ${m.strategy} <= 64 B per emulated page`,
     observed: `${m.bytesPerPage.toFixed(1)} B/page`,
@@ -163,6 +187,7 @@ if (exportJson) {
     referenceAccessesPerSecond: loops.reference,
     engine: [...loops.figures, ...endToEnd],
     memory,
+    replay,
     defaultBenchSeconds,
     targets,
     workloads: workloadFigures,
