@@ -213,3 +213,21 @@ describe('capabilities', () => {
     );
   });
 });
+
+describe('the Linux profile reproduces the published figures it was built from', () => {
+  const linux = loadProfile('linux-x86_64');
+  const us = (cycles: number) => (cycles * 1e6) / linux.cpu.hz;
+
+  it('fault-notify costs a userfaultfd-wp fault with a handler thread: 4.74 µs (Peter Xu 2020), within 1 %', () => {
+    const r = run('fault-notify', {}, seq, linux);
+    expect(r.metrics.faults).toBe(P);
+    expect(Math.abs(us(r.metrics.stalls.p50Cycles) - 4.74) / 4.74).toBeLessThan(0.01);
+  });
+
+  it('kernel-log reads and resets the log of 8192 pages at PAGEMAP_SCAN speed: 285-310 µs (Wine MR 7871)', () => {
+    const r = run('kernel-log', {}, sequentialWrites(8192), linux);
+    const collect = us(r.metrics.breakdownCycles['checkpoint.collect']!);
+    expect(collect).toBeGreaterThanOrEqual(285);
+    expect(collect).toBeLessThanOrEqual(310);
+  });
+});
