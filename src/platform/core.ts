@@ -134,13 +134,6 @@ export class RegionMap {
     return s === 0 ? null : this.attachments[s - 1]!;
   }
 
-  /** Number of live attachments. */
-  get attachmentCount(): number {
-    let n = 0;
-    for (const a of this.attachments) if (a !== null) n++;
-    return n;
-  }
-
   /** Faulters queued on this region map. */
   get queuedFaulters(): number {
     return this.faulters.length;

@@ -32,11 +32,6 @@ export class TargetMemory {
     return this.checkpointed;
   }
 
-  /** True when page `p` was written since the last checkpoint. */
-  writtenSinceCheckpoint(p: number): boolean {
-    return this.version[p] !== this.checkpointVersion[p];
-  }
-
   /**
    * Appends the pages written since the last checkpoint to `out` (ascending)
    * and returns how many. `out` must hold `pages` entries.

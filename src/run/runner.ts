@@ -223,8 +223,10 @@ function startMeasured(
     }
     // Verify against the oracle: written since the last checkpoint vs reported.
     let fp = 0;
+    const live = memory.version;
+    const last = memory.checkpointVersion;
     for (let pg = 0; pg < pages; pg++) {
-      const written = memory.writtenSinceCheckpoint(pg);
+      const written = live[pg] !== last[pg];
       if (reported[pg] !== 0) {
         if (written) truePositives++;
         else fp++;

@@ -436,6 +436,18 @@ function abandon(fd: number, temp: string): void {
   } catch {}
 }
 
+/** Ends an import: the importer's statistics, completed, and the page trace renamed into place. */
+function commitImport(
+  importer: LackeyImporter,
+  f: { fd: number; temp: string; destination: string; fileBytes: number; gzip: boolean },
+): LackeyImportStats {
+  const stats = importer.finish();
+  stats.fileBytes = f.fileBytes;
+  stats.gzip = f.gzip;
+  commit(f.fd, f.temp, f.destination);
+  return stats;
+}
+
 /**
  * Imports a lackey trace (plain or gzip) into a page trace at `destination`,
  * streaming: bounded memory for a trace of any length.
@@ -464,11 +476,7 @@ export async function importLackey(
       if (e instanceof WorkloadError) throw e;
       throw new WorkloadError(`trace: cannot import ${source}: ${(e as Error).message}`);
     }
-    const stats = importer.finish();
-    stats.fileBytes = fileBytes;
-    stats.gzip = gzip;
-    commit(fd, temp, destination);
-    return stats;
+    return commitImport(importer, { fd, temp, destination, fileBytes, gzip });
   } catch (e) {
     abandon(fd, temp);
     throw e;
@@ -509,11 +517,7 @@ export function importLackeySync(
   try {
     const importer = new LackeyImporter(new PageTraceWriter(fd, opts.instructions ?? true), source, opts);
     importer.push(text);
-    const stats = importer.finish();
-    stats.fileBytes = fileBytes;
-    stats.gzip = gzip;
-    commit(fd, temp, destination);
-    return stats;
+    return commitImport(importer, { fd, temp, destination, fileBytes, gzip });
   } catch (e) {
     abandon(fd, temp);
     throw e;
