@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Cat } from './clock.ts';
 import { Revoke } from './kernel.ts';
@@ -111,5 +112,77 @@ describe('MMU and TLB', () => {
     // core's pager re-maps the page writable (the attachment is writable)
     pf.mmu.access(5, true);
     expect(pf.mmu.exceptions - before).toBe(1);
+  });
+
+  it("gives exactly the per-access path's cycles, walks, assists, faults and TLB state in its batched loop", () => {
+    // `run` handles hits and walk-resolved misses inline and keeps a per-page
+    // slot hint; `access` goes through lookup/translate one access at a time.
+    // A small TLB (4 sets of 2 ways) forces evictions that leave stale hints,
+    // and unmaps that clear D or revoke W force assists and faults.
+    const p = profileWith('fiasco-oc-x86_64', { mmu: { tlbEntries: 8, tlbWays: 2 } });
+    // Pages 0–3 fit the TLB together, so runs of hits long enough to leave the miss loop occur.
+    const op = fc.record({
+      page: fc.oneof({ arbitrary: fc.nat(3), weight: 9 }, { arbitrary: fc.nat(31), weight: 1 }),
+      write: fc.boolean(),
+      unmap: fc.oneof(
+        { arbitrary: fc.constant(null), weight: 28 },
+        { arbitrary: fc.constant(Revoke.none), weight: 1 },
+        { arbitrary: fc.constant(Revoke.write), weight: 1 },
+      ),
+    });
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 400, size: 'max' }), (ops) => {
+        const batched = plainPlatform(p, 32);
+        const single = plainPlatform(p, 32);
+        // The batched platform runs the accesses between two unmaps as one batch.
+        let pending: { page: number; write: boolean }[] = [];
+        const flush = () => {
+          const pages = Int32Array.from(pending, (a) => a.page);
+          const writes = Uint8Array.from(pending, (a) => (a.write ? 1 : 0));
+          expect(batched.mmu.run(pages, writes, 0, pages.length, 0, Number.POSITIVE_INFINITY)).toBe(
+            pages.length,
+          );
+          pending = [];
+        };
+        for (const o of ops) {
+          if (o.unmap !== null) {
+            flush();
+            for (const pf of [batched, single]) pf.kernel.unmap(o.page ^ 1, 0, o.unmap!);
+          }
+          pending.push(o);
+          single.mmu.access(o.page, o.write);
+        }
+        flush();
+        const state = (pf: typeof batched) => ({
+          now: pf.clock.now,
+          walks: pf.mmu.walks,
+          assists: pf.mmu.assists,
+          exceptions: pf.mmu.exceptions,
+          tag: Array.from(pf.mmu.tag),
+          pte: Array.from(pf.space.pte),
+          version: Array.from(pf.memory.version),
+        });
+        expect(state(batched)).toEqual(state(single));
+      }),
+    );
+  });
+
+  it('misses again on a page evicted from its set, although the page still hints at its old slot', () => {
+    const p = profileWith('fiasco-oc-x86_64', { mmu: { tlbEntries: 8, tlbWays: 2 } });
+    const pf = plainPlatform(p, 64);
+    pf.mmu.flushAll();
+    const never = Number.POSITIVE_INFINITY;
+    const reads = (...pages: number[]) =>
+      pf.mmu.run(Int32Array.from(pages), new Uint8Array(pages.length), 0, pages.length, 0, never);
+    reads(0, 4); // set 0 holds 0 and 4
+    const walks = pf.mmu.walks;
+    reads(0, 4, 0, 4);
+    expect(pf.mmu.walks).toBe(walks);
+    reads(8); // evicts 0 (round robin), whose hint still names the slot 8 now occupies
+    expect(pf.mmu.lookup(0)).toBe(-1);
+    reads(0); // evicts 4
+    expect(pf.mmu.walks - walks).toBe(2);
+    expect(pf.mmu.lookup(4)).toBe(-1);
+    expect(pf.mmu.lookup(8)).toBeGreaterThanOrEqual(0);
   });
 });

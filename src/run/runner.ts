@@ -221,29 +221,24 @@ function startMeasured(
         copyList[unique++] = pg;
       }
     }
-    // Verify against the oracle: written since the last checkpoint vs reported.
-    let fp = 0;
-    const live = memory.version;
-    const last = memory.checkpointVersion;
-    for (let pg = 0; pg < pages; pg++) {
-      const written = live[pg] !== last[pg];
-      if (reported[pg] !== 0) {
-        if (written) truePositives++;
-        else fp++;
-      } else if (written) missed++;
-    }
     clock.phase = Phase.copy;
     clock.charge(Kind.handler, unique * profile.checkpointer.copyPage);
     store.storeIncrement(copyList, unique, memory.version);
+    // Verify against the oracle (written since the last checkpoint vs reported)
+    // and the restored chain against live memory. B is stopped until the
+    // resume below, and re-arming changes no page contents.
+    const verdict = store.verify(reported, memory.version, memory.checkpointVersion);
+    truePositives += verdict.truePositives;
+    missed += verdict.missed;
+    restoreMismatches += verdict.restoreMismatches;
     for (let i = 0; i < unique; i++) reported[copyList[i]!] = 0;
     clock.phase = Phase.rearm;
     strategy.rearm();
     clock.phase = Phase.pause;
     clock.charge(Kind.core, pauseResume); // resume B
-    restoreMismatches += store.mismatches(memory.version);
     memory.markCheckpoint();
     copied.push(unique);
-    falsePositives.push(fp);
+    falsePositives.push(verdict.falsePositives);
     stalls.record(clock.now - t0, StallCause.checkpoint);
     clock.phase = Phase.run;
   };

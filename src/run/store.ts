@@ -14,6 +14,18 @@ import { PAGE_SIZE } from '../platform/index.ts';
 /** Fingerprint of a page no checkpoint has restored. */
 const NEVER_RESTORED = -1;
 
+/** What the verification of one checkpoint found. */
+export interface CheckpointVerdict {
+  /** Reported pages B wrote since the last checkpoint. */
+  truePositives: number;
+  /** Reported pages B did not write. */
+  falsePositives: number;
+  /** Pages B wrote that were not reported. */
+  missed: number;
+  /** Pages whose restored fingerprint differs from live memory. */
+  restoreMismatches: number;
+}
+
 export class CheckpointStore {
   /** The restored memory: one fingerprint per page. */
   private readonly restored: Int32Array;
@@ -43,12 +55,28 @@ export class CheckpointStore {
     this.increments++;
   }
 
-  /** Number of pages whose restored fingerprint differs from the live one (0: restore is exact). */
-  mismatches(live: Int32Array): number {
+  /**
+   * Verifies a checkpoint in one pass over B's pages: the pages the strategy
+   * reported (`reported[p]` ≠ 0) against the oracle's pages written since the
+   * last checkpoint (`live[p]` ≠ `last[p]`), and the restored image, with this
+   * checkpoint's increment stored, against live memory.
+   */
+  verify(reported: Uint8Array, live: Int32Array, last: Int32Array): CheckpointVerdict {
     const r = this.restored;
-    let bad = 0;
-    for (let p = 0; p < this.pages; p++) if (r[p] !== live[p]) bad++;
-    return bad;
+    let truePositives = 0;
+    let falsePositives = 0;
+    let missed = 0;
+    let restoreMismatches = 0;
+    for (let p = 0; p < this.pages; p++) {
+      const v = live[p]!;
+      const written = v !== last[p];
+      if (reported[p] !== 0) {
+        if (written) truePositives++;
+        else falsePositives++;
+      } else if (written) missed++;
+      if (r[p] !== v) restoreMismatches++;
+    }
+    return { truePositives, falsePositives, missed, restoreMismatches };
   }
 
   /** Bytes of the stored chain: the base image plus every increment. */

@@ -38,7 +38,11 @@ const paramArbs: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
 const scenario = fc.integer({ min: 1, max: 48 }).chain((pages) =>
   fc.record({
     pages: fc.constant(pages),
-    accesses: fc.array(fc.tuple(fc.integer({ min: 0, max: pages - 1 }), fc.boolean()), { maxLength: 400 }),
+    // size 'max': fast-check otherwise caps generated arrays at 10 elements whatever maxLength says.
+    accesses: fc.array(fc.tuple(fc.integer({ min: 0, max: pages - 1 }), fc.boolean()), {
+      maxLength: 400,
+      size: 'max',
+    }),
     compute: fc.integer({ min: 0, max: 500 }),
     interval: fc.integer({ min: 1, max: 200_000 }),
   }),

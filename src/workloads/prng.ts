@@ -160,6 +160,10 @@ export class Prng {
    * keeping the state in registers; the rare rejection goes through `below`.
    */
   fillBelow(out: Int32Array, from: number, to: number, bound: number): void {
+    if (bound >= 2 && bound <= 2147483648 && (bound & (bound - 1)) === 0) {
+      this.fillBelowPowerOfTwo(out, from, to, 32 - Math.log2(bound));
+      return;
+    }
     const reject = (TWO_POW_32 - bound) % bound; // Lemire: x is rejected when lo(x·bound) < 2^32 mod bound
     let s0 = this.s0;
     let s1 = this.s1;
@@ -189,6 +193,33 @@ export class Prng {
       } else {
         out[i] = Math.round((x * bound - lo) * TWO_POW_MINUS_32);
       }
+    }
+    this.s0 = s0;
+    this.s1 = s1;
+    this.s2 = s2;
+    this.s3 = s3;
+  }
+
+  /**
+   * `fillBelow` for bound = 2^(32 − shift): Lemire's method never rejects
+   * (2^32 mod 2^k = 0) and the high word of x·2^k is x >>> (32 − k), so this
+   * is the identical sequence in one shift per draw.
+   */
+  private fillBelowPowerOfTwo(out: Int32Array, from: number, to: number, shift: number): void {
+    let s0 = this.s0;
+    let s1 = this.s1;
+    let s2 = this.s2;
+    let s3 = this.s3;
+    for (let i = from; i < to; i++) {
+      const m = Math.imul(s1, 5);
+      out[i] = Math.imul((m << 7) | (m >>> 25), 9) >>> shift;
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
     }
     this.s0 = s0;
     this.s1 = s1;
