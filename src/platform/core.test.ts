@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Phase, StallCause } from './clock.ts';
-import { PAGE_SIZE, type RegionMapState } from './core.ts';
+import { PAGE_SIZE, RegionMapState } from './core.ts';
 import { rpcCycles } from './costs.ts';
 import { ModelError } from './errors.ts';
 import { createPlatform, type Platform } from './platform.ts';
@@ -16,10 +16,11 @@ function managedSetup(handler: (pf: Platform) => void) {
   const pf = createPlatform(x86, 8);
   pf.clock.phase = Phase.setup;
   const session = pf.core.createRmSession();
-  const md = session.createRegionMap(8);
+  const md = pf.core.createRegionMap(session, 8);
   pf.core.attach(pf.core.root, md, 0);
   const ds = pf.core.allocRam(8);
-  md.faultHandler = pf.core.createSignalContext(() => handler(pf));
+  const receiver = pf.core.createSignalReceiver(() => handler(pf));
+  pf.core.setFaultHandler(md, pf.core.createSignalContext(receiver, 0));
   pf.clock.phase = Phase.run;
   pf.stalls.recording = true;
   return { pf, md, ds };
@@ -32,9 +33,9 @@ describe('Genode core', () => {
     let ds!: ReturnType<typeof managedSetup>['ds'];
     const setup = managedSetup((pf) => {
       seen.push({ ...pf.core.state(md), blocked: pf.kernel.thread.blocked });
-      expect(md.queuedFaulters).toBe(1);
+      expect(pf.core.queuedFaulters(md)).toBe(1);
       pf.core.attach(md, ds, 0);
-      expect(md.queuedFaulters).toBe(0);
+      expect(pf.core.queuedFaulters(md)).toBe(0);
     });
     ({ md, ds } = setup);
     const pf = setup.pf;
@@ -78,9 +79,9 @@ describe('Genode core', () => {
     const s = managedSetup((pf) => {
       state = pf.core.state(s.md);
       pf.core.detach(s.md, 0);
-      pf.core.attach(s.md, s.ds, 0, { writable: true });
+      pf.core.attach(s.md, s.ds, 0, 0, 0, true);
     });
-    s.pf.core.attach(s.md, s.ds, 0, { writable: false });
+    s.pf.core.attach(s.md, s.ds, 0, 0, 0, false);
     s.pf.mmu.access(2, false);
     expect(state).toBeUndefined();
     s.pf.mmu.access(2, true);
@@ -94,7 +95,7 @@ describe('Genode core', () => {
 
   it('refuses a fault in a region map without a fault handler', () => {
     const s = managedSetup(() => {});
-    s.md.faultHandler = null;
+    s.pf.core.setFaultHandler(s.md, null);
     expect(() => s.pf.mmu.access(1, true)).toThrow(ModelError);
   });
 
@@ -108,12 +109,12 @@ describe('Genode core', () => {
     expect(pf.kernel.unmapCalls - calls).toBe(8);
     const perPage = k.syscall + k.unmapPerPage + x86.mmu.tlbInvalidatePage;
     expect(pf.clock.now - t).toBe(rpcCycles(x86, c.detachWork) + 8 * perPage + c.cacheOp);
-    expect(pf.space.pte.every((e) => e === 0)).toBe(true);
+    expect(Array.from({ length: pf.pages }, (_, p) => pf.space.flags(p)).every((e) => e === 0)).toBe(true);
   });
 
   it('charges an RM session its 64 KiB quota and a region map its allocator block', () => {
     const pf = createPlatform(x86, 4);
-    pf.core.createRmSession().createRegionMap(4);
+    pf.core.createRegionMap(pf.core.createRmSession(), 4);
     const m = pf.core.memoryUse();
     expect(m.quotaBytes).toBe(65536);
     expect(m.byKind['rm-session-quota']).toBe(65536);
@@ -122,12 +123,17 @@ describe('Genode core', () => {
 
   it('needs one RM session per managed dataspace where the platform predates Genode 16.05', () => {
     const old = profileWith('fiasco-oc-x86_64', { capabilities: { rmSessionPerManagedDataspace: true } });
-    const session = createPlatform(old, 4).core.createRmSession();
-    session.createRegionMap(2);
-    expect(() => session.createRegionMap(2)).toThrow(/needs one RM session per managed dataspace/);
-    const current = createPlatform(x86, 4).core.createRmSession();
-    current.createRegionMap(2);
-    expect(() => current.createRegionMap(2)).not.toThrow();
+    const oldCore = createPlatform(old, 4).core;
+    const session = oldCore.createRmSession();
+    oldCore.createRegionMap(session, 2);
+    expect(() => oldCore.createRegionMap(session, 2)).toThrow(/needs one RM session per managed dataspace/);
+    expect(oldCore.regionMapsOf(session)).toBe(1);
+    expect(() => oldCore.createRegionMap(oldCore.createRmSession(), 2)).not.toThrow();
+    const core = createPlatform(x86, 4).core;
+    const current = core.createRmSession();
+    core.createRegionMap(current, 2);
+    expect(() => core.createRegionMap(current, 2)).not.toThrow();
+    expect(core.regionMapsOf(current)).toBe(2);
   });
 
   it('answers a fault with the largest aligned flexpage inside the region, up to maxMapOrder', () => {
@@ -147,5 +153,79 @@ describe('Genode core', () => {
     pf.core.attach(pf.core.root, pf.core.allocRam(4), 0);
     expect(() => pf.core.attach(pf.core.root, pf.core.allocRam(4), 2)).toThrow('region conflict at page 2');
     expect(() => pf.core.detach(pf.core.root, 1)).toThrow('no region starts at page 1');
+  });
+
+  it('reuses a detached attachment slot for the next attach', () => {
+    const pf = createPlatform(x86, 8);
+    const first = pf.core.attach(pf.core.root, pf.core.allocRam(4), 0);
+    const second = pf.core.attach(pf.core.root, pf.core.allocRam(4), 4);
+    expect(second).not.toBe(first);
+    expect(pf.core.attachmentAt(pf.core.root, 5)).toBe(second);
+    pf.core.detach(pf.core.root, 0);
+    expect(pf.core.attachmentAt(pf.core.root, 2)).toBeNull();
+    const third = pf.core.attach(pf.core.root, pf.core.allocRam(2), 2);
+    expect(third).toBe(first);
+    expect(pf.core.attachmentAt(pf.core.root, 3)).toBe(third);
+    expect(pf.core.attachmentAt(pf.core.root, 1)).toBeNull();
+    expect(pf.core.attachmentAt(pf.core.root, 5)).toBe(second);
+    expect(pf.core.memoryUse().byKind['attachment-metadata']).toBe(2 * x86.memory.attachmentMetadataBytes);
+  });
+
+  it('delivers the imprint of the signalled context to its receiver', () => {
+    const pf = createPlatform(x86, 8);
+    pf.clock.phase = Phase.setup;
+    const imprints: number[] = [];
+    const state = new RegionMapState();
+    const receiver = pf.core.createSignalReceiver((imprint) => {
+      imprints.push(imprint);
+      const md = mds[imprint - 100]!;
+      expect(pf.core.state(md, state)).toBe(state);
+      expect(state).toEqual({ type: 'WRITE_FAULT', addr: 1 * PAGE_SIZE });
+      pf.core.attach(md, pf.core.allocRam(4), 0);
+    });
+    const mds = [0, 1].map((i) => {
+      const md = pf.core.createRegionMap(pf.core.createRmSession(), 4);
+      pf.core.setFaultHandler(md, pf.core.createSignalContext(receiver, 100 + i));
+      pf.core.attach(pf.core.root, md, 4 * i);
+      return md;
+    });
+    pf.mmu.access(5, true);
+    pf.mmu.access(1, true);
+    expect(imprints).toEqual([101, 100]);
+    expect(pf.core.regionMapFaults).toBe(2);
+    expect(pf.core.state(mds[0]!)).toEqual({ type: 'READY', addr: 0 });
+  });
+
+  it('grows its tables past any reservation and keeps every object apart', () => {
+    const pf = createPlatform(x86, 300);
+    pf.core.reserve({ regionMaps: 2, regionMapPages: 2, ramDataspaces: 1, attachments: 1 });
+    const receiver = pf.core.createSignalReceiver(() => {
+      throw new Error('no fault expected');
+    });
+    for (let p = 0; p < 300; p++) {
+      const md = pf.core.createRegionMap(pf.core.createRmSession(), 1);
+      pf.core.setFaultHandler(md, pf.core.createSignalContext(receiver, p));
+      pf.core.attach(pf.core.root, md, p);
+      const ds = pf.core.allocRam(1);
+      expect(pf.core.pagesOf(ds)).toBe(1);
+      pf.core.attach(md, ds, 0);
+    }
+    for (let p = 0; p < 300; p++) pf.mmu.access(p, true);
+    expect(pf.core.pagerMaps).toBe(300);
+    expect(new Set(pf.space.frame).size).toBe(300); // every page its own frame
+    expect(pf.core.memoryUse().byKind['region-map-metadata']).toBe(300 * 8128);
+  });
+
+  it('refuses to attach a managed dataspace twice or into itself', () => {
+    const pf = createPlatform(x86, 8);
+    const session = pf.core.createRmSession();
+    const outer = pf.core.createRegionMap(session, 4);
+    const inner = pf.core.createRegionMap(session, 2);
+    pf.core.attach(outer, inner, 0);
+    expect(() => pf.core.attach(pf.core.root, inner, 4)).toThrow('already attached');
+    expect(() => pf.core.attach(inner, outer, 0)).toThrow('would contain itself');
+    expect(() => pf.core.attach(outer, outer, 2)).toThrow('would contain itself');
+    pf.core.detach(outer, 0);
+    expect(() => pf.core.attach(pf.core.root, inner, 4)).not.toThrow();
   });
 });

@@ -26,6 +26,20 @@
  * - Each RM session carries its RAM quota; each region map costs core an
  *   allocator_avl block of metadata; before 16.05 every managed dataspace
  *   needs its own RM session (profile capability `rmSessionPerManagedDataspace`).
+ * - A signal context carries an imprint, an integer its receiver gets back
+ *   with each signal, so one handler serves many contexts: core's
+ *   `Signal_source_component::wait_for_signal` returns the pending context's
+ *   `imprint()` (signal_source_component.cc), and `Signal_receiver::manage`
+ *   (base/signal.h) allocates each context with its own imprint.
+ *
+ * Bookkeeping (design §8): what the user sees as an object (a dataspace, a
+ * region map, an attachment, an RM session, a signal context) is an integer
+ * handle into flat, growable typed arrays, so host memory per emulated page
+ * stays a few words. `reserve` sizes them ahead of a known number of objects.
+ * A RAM dataspace handle is even and a region map handle odd, so an
+ * attachment records either kind of dataspace in one word. Nothing on the
+ * fault path allocates: `attach` takes positional arguments, `state()` fills
+ * a caller's `RegionMapState`, and the faulter queue is a few typed arrays.
  */
 import { type Clock, Kind } from './clock.ts';
 import { ModelError } from './errors.ts';
@@ -39,156 +53,31 @@ export const PAGE_SIZE = 4096;
 /** Where B's memory starts in its virtual address space (for reported fault addresses). */
 export const TARGET_VIRT_BASE = 0x1000_0000;
 
-/** A RAM dataspace: `pages` physically contiguous frames from `frameBase`. */
-export class RamDataspace {
-  readonly kind = 'ram' as const;
-  constructor(
-    readonly id: number,
-    readonly pages: number,
-    readonly frameBase: number,
-  ) {}
-}
-
-/** A region of a region map: `pages` pages of `ds` from page `offset`, at page `at`. */
-export interface Attachment {
-  /** The region map holding this attachment. */
-  readonly rm: RegionMap;
-  /** First page of the region in the region map. */
-  readonly at: number;
-  /** Length in pages. */
-  readonly pages: number;
-  /** First page of the dataspace the region shows. */
-  readonly offset: number;
-  /** A RAM dataspace, or a region map used as managed dataspace. */
-  readonly ds: RamDataspace | RegionMap;
-  /** False for a read-only attachment. */
-  readonly writable: boolean;
-}
-
-/** Fault state of a region map, as `Region_map::state()` returns it. */
-export interface RegionMapState {
-  readonly type: 'READY' | 'READ_FAULT' | 'WRITE_FAULT';
-  /** Fault address in bytes, relative to the region map (0 when READY). */
-  readonly addr: number;
-}
-
-/** A Genode signal context: submitting it runs the handler (A's signal handler thread). */
-export interface SignalContext {
-  readonly handler: () => void;
-}
-
-interface Faulter {
-  readonly thread: Thread;
-  /** Fault page, relative to the region map. */
-  readonly page: number;
-  readonly write: boolean;
-}
-
+/** A RAM dataspace (`Ram_dataspace_capability`): physically contiguous frames. An even handle. */
+export type RamDataspace = number & { readonly __brand: 'RamDataspace' };
+/** A region map (Region_map_component); nested, it is a managed dataspace. An odd handle. */
+export type RegionMap = number & { readonly __brand: 'RegionMap' };
+/** Anything `attach` accepts: a RAM dataspace or a region map used as managed dataspace. */
+export type Dataspace = RamDataspace | RegionMap;
+/** A region of a region map, as `attach` created it (its slot is reused after `detach`). */
+export type Attachment = number & { readonly __brand: 'Attachment' };
 /** An RM session; since 16.05 it can create many region maps (managed dataspaces). */
-export class RmSession {
-  readonly regionMaps: RegionMap[] = [];
-  constructor(
-    private readonly core: Core,
-    readonly id: number,
-  ) {}
+export type RmSession = number & { readonly __brand: 'RmSession' };
+/** A signal receiver: the handler function of A's signal handler thread. */
+export type SignalReceiver = number & { readonly __brand: 'SignalReceiver' };
+/** A Genode signal context: its receiver and its imprint. */
+export type SignalContext = number & { readonly __brand: 'SignalContext' };
 
-  /** `Rm_session::create(size)`: a new region map usable as a managed dataspace. */
-  createRegionMap(pages: number): RegionMap {
-    if (this.core.profile.capabilities.rmSessionPerManagedDataspace && this.regionMaps.length > 0) {
-      throw new ModelError(
-        `RM session ${this.id} already has a region map; profile ${this.core.profile.name} needs one RM session per managed dataspace`,
-      );
-    }
-    const rm = this.core.newRegionMap(pages, true);
-    this.regionMaps.push(rm);
-    return rm;
-  }
+/** Whether `ds` is a region map (a managed dataspace) rather than a RAM dataspace. */
+export function isRegionMap(ds: Dataspace): ds is RegionMap {
+  return (ds & 1) === 1;
 }
 
-/** A region map (Region_map_component); nested, it is a managed dataspace. */
-export class RegionMap {
-  readonly kind = 'region-map' as const;
-  /** Attachments by slot; a detached slot is null. */
-  private readonly attachments: (Attachment | null)[] = [];
-  /** Slots freed by detach, reused by the next attach (no search on the fault path). */
-  private readonly freeSlots: number[] = [];
-  /** Attachment slot + 1 per page of the region map, 0 where nothing is attached. */
-  private readonly pageToSlot: Int32Array;
-  /** Blocked faulters in arrival order. */
-  private readonly faulters: Faulter[] = [];
-  /** The signal context submitted on a fault (`fault_handler()`), if any. */
-  faultHandler: SignalContext | null = null;
-  /** Where this region map is attached as a managed dataspace (at most once in this model). */
-  parent: Attachment | null = null;
-
-  constructor(
-    readonly id: number,
-    readonly pages: number,
-  ) {
-    this.pageToSlot = new Int32Array(pages);
-  }
-
-  /** The attachment covering `page`, or null. */
-  lookup(page: number): Attachment | null {
-    const s = this.pageToSlot[page]!;
-    return s === 0 ? null : this.attachments[s - 1]!;
-  }
-
-  /** Faulters queued on this region map. */
-  get queuedFaulters(): number {
-    return this.faulters.length;
-  }
-
-  /** @internal core's bookkeeping of a new attachment. */
-  insert(a: Attachment): void {
-    if (a.at < 0 || a.pages < 1 || a.at + a.pages > this.pages || !Number.isInteger(a.at)) {
-      throw new ModelError(
-        `attach: region [${a.at}, ${a.at + a.pages}) outside region map ${this.id} of ${this.pages} pages`,
-      );
-    }
-    for (let p = a.at; p < a.at + a.pages; p++) {
-      if (this.pageToSlot[p] !== 0)
-        throw new ModelError(`attach: region conflict at page ${p} of region map ${this.id}`);
-    }
-    const slot = this.freeSlots.pop() ?? this.attachments.length;
-    this.attachments[slot] = a;
-    this.pageToSlot.fill(slot + 1, a.at, a.at + a.pages);
-  }
-
-  /** @internal core's bookkeeping of a detach; returns the removed attachment. */
-  remove(at: number): Attachment {
-    const s = this.pageToSlot[at] ?? 0;
-    const a = s === 0 ? null : this.attachments[s - 1]!;
-    if (a === null || a.at !== at)
-      throw new ModelError(`detach: no region starts at page ${at} of region map ${this.id}`);
-    this.attachments[s - 1] = null;
-    this.freeSlots.push(s - 1);
-    this.pageToSlot.fill(0, a.at, a.at + a.pages);
-    return a;
-  }
-
-  /** @internal enqueues a faulter (Region_map_component::fault). */
-  enqueue(f: Faulter): void {
-    this.faulters.push(f);
-  }
-
-  /** @internal the first queued fault, or undefined. */
-  firstFault(): Faulter | undefined {
-    return this.faulters[0];
-  }
-
-  /** @internal removes and returns the faulters whose fault page lies in [at, at + pages). */
-  takeFaultersIn(at: number, pages: number): Faulter[] {
-    const woken: Faulter[] = [];
-    for (let i = 0; i < this.faulters.length; ) {
-      const f = this.faulters[i]!;
-      if (f.page >= at && f.page < at + pages) {
-        woken.push(f);
-        this.faulters.splice(i, 1);
-      } else i++;
-    }
-    return woken;
-  }
+/** Fault state of a region map, as `Region_map::state()` returns it; `state()` fills one in place. */
+export class RegionMapState {
+  type: 'READY' | 'READ_FAULT' | 'WRITE_FAULT' = 'READY';
+  /** Fault address in bytes, relative to the region map (0 when READY). */
+  addr = 0;
 }
 
 /** Core's metadata and quota, by kind, in bytes. */
@@ -201,13 +90,89 @@ export interface CoreMemory {
   byKind: Record<string, number>;
 }
 
+/** Numbers of objects to make room for at once (`Core.reserve`); each counts on top of what exists. */
+export interface CoreReservation {
+  ramDataspaces?: number;
+  regionMaps?: number;
+  /** Pages of all those region maps together (each has a page → attachment table). */
+  regionMapPages?: number;
+  /** Attachments alive at the same time. */
+  attachments?: number;
+  rmSessions?: number;
+  signalContexts?: number;
+}
+
+/** Object indexes stay below this so a tagged dataspace handle and a writable bit share an int32. */
+const MAX_OBJECTS = 2 ** 29;
+const NONE = -1;
+
+/** A copy of `a` with room for `capacity` elements. */
+function resized<T extends Int32Array | Uint16Array | Uint8Array>(a: T, capacity: number): T {
+  const b = new (a.constructor as new (n: number) => T)(capacity);
+  b.set(a);
+  return b;
+}
+
+/** The capacity for `need` elements: exact when reserved, else doubling. */
+function capacityFor(current: number, need: number, exact: boolean): number {
+  if (need > MAX_OBJECTS) throw new ModelError(`core: more than ${MAX_OBJECTS} entries in one table`);
+  return exact ? need : Math.min(MAX_OBJECTS, Math.max(need, current * 2));
+}
+
 /** Genode core: B's pager and the services A uses to build and track B's memory. */
 export class Core implements Pager {
   /** B's address space as a region map (the PD's region map); not charged as metadata. */
   readonly root: RegionMap;
-  private nextId = 1;
-  private nextFrame = 0;
   private readonly memory: CoreMemory = { quotaBytes: 0, metadataBytes: 0, byKind: {} };
+
+  // RAM dataspaces. Core never frees one, so dataspace d owns frames
+  // [ramFrame[d], ramFrame[d + 1]); ramFrame[ramCount] is the next free frame.
+  private ramCount = 0;
+  private ramFrame = new Int32Array(17);
+
+  // Region maps. Region map r's page → attachment table is
+  // table[rmTable[r], rmTable[r + 1]) (region maps are never destroyed either):
+  // attachment + 1 per page, 0 where nothing is attached.
+  private rmCount = 0;
+  private rmTable = new Int32Array(17);
+  /** The attachment showing the region map as a managed dataspace, or NONE (at most one in this model). */
+  private rmParent = new Int32Array(16);
+  /** The region map holding that attachment. */
+  private rmParentRm = new Int32Array(16);
+  /** The signal context submitted on a fault (`fault_handler()`), or NONE. */
+  private rmFaultHandler = new Int32Array(16);
+  private table = new Int32Array(16);
+
+  // Attachments, by slot. A free slot has attDs NONE and attAt the next free slot.
+  private attSlots = 0;
+  private attFree = NONE;
+  private attAt = new Int32Array(16);
+  private attPages = new Int32Array(16);
+  private attOffset = new Int32Array(16);
+  /** The dataspace handle × 2 + 1 if writable. */
+  private attDs = new Int32Array(16);
+
+  // RM sessions: how many region maps each created.
+  private sessionCount = 0;
+  private sessionRegionMaps = new Int32Array(16);
+
+  // Signal receivers (handler functions) and contexts.
+  private readonly receivers: ((imprint: number) => void)[] = [];
+  private ctxCount = 0;
+  private ctxReceiver = new Uint16Array(16);
+  private ctxImprint = new Int32Array(16);
+
+  // Blocked faulters in arrival order, of all region maps (B has one thread, so it stays short).
+  private faulters = 0;
+  private faulterRm = new Int32Array(4);
+  private faulterPage = new Int32Array(4);
+  private faulterWrite = new Uint8Array(4);
+  private readonly faulterThread: Thread[] = [];
+
+  // Scratch result of `place`.
+  private placeDelta = 0;
+  private placeLo = 0;
+  private placeHi = 0;
 
   /** Counters: faults the pager resolved by mapping, region-map faults signalled, attaches, detaches, state() calls. */
   pagerMaps = 0;
@@ -221,7 +186,7 @@ export class Core implements Pager {
     private readonly clock: Clock,
     private readonly kernel: Kernel,
   ) {
-    this.root = new RegionMap(0, kernel.space.pages);
+    this.root = this.newRegionMap(kernel.space.pages, false);
   }
 
   private account(kind: string, bytes: number, quota: boolean): void {
@@ -235,64 +200,255 @@ export class Core implements Pager {
     return { ...this.memory, byKind: { ...this.memory.byKind } };
   }
 
-  /** @internal creates a region map; `charged` false only for B's own address space. */
-  newRegionMap(pages: number, charged: boolean): RegionMap {
+  /**
+   * Makes room for `r` more objects of each kind at once, so creating them
+   * neither copies the arrays nor leaves a doubling's slack. Host memory only:
+   * nothing is charged.
+   */
+  reserve(r: CoreReservation): void {
+    this.growRam(r.ramDataspaces ?? 0, true);
+    this.growRegionMaps(r.regionMaps ?? 0, true);
+    this.growTable(r.regionMapPages ?? 0, true);
+    this.growAttachments(r.attachments ?? 0, true);
+    this.growSessions(r.rmSessions ?? 0, true);
+    this.growContexts(r.signalContexts ?? 0, true);
+  }
+
+  private growRam(extra: number, exact: boolean): void {
+    const need = this.ramCount + extra + 1;
+    if (need <= this.ramFrame.length) return;
+    this.ramFrame = resized(this.ramFrame, capacityFor(this.ramFrame.length, need, exact));
+  }
+
+  private growRegionMaps(extra: number, exact: boolean): void {
+    const need = this.rmCount + extra;
+    if (need <= this.rmParent.length) return;
+    const n = capacityFor(this.rmParent.length, need, exact);
+    this.rmTable = resized(this.rmTable, n + 1);
+    this.rmParent = resized(this.rmParent, n);
+    this.rmParentRm = resized(this.rmParentRm, n);
+    this.rmFaultHandler = resized(this.rmFaultHandler, n);
+  }
+
+  private growTable(extra: number, exact: boolean): void {
+    const need = this.rmTable[this.rmCount]! + extra;
+    if (need <= this.table.length) return;
+    this.table = resized(this.table, capacityFor(this.table.length, need, exact));
+  }
+
+  private growAttachments(extra: number, exact: boolean): void {
+    let free = 0;
+    for (let s = this.attFree; s !== NONE; s = this.attAt[s]!) free++;
+    const need = this.attSlots + Math.max(0, extra - free);
+    if (need <= this.attAt.length) return;
+    const n = capacityFor(this.attAt.length, need, exact);
+    this.attAt = resized(this.attAt, n);
+    this.attPages = resized(this.attPages, n);
+    this.attOffset = resized(this.attOffset, n);
+    this.attDs = resized(this.attDs, n);
+  }
+
+  private growSessions(extra: number, exact: boolean): void {
+    const need = this.sessionCount + extra;
+    if (need <= this.sessionRegionMaps.length) return;
+    this.sessionRegionMaps = resized(
+      this.sessionRegionMaps,
+      capacityFor(this.sessionRegionMaps.length, need, exact),
+    );
+  }
+
+  private growContexts(extra: number, exact: boolean): void {
+    const need = this.ctxCount + extra;
+    if (need <= this.ctxImprint.length) return;
+    const n = capacityFor(this.ctxImprint.length, need, exact);
+    this.ctxReceiver = resized(this.ctxReceiver, n);
+    this.ctxImprint = resized(this.ctxImprint, n);
+  }
+
+  /** Region map index of `rm`. @throws ModelError for anything but a region map of this core. */
+  private rmIndex(rm: RegionMap): number {
+    const r = rm >> 1;
+    if ((rm & 1) !== 1 || r < 0 || r >= this.rmCount) throw new ModelError(`no region map ${rm}`);
+    return r;
+  }
+
+  private newRegionMap(pages: number, charged: boolean): RegionMap {
     if (!Number.isInteger(pages) || pages < 1) throw new ModelError(`region map of ${pages} pages`);
-    const rm = new RegionMap(this.nextId++, pages);
+    this.growRegionMaps(1, false);
+    this.growTable(pages, false);
+    const r = this.rmCount++;
+    this.rmTable[r + 1] = this.rmTable[r]! + pages;
+    this.rmParent[r] = NONE;
+    this.rmParentRm[r] = NONE;
+    this.rmFaultHandler[r] = NONE;
     if (charged) this.account('region-map-metadata', this.profile.memory.regionMapMetadataBytes, false);
-    return rm;
+    return (r * 2 + 1) as RegionMap;
   }
 
   /** Opens an RM session (A donates its quota). */
   createRmSession(): RmSession {
     this.account('rm-session-quota', this.profile.memory.rmSessionQuotaBytes, true);
-    return new RmSession(this, this.nextId++);
+    this.growSessions(1, false);
+    const s = this.sessionCount++;
+    this.sessionRegionMaps[s] = 0;
+    return s as RmSession;
+  }
+
+  /** `Rm_session::create(size)`: a new region map of `session`, usable as a managed dataspace. */
+  createRegionMap(session: RmSession, pages: number): RegionMap {
+    if (!Number.isInteger(session) || session < 0 || session >= this.sessionCount)
+      throw new ModelError(`no RM session ${session}`);
+    if (this.profile.capabilities.rmSessionPerManagedDataspace && this.sessionRegionMaps[session]! > 0) {
+      throw new ModelError(
+        `RM session ${session} already has a region map; profile ${this.profile.name} needs one RM session per managed dataspace`,
+      );
+    }
+    const rm = this.newRegionMap(pages, true);
+    this.sessionRegionMaps[session] = this.sessionRegionMaps[session]! + 1;
+    return rm;
+  }
+
+  /** Number of region maps `session` created. */
+  regionMapsOf(session: RmSession): number {
+    return this.sessionRegionMaps[session] ?? 0;
   }
 
   /** `Ram_session::alloc`: a RAM dataspace of `pages` pages. */
   allocRam(pages: number): RamDataspace {
     if (!Number.isInteger(pages) || pages < 1) throw new ModelError(`RAM dataspace of ${pages} pages`);
+    const next = this.ramFrame[this.ramCount]! + pages;
+    if (next > 0x7fff_ffff) throw new ModelError(`RAM dataspace of ${pages} pages: out of frames`);
     this.account('dataspace-metadata', this.profile.memory.dataspaceMetadataBytes, false);
-    const ds = new RamDataspace(this.nextId++, pages, this.nextFrame);
-    this.nextFrame += pages;
-    return ds;
+    this.growRam(1, false);
+    const d = this.ramCount++;
+    this.ramFrame[d + 1] = next;
+    return (d * 2) as RamDataspace;
   }
 
-  /** A signal context whose submission runs `handler`. */
-  createSignalContext(handler: () => void): SignalContext {
-    return { handler };
+  /** Size of a dataspace (RAM or managed) in pages. */
+  pagesOf(ds: Dataspace): number {
+    if (isRegionMap(ds)) {
+      const r = this.rmIndex(ds);
+      return this.rmTable[r + 1]! - this.rmTable[r]!;
+    }
+    const d = ds >> 1;
+    if ((ds & 1) !== 0 || d < 0 || d >= this.ramCount) throw new ModelError(`no RAM dataspace ${ds}`);
+    return this.ramFrame[d + 1]! - this.ramFrame[d]!;
+  }
+
+  /** A signal receiver whose thread calls `handler(imprint)` for each signal it receives. */
+  createSignalReceiver(handler: (imprint: number) => void): SignalReceiver {
+    if (this.receivers.length > 0xffff) throw new ModelError('core: too many signal receivers');
+    this.receivers.push(handler);
+    return (this.receivers.length - 1) as SignalReceiver;
+  }
+
+  /** `Signal_receiver::manage`: a signal context of `receiver` carrying `imprint` (an int32). */
+  createSignalContext(receiver: SignalReceiver, imprint: number): SignalContext {
+    if (!Number.isInteger(receiver) || receiver < 0 || receiver >= this.receivers.length)
+      throw new ModelError(`no signal receiver ${receiver}`);
+    if ((imprint | 0) !== imprint) throw new ModelError(`signal imprint ${imprint} is not an int32`);
+    this.growContexts(1, false);
+    const c = this.ctxCount++;
+    this.ctxReceiver[c] = receiver;
+    this.ctxImprint[c] = imprint;
+    return c as SignalContext;
+  }
+
+  /** `Region_map::fault_handler`: the signal context submitted on a fault in `rm` (null: none). */
+  setFaultHandler(rm: RegionMap, ctx: SignalContext | null): void {
+    const r = this.rmIndex(rm);
+    if (ctx !== null && (!Number.isInteger(ctx) || ctx < 0 || ctx >= this.ctxCount))
+      throw new ModelError(`no signal context ${ctx}`);
+    this.rmFaultHandler[r] = ctx ?? NONE;
+  }
+
+  /** The attachment of `rm` covering `page`, or null. */
+  attachmentAt(rm: RegionMap, page: number): Attachment | null {
+    const r = this.rmIndex(rm);
+    const base = this.rmTable[r]!;
+    if (!Number.isInteger(page) || page < 0 || base + page >= this.rmTable[r + 1]!) return null;
+    const s = this.table[base + page]!;
+    return s === 0 ? null : ((s - 1) as Attachment);
+  }
+
+  /** Faulters queued on `rm`. */
+  queuedFaulters(rm: RegionMap): number {
+    const r = this.rmIndex(rm);
+    let n = 0;
+    for (let i = 0; i < this.faulters; i++) if (this.faulterRm[i] === r) n++;
+    return n;
   }
 
   /**
    * `Region_map::attach` (an RPC): attaches `pages` pages of `ds` from page
-   * `offset` at page `at` of `rm`, and wakes every faulter the region covers.
+   * `offset` at page `at` of `rm` (`pages` 0: the rest of the dataspace, as
+   * Genode's size 0), and wakes every faulter the region covers.
    */
-  attach(
-    rm: RegionMap,
-    ds: RamDataspace | RegionMap,
-    at: number,
-    options: { pages?: number; offset?: number; writable?: boolean } = {},
-  ): Attachment {
-    const offset = options.offset ?? 0;
-    const pages = options.pages ?? ds.pages - offset;
-    if (offset < 0 || offset + pages > ds.pages) {
-      throw new ModelError(
-        `attach: pages [${offset}, ${offset + pages}) exceed dataspace of ${ds.pages} pages`,
-      );
+  attach(rm: RegionMap, ds: Dataspace, at: number, pages = 0, offset = 0, writable = true): Attachment {
+    const r = this.rmIndex(rm);
+    const dsPages = this.pagesOf(ds);
+    const n = pages === 0 ? dsPages - offset : pages;
+    if (offset < 0 || offset + n > dsPages) {
+      throw new ModelError(`attach: pages [${offset}, ${offset + n}) exceed dataspace of ${dsPages} pages`);
     }
-    if (ds instanceof RegionMap && ds.parent !== null) {
-      throw new ModelError(
-        `attach: managed dataspace ${ds.id} is already attached (the model allows one attachment)`,
-      );
+    if (isRegionMap(ds)) {
+      const inner = ds >> 1;
+      if (this.rmParent[inner] !== NONE) {
+        throw new ModelError(
+          `attach: managed dataspace ${inner} is already attached (the model allows one attachment)`,
+        );
+      }
+      for (let up = r; up !== NONE; up = this.rmParentRm[up]!) {
+        if (up === inner) throw new ModelError(`attach: region map ${inner} would contain itself`);
+      }
     }
     this.kernel.rpc(this.profile.core.attachWork, Kind.core);
-    const a: Attachment = { rm, at, pages, offset, ds, writable: options.writable ?? true };
-    rm.insert(a);
-    if (ds instanceof RegionMap) ds.parent = a;
+    const base = this.rmTable[r]!;
+    const rmPages = this.rmTable[r + 1]! - base;
+    if (at < 0 || n < 1 || at + n > rmPages || !Number.isInteger(at)) {
+      throw new ModelError(`attach: region [${at}, ${at + n}) outside region map ${r} of ${rmPages} pages`);
+    }
+    const table = this.table;
+    for (let p = at; p < at + n; p++) {
+      if (table[base + p] !== 0)
+        throw new ModelError(`attach: region conflict at page ${p} of region map ${r}`);
+    }
+    if (this.attFree === NONE) this.growAttachments(1, false);
+    let a = this.attFree;
+    if (a !== NONE) this.attFree = this.attAt[a]!;
+    else a = this.attSlots++;
+    this.attAt[a] = at;
+    this.attPages[a] = n;
+    this.attOffset[a] = offset;
+    this.attDs[a] = ds * 2 + (writable ? 1 : 0);
+    table.fill(a + 1, base + at, base + at + n);
+    if (isRegionMap(ds)) {
+      this.rmParent[ds >> 1] = a;
+      this.rmParentRm[ds >> 1] = r;
+    }
     this.account('attachment-metadata', this.profile.memory.attachmentMetadataBytes, false);
     this.attaches++;
-    for (const f of rm.takeFaultersIn(at, pages)) this.kernel.wakeUp(f.thread);
-    return a;
+    this.wakeFaultersIn(r, at, n);
+    return a as Attachment;
+  }
+
+  /** Wakes, in arrival order, the faulters of region map `r` whose fault page lies in [at, at + pages). */
+  private wakeFaultersIn(r: number, at: number, pages: number): void {
+    let kept = 0;
+    for (let i = 0; i < this.faulters; i++) {
+      const page = this.faulterPage[i]!;
+      if (this.faulterRm[i] === r && page >= at && page < at + pages) {
+        this.kernel.wakeUp(this.faulterThread[i]!);
+        continue;
+      }
+      this.faulterRm[kept] = this.faulterRm[i]!;
+      this.faulterPage[kept] = page;
+      this.faulterWrite[kept] = this.faulterWrite[i]!;
+      this.faulterThread[kept] = this.faulterThread[i]!;
+      kept++;
+    }
+    this.faulters = kept;
   }
 
   /**
@@ -300,73 +456,103 @@ export class Core implements Pager {
    * and unmaps it from B, one `l4_task_unmap` per page, plus a cache operation.
    */
   detach(rm: RegionMap, at: number): void {
+    const r = this.rmIndex(rm);
     this.kernel.rpc(this.profile.core.detachWork, Kind.core);
-    const a = rm.remove(at);
+    const base = this.rmTable[r]!;
+    const s =
+      Number.isInteger(at) && at >= 0 && base + at < this.rmTable[r + 1]! ? this.table[base + at]! : 0;
+    const a = s - 1;
+    if (s === 0 || this.attAt[a] !== at)
+      throw new ModelError(`detach: no region starts at page ${at} of region map ${r}`);
+    const pages = this.attPages[a]!;
+    const ds = this.attDs[a]! >> 1;
+    this.table.fill(0, base + at, base + at + pages);
+    this.attDs[a] = NONE;
+    this.attAt[a] = this.attFree;
+    this.attFree = a;
     this.account('attachment-metadata', -this.profile.memory.attachmentMetadataBytes, false);
-    if (a.ds instanceof RegionMap) a.ds.parent = null;
+    if ((ds & 1) === 1) {
+      this.rmParent[ds >> 1] = NONE;
+      this.rmParentRm[ds >> 1] = NONE;
+    }
     this.detaches++;
-    const place = this.placeInTarget(rm);
-    if (place !== null) {
-      const lo = Math.max(a.at + place.delta, place.lo);
-      const hi = Math.min(a.at + a.pages + place.delta, place.hi);
+    if (this.place(r)) {
+      const lo = Math.max(at + this.placeDelta, this.placeLo);
+      const hi = Math.min(at + pages + this.placeDelta, this.placeHi);
       for (let vpn = lo; vpn < hi; vpn++) this.kernel.unmap(vpn, 0, Revoke.all);
     }
     this.clock.charge(Kind.kernel, this.profile.core.cacheOp);
   }
 
-  /** `Region_map::state()` (an RPC): the first queued fault of `rm`. */
-  state(rm: RegionMap): RegionMapState {
+  /** `Region_map::state()` (an RPC): fills `out` with the first queued fault of `rm`, and returns it. */
+  state(rm: RegionMap, out: RegionMapState = new RegionMapState()): RegionMapState {
+    const r = this.rmIndex(rm);
     this.kernel.rpc(this.profile.core.stateWork, Kind.core);
     this.stateCalls++;
-    const f = rm.firstFault();
-    if (f === undefined) return { type: 'READY', addr: 0 };
-    return { type: f.write ? 'WRITE_FAULT' : 'READ_FAULT', addr: f.page * PAGE_SIZE };
+    out.type = 'READY';
+    out.addr = 0;
+    for (let i = 0; i < this.faulters; i++) {
+      if (this.faulterRm[i] !== r) continue;
+      out.type = this.faulterWrite[i] === 1 ? 'WRITE_FAULT' : 'READ_FAULT';
+      out.addr = this.faulterPage[i]! * PAGE_SIZE;
+      break;
+    }
+    return out;
   }
 
   /**
-   * Where page 0 of `rm` lies in B's address space (`delta`: B page = page +
-   * delta) and the window [lo, hi) of B pages it can show, or null when `rm`
-   * is not reachable from B's address space.
+   * Where page 0 of region map `r` lies in B's address space (placeDelta: B
+   * page = page + placeDelta) and the window [placeLo, placeHi) of B pages it
+   * can show; false when `r` is not reachable from B's address space.
    */
-  placeInTarget(rm: RegionMap): { delta: number; lo: number; hi: number } | null {
-    if (rm === this.root) return { delta: 0, lo: 0, hi: rm.pages };
-    const a = rm.parent;
-    if (a === null) return null;
-    const outer = this.placeInTarget(a.rm);
-    if (outer === null) return null;
-    const delta = outer.delta + a.at - a.offset;
-    return {
-      delta,
-      lo: Math.max(outer.lo, a.at + outer.delta),
-      hi: Math.min(outer.hi, a.at + a.pages + outer.delta),
-    };
+  private place(r: number): boolean {
+    if (r === 0) {
+      this.placeDelta = 0;
+      this.placeLo = 0;
+      this.placeHi = this.rmTable[1]!;
+      return true;
+    }
+    const a = this.rmParent[r]!;
+    if (a === NONE || !this.place(this.rmParentRm[r]!)) return false;
+    const outer = this.placeDelta;
+    const at = this.attAt[a]!;
+    this.placeLo = Math.max(this.placeLo, at + outer);
+    this.placeHi = Math.min(this.placeHi, at + this.attPages[a]! + outer);
+    this.placeDelta = outer + at - this.attOffset[a]!;
+    return true;
   }
 
   /** The pager: `Rm_client::pager` for a fault IPC of B at page `vpn`. */
   handleFault(thread: Thread, vpn: number, write: boolean): void {
     const lookupCycles = this.profile.core.regionLookup;
-    let rm = this.root;
-    let page = vpn; // fault page relative to rm
+    let r = 0; // the region map walked, B's address space first
+    let page = vpn; // fault page relative to r
     let delta = 0; // B page = page + delta
     let lo = 0;
-    let hi = rm.pages;
+    let hi = this.rmTable[1]!;
     for (;;) {
       this.clock.charge(Kind.core, lookupCycles);
-      const a = rm.lookup(page);
-      if (a === null) {
-        this.regionMapFault(rm, thread, page, write);
+      const s = this.table[this.rmTable[r]! + page]!;
+      if (s === 0) {
+        this.regionMapFault(r, thread, page, write);
         return;
       }
-      lo = Math.max(lo, a.at + delta);
-      hi = Math.min(hi, a.at + a.pages + delta);
-      if (a.ds instanceof RegionMap) {
-        delta += a.at - a.offset;
-        page = page - a.at + a.offset;
-        rm = a.ds;
+      const a = s - 1;
+      const at = this.attAt[a]!;
+      const offset = this.attOffset[a]!;
+      const dsw = this.attDs[a]!;
+      const ds = dsw >> 1;
+      lo = Math.max(lo, at + delta);
+      hi = Math.min(hi, at + this.attPages[a]! + delta);
+      if ((ds & 1) === 1) {
+        delta += at - offset;
+        page = page - at + offset;
+        r = ds >> 1;
         continue;
       }
-      if (write && !a.writable) {
-        this.regionMapFault(rm, thread, page, write);
+      const writable = (dsw & 1) === 1;
+      if (write && !writable) {
+        this.regionMapFault(r, thread, page, write);
         return;
       }
       // The largest aligned flexpage around the fault within [lo, hi) (Fault_area::constrain).
@@ -378,33 +564,44 @@ export class Core implements Pager {
         order++;
       }
       const base = vpn - (vpn % 2 ** order);
-      const frame = a.ds.frameBase + (base - delta - a.at + a.offset);
+      const frame = this.ramFrame[ds >> 1]! + (base - delta - at + offset);
       this.pagerMaps++;
-      this.kernel.replyMap(thread, base, 2 ** order, a.writable, frame);
+      this.kernel.replyMap(thread, base, 2 ** order, writable, frame);
       return;
     }
   }
 
   /** `Region_map_component::fault`: queue the faulter and signal the region map's fault handler. */
-  private regionMapFault(rm: RegionMap, thread: Thread, page: number, write: boolean): void {
-    if (rm === this.root || rm.faultHandler === null) {
+  private regionMapFault(r: number, thread: Thread, page: number, write: boolean): void {
+    const ctx = this.rmFaultHandler[r]!;
+    if (r === 0 || ctx === NONE) {
       throw new ModelError(
-        `unresolvable ${write ? 'write' : 'read'} fault at page ${page} of region map ${rm.id}: no fault handler`,
+        `unresolvable ${write ? 'write' : 'read'} fault at page ${page} of region map ${r}: no fault handler`,
       );
     }
     this.regionMapFaults++;
-    rm.enqueue({ thread, page, write });
-    this.submit(rm.faultHandler);
+    const i = this.faulters;
+    if (i === this.faulterRm.length) {
+      this.faulterRm = resized(this.faulterRm, 2 * i);
+      this.faulterPage = resized(this.faulterPage, 2 * i);
+      this.faulterWrite = resized(this.faulterWrite, 2 * i);
+    }
+    this.faulterRm[i] = r;
+    this.faulterPage[i] = page;
+    this.faulterWrite[i] = write ? 1 : 0;
+    this.faulterThread[i] = thread;
+    this.faulters = i + 1;
+    this.submit(ctx as SignalContext);
   }
 
   /**
    * Submits a signal: core triggers the IRQ object of the receiver, A's signal
    * handler thread runs (B is blocked; one core), fetches the signal by RPC
-   * and calls the handler.
+   * and calls the handler with the context's imprint.
    */
   submit(ctx: SignalContext): void {
     this.clock.charge(Kind.ipc, this.profile.kernel.irqTrigger);
     this.kernel.rpc(this.profile.core.signalWork, Kind.core);
-    ctx.handler();
+    this.receivers[this.ctxReceiver[ctx]!]!(this.ctxImprint[ctx]!);
   }
 }

@@ -14,12 +14,16 @@ export {
   type Attachment,
   Core,
   type CoreMemory,
+  type CoreReservation,
+  type Dataspace,
+  isRegionMap,
   PAGE_SIZE,
-  RamDataspace,
-  RegionMap,
-  type RegionMapState,
-  RmSession,
+  type RamDataspace,
+  type RegionMap,
+  RegionMapState,
+  type RmSession,
   type SignalContext,
+  type SignalReceiver,
   TARGET_VIRT_BASE,
 } from './core.ts';
 export {
@@ -40,7 +44,16 @@ export {
   TrackingMode,
 } from './kernel.ts';
 export { TargetMemory } from './memory.ts';
-export { AddressSpace, Mmu, PTE_ACCESSED, PTE_DIRTY, PTE_PRESENT, PTE_TRACKED, PTE_WRITABLE } from './mmu.ts';
+export {
+  AddressSpace,
+  Mmu,
+  PTE_ACCESSED,
+  PTE_DIRTY,
+  PTE_FLAGS,
+  PTE_PRESENT,
+  PTE_TRACKED,
+  PTE_WRITABLE,
+} from './mmu.ts';
 export {
   createPlatform,
   diffCounters,
@@ -60,3 +73,4 @@ export {
   parseProfile,
   profileFieldRows,
 } from './profile.ts';
+export { createPageRecords, FINGERPRINT_WORD, MAX_PAGES, PTE_WORD, RECORD_WORDS } from './records.ts';

@@ -17,7 +17,7 @@ describe('Fiasco.OC kernel', () => {
       pf.clock.charge(Kind.handler, x86.checkpointer.handlerWork);
     });
     pf.kernel.writeProtect(0, 5);
-    expect(pf.space.pte[17]! & (PTE_WRITABLE | PTE_TRACKED)).toBe(PTE_TRACKED);
+    expect(pf.space.flags(17) & (PTE_WRITABLE | PTE_TRACKED)).toBe(PTE_TRACKED);
     pf.mmu.access(17, false); // reads still hit (walk only)
     pf.stalls.recording = true;
     const t = pf.clock.now;
@@ -28,7 +28,7 @@ describe('Fiasco.OC kernel', () => {
     expect(pf.clock.now - t).toBe(x86.mmu.pageWalk + stall); // the walk that found W missing, then the stall
     expect(pf.stalls.durations(StallCause.fault)).toEqual([stall]);
     expect(seen).toEqual([17]);
-    expect(pf.space.pte[17]! & (PTE_WRITABLE | PTE_TRACKED)).toBe(PTE_WRITABLE);
+    expect(pf.space.flags(17) & (PTE_WRITABLE | PTE_TRACKED)).toBe(PTE_WRITABLE);
     const t2 = pf.clock.now;
     pf.mmu.access(17, true); // the second write is free
     expect(pf.clock.now - t2).toBe(0);

@@ -136,7 +136,7 @@ export class Kernel implements FaultSink {
   pageFault(vpn: number, write: boolean): void {
     const k = this.profile.kernel;
     this.clock.charge(Kind.kernel, k.pageFaultTrap);
-    const e = this.space.pte[vpn]!;
+    const e = this.space.flags(vpn);
     if (write && (e & (PTE_PRESENT | PTE_TRACKED)) === (PTE_PRESENT | PTE_TRACKED)) {
       this.trackedWriteFault(vpn, e);
       return;
@@ -169,7 +169,7 @@ export class Kernel implements FaultSink {
     } else {
       throw new ModelError(`page ${vpn} is write-protected for tracking but no tracking mode is active`);
     }
-    this.space.pte[vpn] = (e | PTE_WRITABLE) & ~PTE_TRACKED;
+    this.space.setFlags(vpn, (e | PTE_WRITABLE) & ~PTE_TRACKED);
   }
 
   /**
@@ -185,16 +185,16 @@ export class Kernel implements FaultSink {
 
   /** Installs `count` page-table entries (the kernel side of a map). */
   map(vpn: number, count: number, writable: boolean, frame: number): void {
-    const pte = this.space.pte;
-    const frames = this.space.frame;
+    const space = this.space;
+    const frames = space.frame;
     for (let i = 0; i < count; i++) {
       const p = vpn + i;
-      const e = pte[p]!;
+      const e = space.flags(p);
       if ((e & PTE_PRESENT) !== 0 && frames[p] === frame + i) {
         // Already mapped: a map only adds rights (Fiasco maps never downgrade).
-        if (writable) pte[p] = (e | PTE_WRITABLE) & ~PTE_TRACKED;
+        if (writable) space.setFlags(p, (e | PTE_WRITABLE) & ~PTE_TRACKED);
       } else {
-        pte[p] = PTE_PRESENT | (writable ? PTE_WRITABLE : 0);
+        space.setFlags(p, PTE_PRESENT | (writable ? PTE_WRITABLE : 0));
         frames[p] = frame + i;
       }
     }
@@ -230,14 +230,14 @@ export class Kernel implements FaultSink {
     }
     const k = this.profile.kernel;
     const reportStatus = this.profile.capabilities.hardwareDirtyBits;
-    const pte = this.space.pte;
-    const end = Math.min(vpn + size, this.space.pages);
+    const space = this.space;
+    const end = Math.min(vpn + size, space.pages);
     let present = 0;
     let changed = 0;
     const list = this.changed;
     let dirty = 0;
     for (let p = vpn; p < end; p++) {
-      const e = pte[p]!;
+      const e = space.flags(p);
       if ((e & PTE_PRESENT) === 0) continue;
       present++;
       let n = e;
@@ -251,7 +251,7 @@ export class Kernel implements FaultSink {
       if (revoke === Revoke.all) n = 0;
       else if (revoke === Revoke.write) n &= ~(PTE_WRITABLE | PTE_TRACKED);
       if (n !== e) {
-        pte[p] = n;
+        space.setFlags(p, n);
         list[changed++] = p;
       }
     }
@@ -303,17 +303,17 @@ export class Kernel implements FaultSink {
     if (vpn % size !== 0)
       throw new ModelError(`writeProtect: flexpage at page ${vpn} of order ${order} is not aligned`);
     const k = this.profile.kernel;
-    const pte = this.space.pte;
-    const end = Math.min(vpn + size, this.space.pages);
+    const space = this.space;
+    const end = Math.min(vpn + size, space.pages);
     let present = 0;
     let changed = 0;
     const list = this.changed;
     for (let p = vpn; p < end; p++) {
-      const e = pte[p]!;
+      const e = space.flags(p);
       if ((e & PTE_PRESENT) === 0) continue;
       present++;
       if ((e & PTE_WRITABLE) !== 0) {
-        pte[p] = (e & ~PTE_WRITABLE) | PTE_TRACKED;
+        space.setFlags(p, (e & ~PTE_WRITABLE) | PTE_TRACKED);
         list[changed++] = p;
       }
     }

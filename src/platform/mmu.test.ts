@@ -29,7 +29,7 @@ describe('MMU and TLB', () => {
     expect(pf.clock.now - t).toBe(x86.mmu.pageWalk);
     expect(pf.mmu.walks - walks).toBe(1);
     expect(pf.mmu.assists).toBe(0);
-    expect(pf.space.pte[7]! & PTE_DIRTY).toBe(PTE_DIRTY);
+    expect(pf.space.flags(7) & PTE_DIRTY).toBe(PTE_DIRTY);
   });
 
   it('takes exactly one dirty assist on the first write through an entry cached clean', () => {
@@ -42,7 +42,7 @@ describe('MMU and TLB', () => {
     pf.mmu.access(3, true);
     expect(pf.clock.now - t).toBe(x86.mmu.dirtyAssist);
     expect(pf.mmu.assists).toBe(1);
-    expect(pf.space.pte[3]! & PTE_DIRTY).toBe(PTE_DIRTY);
+    expect(pf.space.flags(3) & PTE_DIRTY).toBe(PTE_DIRTY);
     const t2 = pf.clock.now;
     pf.mmu.access(3, true);
     expect(pf.clock.now - t2).toBe(0);
@@ -57,7 +57,7 @@ describe('MMU and TLB', () => {
     const t = pf.clock.now;
     pf.mmu.access(2, true);
     expect(pf.clock.now - t).toBe(0);
-    expect(pf.space.pte[2]! & PTE_DIRTY).toBe(0);
+    expect(pf.space.flags(2) & PTE_DIRTY).toBe(0);
   });
 
   it('evicts round-robin within a set, so a set holds exactly `ways` pages', () => {
@@ -105,7 +105,7 @@ describe('MMU and TLB', () => {
   it('keeps the mapping read-only after an unmap revoking W only, so reads hit and writes fault', () => {
     const pf = plainPlatform(x86, 16);
     pf.kernel.unmap(4, 2, Revoke.write);
-    for (let p = 4; p < 8; p++) expect(pf.space.pte[p]! & (PTE_PRESENT | PTE_WRITABLE)).toBe(PTE_PRESENT);
+    for (let p = 4; p < 8; p++) expect(pf.space.flags(p) & (PTE_PRESENT | PTE_WRITABLE)).toBe(PTE_PRESENT);
     const before = pf.mmu.exceptions;
     pf.mmu.access(5, false);
     expect(pf.mmu.exceptions - before).toBe(0);
@@ -159,8 +159,8 @@ describe('MMU and TLB', () => {
           assists: pf.mmu.assists,
           exceptions: pf.mmu.exceptions,
           tag: Array.from(pf.mmu.tag),
-          pte: Array.from(pf.space.pte),
-          version: Array.from(pf.memory.version),
+          pte: Array.from({ length: pf.pages }, (_, p) => pf.space.flags(p)),
+          fingerprints: Array.from(pf.memory.fingerprints()),
         });
         expect(state(batched)).toEqual(state(single));
       }),

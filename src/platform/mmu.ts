@@ -22,8 +22,9 @@
 import { Cat, type Clock, Phase, StallCause, type StallLog } from './clock.ts';
 import type { TargetMemory } from './memory.ts';
 import type { CostProfile } from './profile.ts';
+import { FINGERPRINT_WORD, PTE_WORD, RECORD_WORDS } from './records.ts';
 
-/** Page-table entry flags (one byte per page). */
+/** Page-table entry flags (bits 0–7 of a page's PTE word, records.ts). */
 export const PTE_PRESENT = 1;
 export const PTE_WRITABLE = 2;
 export const PTE_ACCESSED = 4;
@@ -34,6 +35,10 @@ export const PTE_DIRTY = 8;
  * on this page goes to the tracking path and not to the pager.
  */
 export const PTE_TRACKED = 16;
+/** The flag bits of a PTE word; the bits above hold the MMU's TLB slot hint. */
+export const PTE_FLAGS = 0xff;
+/** Where the TLB slot hint starts in a PTE word. */
+const HINT_SHIFT = 8;
 
 /**
  * A TLB entry is one int32: the virtual page number it caches, shifted left by
@@ -47,9 +52,6 @@ const TLB_WD = TLB_WRITABLE | TLB_DIRTY;
 const TAG_SHIFT = 2;
 const EMPTY = -1;
 
-/** Largest number of pages an address space can have: vpn << TAG_SHIFT must stay a positive int32. */
-export const MAX_PAGES = 2 ** (31 - TAG_SHIFT);
-
 /** Categories as module constants: the hot loop must not go through an imported binding. */
 const CAT_COMPUTE = Cat.compute;
 const CAT_TLB_MISS = Cat.tlbMiss;
@@ -60,24 +62,61 @@ const HIT_RUN = 16;
 /** `run`'s miss loop ended on a run of hits, at the end, or at the deadline: no slow path. */
 const LEFT_ON_HITS = -2;
 
+/**
+ * The literals `Mmu.run` uses in place of the constants above, checked once
+ * when the module loads: change a constant and this fails until `run` follows.
+ */
+const HOT_LOOP_LITERALS: [number, number][] = [
+  [RECORD_WORDS, 2],
+  [PTE_WORD, 0],
+  [FINGERPRINT_WORD, 1],
+  [HINT_SHIFT, 8],
+  [PTE_FLAGS, 0xff],
+  [TAG_SHIFT, 2],
+  [TLB_WRITABLE, 1],
+  [TLB_DIRTY, 2],
+  [PTE_PRESENT, 1],
+  [PTE_WRITABLE, 2],
+  [PTE_ACCESSED, 4],
+  [PTE_DIRTY, 8],
+  [HIT_RUN, 16],
+  [LEFT_ON_HITS, -2],
+];
+for (const [constant, literal] of HOT_LOOP_LITERALS) {
+  if (constant !== literal)
+    throw new Error(`mmu.ts: Mmu.run assumes ${literal} where a constant is now ${constant}`);
+}
+
 /** Resolutions of one access before the model is declared broken. */
 const MAX_FAULTS_PER_ACCESS = 8;
 
-/** A Fiasco.OC task's memory space: the page table of B, indexed by B's page number. */
+/**
+ * A Fiasco.OC task's memory space: the page table of B, indexed by B's page
+ * number. The entries are word 0 of B's page records (records.ts).
+ */
 export class AddressSpace {
   /** Number of pages (virtual page numbers 0 … pages−1). */
   readonly pages: number;
-  /** Flags per page: PTE_*. */
-  readonly pte: Uint8Array;
+  /** B's page records; the PTE word of page p is `records[2p]`. */
+  readonly records: Int32Array;
   /** Physical frame number per page (valid while present). */
   readonly frame: Int32Array;
 
-  constructor(pages: number) {
-    if (!Number.isInteger(pages) || pages < 1 || pages > MAX_PAGES)
-      throw new RangeError(`an address space has 1 to ${MAX_PAGES} pages, not ${pages}`);
-    this.pages = pages;
-    this.pte = new Uint8Array(pages);
-    this.frame = new Int32Array(pages);
+  constructor(records: Int32Array) {
+    this.pages = records.length / RECORD_WORDS;
+    this.records = records;
+    this.frame = new Int32Array(this.pages);
+  }
+
+  /** The PTE_* flags of page `vpn`. */
+  flags(vpn: number): number {
+    return this.records[vpn * RECORD_WORDS + PTE_WORD]! & PTE_FLAGS;
+  }
+
+  /** Sets the PTE_* flags of page `vpn` (the MMU's hint bits stay). */
+  setFlags(vpn: number, flags: number): void {
+    const x = vpn * RECORD_WORDS + PTE_WORD;
+    this.records[x] = (this.records[x]! & ~PTE_FLAGS) | flags;
   }
 }
 
@@ -95,16 +134,17 @@ export class Mmu {
   /**
    * The TLB: per entry, (vpn << TAG_SHIFT) | TLB_WRITABLE | TLB_DIRTY, or −1
    * when empty. Entry e of set s is at s·ways + e.
+   *
+   * Each page's PTE word also holds, above its flags, the TLB slot that last
+   * cached the page. The hardware searches a set's ways in parallel; this
+   * hint gives the simulator the same O(1) lookup whatever the associativity,
+   * in the cache line the access reads anyway. It is only a hint: the slot
+   * caches the page iff the slot's tag names the page, so evicting an entry
+   * needs no write to the evicted page's record.
    */
   readonly tag: Int32Array;
-  /**
-   * Per page of B: the TLB slot that last cached it. The hardware searches a
-   * set's ways in parallel; this hint gives the simulator the same O(1)
-   * lookup whatever the associativity. It is only a hint: the slot caches the
-   * page iff the slot's tag names the page, so evicting an entry needs no
-   * write to the evicted page's hint (one random memory access less per miss).
-   */
-  private readonly hint: Uint16Array;
+  /** B's page records: PTE word at 2p, fingerprint at 2p + 1 (records.ts). */
+  private readonly records: Int32Array;
   /** Round-robin victim per set (deterministic replacement). */
   private readonly victim: Uint8Array;
   private readonly setMask: number;
@@ -125,15 +165,17 @@ export class Mmu {
     profile: CostProfile,
     private readonly clock: Clock,
     readonly space: AddressSpace,
-    private readonly memory: TargetMemory,
+    memory: TargetMemory,
     private readonly stalls: StallLog,
   ) {
-    this.ways = profile.mmu.tlbWays;
+    if (space.records !== memory.records)
+      throw new RangeError('the MMU needs the address space and the oracle on the same page records');
+    this.ways = profile.mmu.tlbWays | 0;
     this.sets = profile.mmu.tlbEntries / profile.mmu.tlbWays;
-    this.setMask = this.sets - 1;
+    this.setMask = (this.sets - 1) | 0;
     this.tag = new Int32Array(profile.mmu.tlbEntries).fill(EMPTY);
-    this.hint = new Uint16Array(space.pages);
     this.victim = new Uint8Array(this.sets);
+    this.records = space.records;
     this.hardwareDirty = profile.mmu.hardwareDirtyBit;
     this.walkCycles = profile.mmu.pageWalk;
     this.assistCycles = profile.mmu.dirtyAssist;
@@ -144,9 +186,10 @@ export class Mmu {
    * before each access, and stops early before the first access that would
    * start at or after `deadline` (the next checkpoint). Returns the index of
    * the first access not executed. TLB hits and the misses a page walk
-   * resolves are handled inline, in one loop that allocates nothing and calls
-   * nothing; dirty assists, writes through read-only entries and faults leave
-   * it for the slow path.
+   * resolves are handled inline, allocating nothing and calling nothing;
+   * dirty assists, writes through read-only entries and faults take the slow
+   * path. Page p's record is records[2p] (PTE word) and records[2p + 1]
+   * (fingerprint), checked in the constructor.
    */
   run(
     pages: Int32Array,
@@ -156,69 +199,72 @@ export class Mmu {
     compute: number,
     deadline: number,
   ): number {
+    // The loops below write the bit layout as literals, checked against the
+    // named constants when this module loads (see HOT_LOOP_LITERALS): V8
+    // re-reads and re-checks a module binding on every use in a loop, and a
+    // local holding one costs a register or a stack slot per access; both
+    // halved the rate. Page p's record is records[2p] (PTE word: flags in bits
+    // 0–7, TLB slot hint from bit 8) and records[2p + 1] (fingerprint); a TLB
+    // entry is (vpn << 2) | dirty (bit 1) | writable (bit 0); PTE bits: present
+    // 1, writable 2, accessed 4, dirty 8.
     const clock = this.clock;
     const tag = this.tag;
-    const hint = this.hint;
+    const records = this.records;
     const victim = this.victim;
-    const ways = this.ways;
-    const setMask = this.setMask;
-    const version = this.memory.version;
-    const pte = this.space.pte;
-    const missCycles = compute + this.walkCycles;
+    const ways = this.ways | 0;
+    const setMask = this.setMask | 0;
+    // Unboxed once: V8 otherwise re-checks these tagged values on every use.
+    const cycles = +compute;
+    const end = +deadline;
+    const missCycles = cycles + this.walkCycles;
     // A walk for a write sets D; without hardware D bits every entry is cached dirty.
-    const dirtyOnWrite = this.hardwareDirty ? PTE_DIRTY : 0;
-    const alwaysDirty = this.hardwareDirty ? 0 : TLB_DIRTY;
-    // Module constants as locals: V8 re-reads and re-checks a module binding
-    // on every use in a loop (it halved the TLB-hit rate).
-    const shift = TAG_SHIFT;
-    const wd = TLB_WD;
-    const tlbW = TLB_WRITABLE;
-    const tlbD = TLB_DIRTY;
-    const present = PTE_PRESENT;
-    const accessed = PTE_ACCESSED;
-    const hitRun = HIT_RUN;
-    const leftOnHits = LEFT_ON_HITS;
-    let now = clock.now;
+    const dirtyOnWrite = this.hardwareDirty ? 8 : 0;
+    const alwaysDirty = this.hardwareDirty ? 0 : 2;
+    let now = +clock.now;
     let walks = 0;
     let i = from;
     while (i < to) {
       // The TLB-hit loop, kept tight: it leaves at the deadline, at the end,
       // or at the first access that is not a hit with sufficient rights.
       for (; i < to; i++) {
-        if (now >= deadline) break;
+        if (now >= end) break;
         const vpn = pages[i]!;
         const w = writes[i]!;
-        const t = tag[hint[vpn]!]!;
+        const x = vpn << 1;
+        const t = tag[records[x]! >> 8]!;
         // Rights a hit needs: none for a read, writable and dirty for a write
-        // (w is 0 or 1); branch-free on w, because real workloads mix reads
-        // and writes unpredictably.
-        const need = w * wd;
-        if (t >> shift !== vpn || (t & need) !== need) break;
-        now += compute;
-        version[vpn] = (version[vpn]! + w) | 0;
+        // (w is 0 or 1, so −w is all ones or none); branch-free on w, because
+        // real workloads mix reads and writes unpredictably.
+        const need = -w & 3;
+        if (t >> 2 !== vpn || (t & need) !== need) break;
+        now += cycles;
+        records[x + 1] = (records[x + 1]! + w) | 0;
       }
-      if (i === to || now >= deadline) break;
+      if (i === to || now >= end) break;
       // The miss loop: TLB misses a page walk resolves, and hits between
-      // them, until a run of hits sends it back to the hit loop, or an access
-      // needs the slow path (`slow` is then its TLB slot, or −1).
-      let slow = leftOnHits;
+      // them, until a run of HIT_RUN (16) hits sends it back to the hit loop,
+      // or an access needs the slow path (`slow` is then its TLB slot, or −1;
+      // LEFT_ON_HITS (−2) when it did not).
+      let slow = -2;
       let vpn = 0;
       let w = 0;
       for (let hits = 0; i < to; i++) {
-        if (now >= deadline) break;
+        if (now >= end) break;
         vpn = pages[i]!;
         w = writes[i]!;
-        const cached = hint[vpn]!;
+        const x = vpn << 1;
+        const e = records[x]!;
+        const cached = e >> 8;
         const t = tag[cached]!;
-        if (t >> shift === vpn) {
-          const need = w * wd;
+        if (t >> 2 === vpn) {
+          const need = -w & 3;
           if ((t & need) !== need) {
             slow = cached;
             break;
           }
-          now += compute;
-          version[vpn] = (version[vpn]! + w) | 0;
-          if (++hits === hitRun) {
+          now += cycles;
+          records[x + 1] = (records[x + 1]! + w) | 0;
+          if (++hits === 16) {
             i++;
             break;
           }
@@ -226,34 +272,34 @@ export class Mmu {
         }
         hits = 0;
         // The walk resolves the miss when the page is present, and writable for a write.
-        const e = pte[vpn]!;
-        if ((e & present) === 0 || (w & ~(e >> 1)) !== 0) {
+        if ((e & 1) === 0 || (w & ~(e >> 1)) !== 0) {
           slow = -1;
           break;
         }
-        const updated = e | accessed | (w * dirtyOnWrite);
-        pte[vpn] = updated;
+        // Set A, and D for a write (where the hardware has D).
+        const updated = (e & 0xff) | 4 | (-w & dirtyOnWrite);
         const set = vpn & setMask;
         const way = victim[set]!;
         victim[set] = way + 1 === ways ? 0 : way + 1;
-        const fill = set * ways + way;
-        hint[vpn] = fill;
-        // PTE_WRITABLE (bit 1) → TLB_WRITABLE (bit 0), PTE_DIRTY (bit 3) → TLB_DIRTY (bit 1).
-        tag[fill] = (vpn << shift) | ((updated >> 1) & tlbW) | ((updated >> 2) & tlbD) | alwaysDirty;
+        const fill = Math.imul(set, ways) + way;
+        records[x] = updated | (fill << 8);
+        // PTE writable (bit 1) → TLB writable (bit 0), PTE dirty (bit 3) → TLB dirty (bit 1).
+        tag[fill] = (vpn << 2) | ((updated >> 1) & 1) | ((updated >> 2) & 2) | alwaysDirty;
         now += missCycles;
         walks++;
-        version[vpn] = (version[vpn]! + w) | 0;
+        records[x + 1] = (records[x + 1]! + w) | 0;
       }
-      if (slow === leftOnHits) continue; // also at the end or the deadline: the hit loop sees them
+      if (slow === -2) continue; // also at the end or the deadline: the hit loop sees them
       // A dirty assist, a write through a read-only entry, or a fault.
-      now += compute;
+      now += cycles;
       i++;
       clock.now = now;
       this.bookWalks(walks);
       walks = 0;
       this.slowAccess(vpn, w !== 0, slow);
-      version[vpn] = (version[vpn]! + w) | 0;
-      now = clock.now;
+      const x = (vpn << 1) + 1;
+      records[x] = (records[x]! + w) | 0;
+      now = +clock.now;
     }
     clock.now = now;
     this.bookWalks(walks);
@@ -268,7 +314,7 @@ export class Mmu {
   }
 
   /**
-   * Caches `vpn` with the rights and dirty state of its page-table entry `e`,
+   * Caches `vpn` with the rights and dirty state of its page-table flags `e`,
    * in `slot`, or in the set's round-robin victim when `slot` is −1.
    */
   private fill(vpn: number, e: number, slot: number): void {
@@ -279,7 +325,8 @@ export class Mmu {
       const way = this.victim[set]!;
       this.victim[set] = way + 1 === this.ways ? 0 : way + 1;
       slot = set * this.ways + way;
-      this.hint[vpn] = slot;
+      const x = vpn * RECORD_WORDS + PTE_WORD;
+      this.records[x] = (this.records[x]! & PTE_FLAGS) | (slot << HINT_SHIFT);
     }
     this.tag[slot] = (vpn << TAG_SHIFT) | f;
   }
@@ -291,12 +338,15 @@ export class Mmu {
     }
     const slot = this.lookup(vpn);
     if (slot < 0 || (write && (this.tag[slot]! & TLB_WD) !== TLB_WD)) this.slowAccess(vpn, write, slot);
-    if (write) this.memory.version[vpn] = (this.memory.version[vpn]! + 1) | 0;
+    if (write) {
+      const x = vpn * RECORD_WORDS + FINGERPRINT_WORD;
+      this.records[x] = (this.records[x]! + 1) | 0;
+    }
   }
 
   /** The TLB slot caching `vpn`, or −1. */
   lookup(vpn: number): number {
-    const slot = this.hint[vpn]!;
+    const slot = this.records[vpn * RECORD_WORDS + PTE_WORD]! >> HINT_SHIFT;
     return this.tag[slot]! >> TAG_SHIFT === vpn ? slot : -1;
   }
 
@@ -346,8 +396,8 @@ export class Mmu {
    * or a page walk. Returns false when the access must fault.
    */
   private translate(vpn: number, write: boolean, slot: number): boolean {
-    const pte = this.space.pte;
-    const e = pte[vpn]!;
+    const space = this.space;
+    const e = space.flags(vpn);
     if (slot >= 0 && write && (this.tag[slot]! & TLB_WRITABLE) !== 0) {
       // Cached writable but clean: the dirty assist re-reads the entry and sets D.
       this.assists++;
@@ -356,7 +406,7 @@ export class Mmu {
         this.tag[slot] = EMPTY;
         return false;
       }
-      pte[vpn] = e | PTE_ACCESSED | PTE_DIRTY;
+      space.setFlags(vpn, e | PTE_ACCESSED | PTE_DIRTY);
       this.tag[slot]! |= TLB_DIRTY;
       return true;
     }
@@ -369,7 +419,7 @@ export class Mmu {
     }
     let updated = e | PTE_ACCESSED;
     if (write && this.hardwareDirty) updated |= PTE_DIRTY;
-    pte[vpn] = updated;
+    space.setFlags(vpn, updated);
     this.fill(vpn, updated, slot);
     return true;
   }

@@ -9,6 +9,7 @@ import { Kernel } from './kernel.ts';
 import { TargetMemory } from './memory.ts';
 import { AddressSpace, Mmu } from './mmu.ts';
 import type { CostProfile } from './profile.ts';
+import { createPageRecords } from './records.ts';
 
 export interface Platform {
   readonly profile: CostProfile;
@@ -31,8 +32,9 @@ export function createPlatform(profile: CostProfile, pages: number): Platform {
     throw new RangeError(`B needs at least one page, got ${pages}`);
   const clock = new Clock();
   const stalls = new StallLog();
-  const memory = new TargetMemory(pages);
-  const space = new AddressSpace(pages);
+  const records = createPageRecords(pages);
+  const memory = new TargetMemory(records);
+  const space = new AddressSpace(records);
   const mmu = new Mmu(profile, clock, space, memory, stalls);
   const kernel = new Kernel(profile, clock, mmu, space);
   const core = new Core(profile, clock, kernel);

@@ -108,6 +108,31 @@ function touchAll(platform: Platform): void {
   for (let p = 0; p < platform.pages; p++) platform.mmu.access(p, true);
 }
 
+/**
+ * Marks the pages of `list[0..n)` in `reported` and appends each page's first
+ * report to `copyList`; returns how many pages were new, or −(i + 1) for the
+ * first entry i outside B. A module function, not part of the checkpoint
+ * closure: V8 keeps these loops' arrays in registers only outside closures.
+ */
+function markReported(list: Int32Array, n: number, reported: Uint8Array, copyList: Int32Array): number {
+  const pages = reported.length;
+  let unique = 0;
+  for (let i = 0; i < n; i++) {
+    const pg = list[i]!;
+    if (!(pg >= 0 && pg < pages)) return -i - 1;
+    if (reported[pg] === 0) {
+      reported[pg] = 1;
+      copyList[unique++] = pg;
+    }
+  }
+  return unique;
+}
+
+/** Clears the marks `markReported` set for `copyList[0..n)`. */
+function clearMarks(reported: Uint8Array, copyList: Int32Array, n: number): void {
+  for (let i = 0; i < n; i++) reported[copyList[i]!] = 0;
+}
+
 /** Generates the workload once and feeds every batch to each replay in turn. */
 function drive(stream: WorkloadStream, replays: Replay[]): void {
   const pages = new Int32Array(BATCH);
@@ -185,7 +210,7 @@ function startMeasured(
   clock.phase = Phase.setup;
   strategy.setupMemory();
   touchAll(platform);
-  store.storeBase(memory.version);
+  store.storeBase(memory);
   memory.markCheckpoint();
   strategy.arm();
   const setupCycles = clock.now;
@@ -211,27 +236,22 @@ function startMeasured(
     clock.charge(Kind.core, pauseResume); // stop B's thread
     clock.phase = Phase.collect;
     const n = strategy.collect(reportedList);
-    let unique = 0;
-    for (let i = 0; i < n; i++) {
-      const pg = reportedList[i]!;
-      if (!(pg >= 0 && pg < pages))
-        throw new ModelError(`strategy '${p.strategy.name}' reported page ${pg} outside B`);
-      if (reported[pg] === 0) {
-        reported[pg] = 1;
-        copyList[unique++] = pg;
-      }
+    const unique = markReported(reportedList, n, reported, copyList);
+    if (unique < 0) {
+      const pg = reportedList[-unique - 1];
+      throw new ModelError(`strategy '${p.strategy.name}' reported page ${pg} outside B`);
     }
     clock.phase = Phase.copy;
     clock.charge(Kind.handler, unique * profile.checkpointer.copyPage);
-    store.storeIncrement(copyList, unique, memory.version);
+    store.storeIncrement(copyList, unique, memory);
     // Verify against the oracle (written since the last checkpoint vs reported)
     // and the restored chain against live memory. B is stopped until the
     // resume below, and re-arming changes no page contents.
-    const verdict = store.verify(reported, memory.version, memory.checkpointVersion);
+    const verdict = store.verify(reported, memory);
     truePositives += verdict.truePositives;
     missed += verdict.missed;
     restoreMismatches += verdict.restoreMismatches;
-    for (let i = 0; i < unique; i++) reported[copyList[i]!] = 0;
+    clearMarks(reported, copyList, unique);
     clock.phase = Phase.rearm;
     strategy.rearm();
     clock.phase = Phase.pause;

@@ -9,7 +9,7 @@
  * for page. Applying the chain incrementally keeps host memory at one image,
  * whatever the number of checkpoints.
  */
-import { PAGE_SIZE } from '../platform/index.ts';
+import { FINGERPRINT_WORD, PAGE_SIZE, RECORD_WORDS, type TargetMemory } from '../platform/index.ts';
 
 /** Fingerprint of a page no checkpoint has restored. */
 const NEVER_RESTORED = -1;
@@ -39,17 +39,20 @@ export class CheckpointStore {
   }
 
   /** Stores the base checkpoint: every page. */
-  storeBase(live: Int32Array): void {
-    this.restored.set(live);
+  storeBase(memory: TargetMemory): void {
+    this.restored.set(memory.fingerprints());
     this.storedPages += this.pages;
   }
 
   /** Stores an increment: pages `list[0..n)` with their live fingerprints. */
-  storeIncrement(list: Int32Array, n: number, live: Int32Array): void {
+  storeIncrement(list: Int32Array, n: number, memory: TargetMemory): void {
     const r = this.restored;
+    const live = memory.records;
+    const words = RECORD_WORDS;
+    const word = FINGERPRINT_WORD;
     for (let i = 0; i < n; i++) {
       const p = list[i]!;
-      r[p] = live[p]!;
+      r[p] = live[p * words + word]!;
     }
     this.storedPages += n;
     this.increments++;
@@ -58,17 +61,22 @@ export class CheckpointStore {
   /**
    * Verifies a checkpoint in one pass over B's pages: the pages the strategy
    * reported (`reported[p]` ≠ 0) against the oracle's pages written since the
-   * last checkpoint (`live[p]` ≠ `last[p]`), and the restored image, with this
-   * checkpoint's increment stored, against live memory.
+   * last checkpoint (fingerprint ≠ the one at the last checkpoint), and the
+   * restored image, with this checkpoint's increment stored, against live
+   * memory.
    */
-  verify(reported: Uint8Array, live: Int32Array, last: Int32Array): CheckpointVerdict {
+  verify(reported: Uint8Array, memory: TargetMemory): CheckpointVerdict {
     const r = this.restored;
+    const live = memory.records;
+    const last = memory.checkpointVersion;
+    const words = RECORD_WORDS;
+    const word = FINGERPRINT_WORD;
     let truePositives = 0;
     let falsePositives = 0;
     let missed = 0;
     let restoreMismatches = 0;
     for (let p = 0; p < this.pages; p++) {
-      const v = live[p]!;
+      const v = live[p * words + word]!;
       const written = v !== last[p];
       if (reported[p] !== 0) {
         if (written) truePositives++;

@@ -15,9 +15,13 @@
  *
  * Variants: rtcr's handler finds the faulting managed dataspace by calling
  * `state()` on each in turn (`lookup: linear`), versus one signal context per
- * managed dataspace (`indexed`); with `readOnlyFirst` (Genode 2018 and later)
- * a read fault attaches read-only and only a later write re-attaches
- * read-write and marks.
+ * managed dataspace (`indexed`), whose imprint names it to A's one signal
+ * handler; with `readOnlyFirst` (Genode 2018 and later) a read fault attaches
+ * read-only and only a later write re-attaches read-write and marks.
+ *
+ * A's bookkeeping is a few typed arrays (design §8): the region map of each
+ * managed dataspace, the RAM dataspace and state of each designated one; where
+ * a designated dataspace lies is arithmetic in its index.
  */
 
 import { ParamError } from '../../params/params.ts';
@@ -31,6 +35,7 @@ import {
   pauseResumeCycles,
   type RamDataspace,
   type RegionMap,
+  RegionMapState,
   rpcCycles,
 } from '../../platform/index.ts';
 import type { Bounds, Strategy } from '../types.ts';
@@ -68,105 +73,129 @@ function counts(layout: ManagedLayout, pages: number): { managed: number; design
   return { managed: full + (rest > 0 ? 1 : 0), designated };
 }
 
-/** States of a designated dataspace. */
+/** States of a designated dataspace (low bits of its flags), and its mark. */
 const DETACHED = 0;
 const READ_ONLY = 1;
 const READ_WRITE = 2;
+const STATE = 3;
+const MARKED = 4;
 
 export function createManagedTracker(platform: Platform, layout: ManagedLayout): Strategy {
   const { core, clock, profile, pages } = platform;
   const g = layout.granularity;
   const a = Math.min(layout.managedPages, pages);
-  const { designated } = counts(layout, pages);
-  const managed: RegionMap[] = [];
-  /** First designated-dataspace index of each managed dataspace. */
-  const firstDesignated: number[] = [];
-  const dataspaces: RamDataspace[] = [];
-  const dsManaged = new Int32Array(designated);
-  const dsAt = new Int32Array(designated);
-  const dsTargetPage = new Int32Array(designated);
-  const state = new Uint8Array(designated);
-  const marked = new Uint8Array(designated);
+  const { managed, designated } = counts(layout, pages);
+  // Designated dataspace j is number j % perManaged of managed dataspace
+  // m = ⌊j / perManaged⌋, at page (j % perManaged)·g of it, which is B's page
+  // m·a + (j % perManaged)·g; all but the last managed dataspace are full.
+  const perManaged = Math.ceil(a / g);
+  /** The region map of each managed dataspace. */
+  const managedRm = new Int32Array(managed);
+  /** The RAM dataspace of each designated dataspace. */
+  const dataspaces = new Int32Array(designated);
+  /** State and mark of each designated dataspace. */
+  const flags = new Uint8Array(designated);
+  const faultState = new RegionMapState();
 
   /** A's handling of a fault reported by `state()` of managed dataspace `m`. */
-  const resolve = (m: number, type: 'READ_FAULT' | 'WRITE_FAULT', addr: number): void => {
+  const resolve = (m: number, write: boolean, addr: number): void => {
     clock.charge(Kind.handler, profile.checkpointer.handlerWork);
-    const j = firstDesignated[m]! + Math.floor(addr / PAGE_SIZE / g);
-    const rm = managed[m]!;
-    if (type === 'READ_FAULT' && layout.readOnlyFirst && state[j] === DETACHED) {
-      core.attach(rm, dataspaces[j]!, dsAt[j]!, { writable: false });
-      state[j] = READ_ONLY;
+    const k = Math.floor(addr / PAGE_SIZE / g);
+    const j = m * perManaged + k;
+    const at = k * g;
+    const rm = managedRm[m] as RegionMap;
+    const ds = dataspaces[j] as RamDataspace;
+    const state = flags[j]! & STATE;
+    if (!write && layout.readOnlyFirst && state === DETACHED) {
+      core.attach(rm, ds, at, 0, 0, false);
+      flags[j] = (flags[j]! & MARKED) | READ_ONLY;
       return;
     }
-    if (state[j] === READ_ONLY) core.detach(rm, dsAt[j]!);
-    else if (state[j] !== DETACHED) throw new ModelError(`fault on attached read-write dataspace ${j}`);
-    core.attach(rm, dataspaces[j]!, dsAt[j]!, { writable: true });
-    state[j] = READ_WRITE;
-    marked[j] = 1;
+    if (state === READ_ONLY) core.detach(rm, at);
+    else if (state !== DETACHED) throw new ModelError(`fault on attached read-write dataspace ${j}`);
+    core.attach(rm, ds, at, 0, 0, true);
+    flags[j] = READ_WRITE | MARKED;
   };
 
-  /** The signal handler: find the faulting managed dataspace and resolve its fault. */
-  const handleSignal = (only: number): void => {
-    const from = Math.max(only, 0);
-    const to = only < 0 ? managed.length : only + 1;
+  /**
+   * The signal handler, one for all contexts: the imprint names the faulting
+   * managed dataspace (`indexed`), or is -1 and the handler asks each in turn.
+   */
+  const handleSignal = (imprint: number): void => {
+    const from = Math.max(imprint, 0);
+    const to = imprint < 0 ? managed : imprint + 1;
     for (let m = from; m < to; m++) {
-      const st = core.state(managed[m]!);
-      if (st.type !== 'READY') {
-        resolve(m, st.type, st.addr);
+      core.state(managedRm[m] as RegionMap, faultState);
+      if (faultState.type !== 'READY') {
+        resolve(m, faultState.type === 'WRITE_FAULT', faultState.addr);
         return;
       }
     }
     throw new ModelError('region-map fault signalled, but no managed dataspace reports a fault');
   };
 
+  /** Detaches every designated dataspace (`all`: at arm, when all are attached), or the attached ones. */
+  const detachAll = (all: boolean): void => {
+    for (let j = 0, m = 0; m < managed; m++) {
+      const rm = managedRm[m] as RegionMap;
+      for (let at = 0, end = Math.min(j + perManaged, designated); j < end; j++, at += g) {
+        if (!all && (flags[j]! & STATE) === DETACHED) continue;
+        core.detach(rm, at);
+        flags[j] = flags[j]! & MARKED;
+      }
+    }
+  };
+
   return {
     setupMemory() {
       const separate = layout.sessionPerManagedDataspace || profile.capabilities.rmSessionPerManagedDataspace;
+      const indexed = layout.lookup === 'indexed';
+      core.reserve({
+        rmSessions: separate ? managed : 1,
+        regionMaps: managed,
+        regionMapPages: pages,
+        ramDataspaces: designated,
+        attachments: managed + designated,
+        signalContexts: indexed ? managed : 1,
+      });
       const shared = separate ? null : core.createRmSession();
-      const linear = layout.lookup === 'linear' ? core.createSignalContext(() => handleSignal(-1)) : null;
+      const receiver = core.createSignalReceiver(handleSignal);
+      const linear = indexed ? null : core.createSignalContext(receiver, -1);
       let j = 0;
       for (let base = 0, m = 0; base < pages; base += a, m++) {
         const size = Math.min(a, pages - base);
         const session = shared ?? core.createRmSession();
-        const rm = session.createRegionMap(size);
-        rm.faultHandler = linear ?? core.createSignalContext(() => handleSignal(m));
-        managed.push(rm);
-        firstDesignated.push(j);
+        const rm = core.createRegionMap(session, size);
+        core.setFaultHandler(rm, linear ?? core.createSignalContext(receiver, m));
+        managedRm[m] = rm;
         core.attach(core.root, rm, base);
         for (let at = 0; at < size; at += g, j++) {
           const ds = core.allocRam(Math.min(g, size - at));
-          dataspaces.push(ds);
-          dsManaged[j] = m;
-          dsAt[j] = at;
-          dsTargetPage[j] = base + at;
+          dataspaces[j] = ds;
           core.attach(rm, ds, at);
-          state[j] = READ_WRITE;
+          flags[j] = READ_WRITE;
         }
       }
     },
     arm() {
-      for (let j = 0; j < designated; j++) {
-        core.detach(managed[dsManaged[j]!]!, dsAt[j]!);
-        state[j] = DETACHED;
-      }
+      detachAll(true);
     },
     collect(out) {
       clock.charge(Kind.handler, designated * profile.checkpointer.bitmapScanPerPage);
       let n = 0;
-      for (let j = 0; j < designated; j++) {
-        if (marked[j] === 0) continue;
-        marked[j] = 0;
-        const first = dsTargetPage[j]!;
-        for (let p = first, end = first + dataspaces[j]!.pages; p < end; p++) out[n++] = p;
+      for (let j = 0, m = 0; m < managed; m++) {
+        const base = m * a;
+        const limit = Math.min(base + a, pages);
+        for (let p = base, end = Math.min(j + perManaged, designated); j < end; j++, p += g) {
+          if ((flags[j]! & MARKED) === 0) continue;
+          flags[j] = flags[j]! & STATE;
+          for (let q = p, last = Math.min(p + g, limit); q < last; q++) out[n++] = q;
+        }
       }
       return n;
     },
     rearm() {
-      for (let j = 0; j < designated; j++) {
-        if (state[j] === DETACHED) continue;
-        core.detach(managed[dsManaged[j]!]!, dsAt[j]!);
-        state[j] = DETACHED;
-      }
+      detachAll(false);
     },
     memory: () => ({ 'tracker-bitmap': Math.ceil(designated / 8) }),
   };
