@@ -109,12 +109,12 @@ function touchAll(platform: Platform): void {
 }
 
 /**
- * Marks the pages of `list[0..n)` in `reported` and appends each page's first
- * report to `copyList`; returns how many pages were new, or −(i + 1) for the
- * first entry i outside B. A module function, not part of the checkpoint
+ * Marks the pages of `list[0..n)` in `reported` and compacts `list` in place
+ * to each page's first report; returns how many pages that leaves, or
+ * −(i + 1) for the first entry i outside B (`list[i]` is then unchanged). A module function, not part of the checkpoint
  * closure: V8 keeps these loops' arrays in registers only outside closures.
  */
-function markReported(list: Int32Array, n: number, reported: Uint8Array, copyList: Int32Array): number {
+function markReported(list: Int32Array, n: number, reported: Uint8Array): number {
   const pages = reported.length;
   let unique = 0;
   for (let i = 0; i < n; i++) {
@@ -122,15 +122,15 @@ function markReported(list: Int32Array, n: number, reported: Uint8Array, copyLis
     if (!(pg >= 0 && pg < pages)) return -i - 1;
     if (reported[pg] === 0) {
       reported[pg] = 1;
-      copyList[unique++] = pg;
+      list[unique++] = pg;
     }
   }
   return unique;
 }
 
-/** Clears the marks `markReported` set for `copyList[0..n)`. */
-function clearMarks(reported: Uint8Array, copyList: Int32Array, n: number): void {
-  for (let i = 0; i < n; i++) reported[copyList[i]!] = 0;
+/** Clears the marks `markReported` set for `list[0..n)`. */
+function clearMarks(reported: Uint8Array, list: Int32Array, n: number): void {
+  for (let i = 0; i < n; i++) reported[list[i]!] = 0;
 }
 
 /** Generates the workload once and feeds every batch to each replay in turn. */
@@ -220,8 +220,8 @@ function startMeasured(
   clock.phase = Phase.run;
 
   // Checkpoint bookkeeping.
+  // The pages a strategy reports, then (compacted in place) the pages copied.
   const reportedList = new Int32Array(pages);
-  const copyList = new Int32Array(pages);
   const reported = new Uint8Array(pages);
   const copied: number[] = [];
   const falsePositives: number[] = [];
@@ -236,14 +236,14 @@ function startMeasured(
     clock.charge(Kind.core, pauseResume); // stop B's thread
     clock.phase = Phase.collect;
     const n = strategy.collect(reportedList);
-    const unique = markReported(reportedList, n, reported, copyList);
+    const unique = markReported(reportedList, n, reported);
     if (unique < 0) {
       const pg = reportedList[-unique - 1];
       throw new ModelError(`strategy '${p.strategy.name}' reported page ${pg} outside B`);
     }
     clock.phase = Phase.copy;
     clock.charge(Kind.handler, unique * profile.checkpointer.copyPage);
-    store.storeIncrement(copyList, unique, memory);
+    store.storeIncrement(reportedList, unique, memory);
     // Verify against the oracle (written since the last checkpoint vs reported)
     // and the restored chain against live memory. B is stopped until the
     // resume below, and re-arming changes no page contents.
@@ -251,7 +251,7 @@ function startMeasured(
     truePositives += verdict.truePositives;
     missed += verdict.missed;
     restoreMismatches += verdict.restoreMismatches;
-    clearMarks(reported, copyList, unique);
+    clearMarks(reported, reportedList, unique);
     clock.phase = Phase.rearm;
     strategy.rearm();
     clock.phase = Phase.pause;
