@@ -94,7 +94,12 @@ export class Kernel implements FaultSink {
   private notifyHandler: ((vpn: number) => void) | null = null;
   /** The in-kernel dirty log of the `log` extension: one byte per page. */
   private log: Uint8Array | null = null;
-  /** Scratch list of pages whose page-table entries changed in one operation (allocated on first use). */
+  /**
+   * Scratch list of the pages whose page-table entries one operation changed,
+   * up to one past the profile's full-flush threshold: past it the TLB is
+   * flushed whole, and which pages changed no longer matters (allocated on
+   * first use).
+   */
   private changedPages: Int32Array | null = null;
 
   /**
@@ -117,7 +122,9 @@ export class Kernel implements FaultSink {
   ) {}
 
   private get changed(): Int32Array {
-    this.changedPages ??= new Int32Array(this.space.pages);
+    this.changedPages ??= new Int32Array(
+      Math.min(this.space.pages, this.profile.mmu.tlbFlushThresholdPages + 1),
+    );
     return this.changedPages;
   }
 
@@ -252,7 +259,8 @@ export class Kernel implements FaultSink {
       else if (revoke === Revoke.write) n &= ~(PTE_WRITABLE | PTE_TRACKED);
       if (n !== e) {
         space.setFlags(p, n);
-        list[changed++] = p;
+        if (changed < list.length) list[changed] = p;
+        changed++;
       }
     }
     this.unmapCalls++;
@@ -314,7 +322,8 @@ export class Kernel implements FaultSink {
       present++;
       if ((e & PTE_WRITABLE) !== 0) {
         space.setFlags(p, (e & ~PTE_WRITABLE) | PTE_TRACKED);
-        list[changed++] = p;
+        if (changed < list.length) list[changed] = p;
+        changed++;
       }
     }
     this.clock.charge(Kind.kernel, k.syscall + present * k.unmapPerPage);
