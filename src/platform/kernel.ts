@@ -243,20 +243,22 @@ export class Kernel implements FaultSink {
     let changed = 0;
     const list = this.changed;
     let dirty = 0;
+    // Masks and bits as locals, out of the per-page loop (V8 re-checks module
+    // bindings on every use in a loop): status read-and-clear, then the revoke.
+    const keep =
+      (reportStatus ? ~(PTE_DIRTY | PTE_ACCESSED) : -1) &
+      (revoke === Revoke.all ? 0 : revoke === Revoke.write ? ~(PTE_WRITABLE | PTE_TRACKED) : -1);
+    const presentBit = PTE_PRESENT;
+    const dirtyBit = reportStatus ? PTE_DIRTY : 0;
     for (let p = vpn; p < end; p++) {
       const e = space.flags(p);
-      if ((e & PTE_PRESENT) === 0) continue;
+      if ((e & presentBit) === 0) continue;
       present++;
-      let n = e;
-      if (reportStatus) {
-        if ((e & PTE_DIRTY) !== 0) {
-          if (dirtyOut !== null) dirtyOut[dirtyAt + dirty] = p;
-          dirty++;
-        }
-        n &= ~(PTE_DIRTY | PTE_ACCESSED);
+      if ((e & dirtyBit) !== 0) {
+        if (dirtyOut !== null) dirtyOut[dirtyAt + dirty] = p;
+        dirty++;
       }
-      if (revoke === Revoke.all) n = 0;
-      else if (revoke === Revoke.write) n &= ~(PTE_WRITABLE | PTE_TRACKED);
+      const n = e & keep;
       if (n !== e) {
         space.setFlags(p, n);
         if (changed < list.length) list[changed] = p;
@@ -316,12 +318,15 @@ export class Kernel implements FaultSink {
     let present = 0;
     let changed = 0;
     const list = this.changed;
+    const presentBit = PTE_PRESENT;
+    const writableBit = PTE_WRITABLE;
+    const trackedBit = PTE_TRACKED;
     for (let p = vpn; p < end; p++) {
       const e = space.flags(p);
-      if ((e & PTE_PRESENT) === 0) continue;
+      if ((e & presentBit) === 0) continue;
       present++;
-      if ((e & PTE_WRITABLE) !== 0) {
-        space.setFlags(p, (e & ~PTE_WRITABLE) | PTE_TRACKED);
+      if ((e & writableBit) !== 0) {
+        space.setFlags(p, (e & ~writableBit) | trackedBit);
         if (changed < list.length) list[changed] = p;
         changed++;
       }

@@ -108,15 +108,19 @@ export class AddressSpace {
     this.frame = new Int32Array(this.pages);
   }
 
+  // flags/setFlags run in the kernel's per-page loops; like Mmu.run they use
+  // the record layout as literals (RECORD_WORDS 2, PTE_WORD 0, PTE_FLAGS 0xff),
+  // checked by HOT_LOOP_LITERALS.
+
   /** The PTE_* flags of page `vpn`. */
   flags(vpn: number): number {
-    return this.records[vpn * RECORD_WORDS + PTE_WORD]! & PTE_FLAGS;
+    return this.records[vpn << 1]! & 0xff;
   }
 
   /** Sets the PTE_* flags of page `vpn` (the MMU's hint bits stay). */
   setFlags(vpn: number, flags: number): void {
-    const x = vpn * RECORD_WORDS + PTE_WORD;
-    this.records[x] = (this.records[x]! & ~PTE_FLAGS) | flags;
+    const x = vpn << 1;
+    this.records[x] = (this.records[x]! & ~0xff) | flags;
   }
 }
 
