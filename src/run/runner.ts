@@ -247,7 +247,7 @@ function startMeasured(
     // Verify against the oracle (written since the last checkpoint vs reported)
     // and the restored chain against live memory. B is stopped until the
     // resume below, and re-arming changes no page contents.
-    const verdict = store.verify(reported, memory);
+    const verdict = store.verifyAndMark(reported, memory);
     truePositives += verdict.truePositives;
     missed += verdict.missed;
     restoreMismatches += verdict.restoreMismatches;
@@ -256,7 +256,6 @@ function startMeasured(
     strategy.rearm();
     clock.phase = Phase.pause;
     clock.charge(Kind.core, pauseResume); // resume B
-    memory.markCheckpoint();
     copied.push(unique);
     falsePositives.push(verdict.falsePositives);
     stalls.record(clock.now - t0, StallCause.checkpoint);

@@ -63,9 +63,11 @@ export class CheckpointStore {
    * reported (`reported[p]` ≠ 0) against the oracle's pages written since the
    * last checkpoint (fingerprint ≠ the one at the last checkpoint), and the
    * restored image, with this checkpoint's increment stored, against live
-   * memory.
+   * memory. The same pass then makes the current contents the oracle's last
+   * checkpoint (`memory.markCheckpoint()`, folded in to save a pass): call it
+   * once per checkpoint, while B is stopped.
    */
-  verify(reported: Uint8Array, memory: TargetMemory): CheckpointVerdict {
+  verifyAndMark(reported: Uint8Array, memory: TargetMemory): CheckpointVerdict {
     const r = this.restored;
     const live = memory.records;
     const last = memory.checkpointVersion;
@@ -77,11 +79,11 @@ export class CheckpointStore {
     let restoreMismatches = 0;
     for (let p = 0; p < this.pages; p++) {
       const v = live[p * words + word]!;
-      const written = v !== last[p];
-      if (reported[p] !== 0) {
-        if (written) truePositives++;
-        else falsePositives++;
-      } else if (written) missed++;
+      if (v !== last[p]) {
+        last[p] = v;
+        if (reported[p] !== 0) truePositives++;
+        else missed++;
+      } else if (reported[p] !== 0) falsePositives++;
       if (r[p] !== v) restoreMismatches++;
     }
     return { truePositives, falsePositives, missed, restoreMismatches };

@@ -52,6 +52,12 @@ export interface ManagedLayout {
   readonly lookup: 'linear' | 'indexed';
   /** Attach read-only on a read fault; re-attach read-write on the first write. */
   readonly readOnlyFirst: boolean;
+  /**
+   * Host-side only: how many designated dataspaces attached since the last
+   * re-arm the tracker lists (default ATTACHED_LIST). No simulated figure
+   * depends on it; tests shrink it to exercise the fallback scan.
+   */
+  readonly attachedListCapacity?: number;
 }
 
 /** Checks a layout against B's size. @throws ParamError naming the strategy and parameter. */
@@ -80,6 +86,14 @@ const READ_WRITE = 2;
 const STATE = 3;
 const MARKED = 4;
 
+/**
+ * How many designated dataspaces attached since the last re-arm the tracker
+ * lists, so that re-arming and collecting visit those instead of all of them
+ * (host time only: the simulated scan is charged in full either way). Past
+ * this many, both fall back to visiting every designated dataspace.
+ */
+const ATTACHED_LIST = 4096;
+
 export function createManagedTracker(platform: Platform, layout: ManagedLayout): Strategy {
   const { core, clock, profile, pages } = platform;
   const g = layout.granularity;
@@ -96,6 +110,14 @@ export function createManagedTracker(platform: Platform, layout: ManagedLayout):
   /** State and mark of each designated dataspace. */
   const flags = new Uint8Array(designated);
   const faultState = new RegionMapState();
+  /** Designated dataspaces attached since the last re-arm, in attach order (see ATTACHED_LIST). */
+  const attached = new Int32Array(Math.min(designated, layout.attachedListCapacity ?? ATTACHED_LIST));
+  let attachedCount = 0;
+  const noteAttached = (j: number): void => {
+    if (attachedCount < attached.length) attached[attachedCount] = j;
+    attachedCount++;
+  };
+  const listed = (): boolean => attachedCount <= attached.length;
 
   /** A's handling of a fault reported by `state()` of managed dataspace `m`. */
   const resolve = (m: number, write: boolean, addr: number): void => {
@@ -109,10 +131,12 @@ export function createManagedTracker(platform: Platform, layout: ManagedLayout):
     if (!write && layout.readOnlyFirst && state === DETACHED) {
       core.attach(rm, ds, at, 0, 0, false);
       flags[j] = (flags[j]! & MARKED) | READ_ONLY;
+      noteAttached(j);
       return;
     }
     if (state === READ_ONLY) core.detach(rm, at);
     else if (state !== DETACHED) throw new ModelError(`fault on attached read-write dataspace ${j}`);
+    else noteAttached(j);
     core.attach(rm, ds, at, 0, 0, true);
     flags[j] = READ_WRITE | MARKED;
   };
@@ -136,6 +160,17 @@ export function createManagedTracker(platform: Platform, layout: ManagedLayout):
 
   /** Detaches every designated dataspace (`all`: at arm, when all are attached), or the attached ones. */
   const detachAll = (all: boolean): void => {
+    if (!all && listed()) {
+      for (let i = 0; i < attachedCount; i++) {
+        const j = attached[i]!;
+        if ((flags[j]! & STATE) === DETACHED) continue;
+        core.detach(managedRm[Math.floor(j / perManaged)] as RegionMap, (j % perManaged) * g);
+        flags[j] = flags[j]! & MARKED;
+      }
+      attachedCount = 0;
+      return;
+    }
+    attachedCount = 0;
     for (let j = 0, m = 0; m < managed; m++) {
       const rm = managedRm[m] as RegionMap;
       for (let at = 0, end = Math.min(j + perManaged, designated); j < end; j++, at += g) {
@@ -183,6 +218,19 @@ export function createManagedTracker(platform: Platform, layout: ManagedLayout):
     collect(out) {
       clock.charge(Kind.handler, designated * profile.checkpointer.bitmapScanPerPage);
       let n = 0;
+      if (listed()) {
+        // Only a dataspace attached read-write since the last re-arm is marked.
+        for (let i = 0; i < attachedCount; i++) {
+          const j = attached[i]!;
+          if ((flags[j]! & MARKED) === 0) continue;
+          flags[j] = flags[j]! & STATE;
+          const m = Math.floor(j / perManaged);
+          const first = m * a + (j % perManaged) * g;
+          const last = Math.min(first + g, m * a + a, pages);
+          for (let q = first; q < last; q++) out[n++] = q;
+        }
+        return n;
+      }
       for (let j = 0, m = 0; m < managed; m++) {
         const base = m * a;
         const limit = Math.min(base + a, pages);
