@@ -111,8 +111,9 @@ function touchAll(platform: Platform): void {
 /**
  * Marks the pages of `list[0..n)` in `reported` and compacts `list` in place
  * to each page's first report; returns how many pages that leaves, or
- * −(i + 1) for the first entry i outside B (`list[i]` is then unchanged). A module function, not part of the checkpoint
- * closure: V8 keeps these loops' arrays in registers only outside closures.
+ * −(i + 1) for the first entry i outside B (`list[i]` is then unchanged).
+ * A module function rather than code in the checkpoint closure, whose
+ * captured variables V8 re-reads from the closure's context in every iteration.
  */
 function markReported(list: Int32Array, n: number, reported: Uint8Array): number {
   const pages = reported.length;
