@@ -4,10 +4,10 @@
  * bound fails the run loudly.
  */
 import { describe, expect, it } from 'vitest';
-import { loadProfile, pauseResumeCycles } from '../platform/index.ts';
+import { loadProfile, MAX_PAGES, pauseResumeCycles } from '../platform/index.ts';
 import { attachPlainRam } from '../strategies/common.ts';
 import { defineStrategy } from '../strategies/index.ts';
-import type { WorkloadDef } from '../workloads/index.ts';
+import { MAX_PAGES as WORKLOAD_MAX_PAGES, type WorkloadDef } from '../workloads/index.ts';
 import { runExperiment } from './runner.ts';
 import { literalConfig, literalWorkload } from './testing.ts';
 
@@ -124,5 +124,20 @@ describe('the runner', () => {
     expect(r.ok).toBe(false);
     expect(r.metrics.verification.boundsOk).toBe(false);
     expect(r.failures.join('\n')).toMatch(/observed pause \d+ cycles exceeds the analytic bound 10/);
+  });
+});
+
+describe('limits', () => {
+  it('lets workloads address exactly the pages the emulated platform holds', () => {
+    expect(WORKLOAD_MAX_PAGES).toBe(MAX_PAGES);
+  });
+
+  it('refuses a workload addressing more pages than the platform holds, before allocating anything', () => {
+    const huge = literalWorkload(MAX_PAGES + 1, [], []);
+    expect(() =>
+      runExperiment(literalConfig(loadProfile('fiasco-oc-x86_64'), 'oracle'), { workload: huge }),
+    ).toThrow(
+      `workload 'literal' addresses ${MAX_PAGES + 1} pages; the emulated platform holds at most ${MAX_PAGES}`,
+    );
   });
 });

@@ -21,6 +21,7 @@ import {
   createPlatform,
   diffCounters,
   Kind,
+  MAX_PAGES,
   ModelError,
   Phase,
   type Platform,
@@ -90,6 +91,12 @@ export interface RunOverrides {
 export function runExperiment(config: RunConfig, with_: RunOverrides = {}): RunResult {
   const prepared = prepareRun(config, with_);
   const stream = openStream(prepared);
+  if (stream.pages > MAX_PAGES) {
+    stream.close();
+    throw new ConfigError(
+      `workload '${prepared.workload.name}' addresses ${stream.pages} pages; the emulated platform holds at most ${MAX_PAGES}`,
+    );
+  }
   const cache = baselineCache(prepared);
   const base = cache.known === undefined ? baselineReplay(prepared, stream) : null;
   const measured = startMeasured(prepared, stream);

@@ -12,7 +12,7 @@ describe('common parameter validation', () => {
     const bad: [Partial<CommonWorkloadParams>, RegExp][] = [
       [
         { pages: 0 },
-        new RegExp(`^${name}: parameter 'pages' must be an integer >= 1 and <= 1073741824, got 0$`),
+        new RegExp(`^${name}: parameter 'pages' must be an integer >= 1 and <= 536870912, got 0$`),
       ],
       [{ pages: -5 }, /'pages' must be an integer >= 1/],
       [{ pages: 1.5 }, /'pages' must be an integer/],

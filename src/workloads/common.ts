@@ -9,11 +9,14 @@ import type { CommonWorkloadParams, JobStructure, WorkloadStream } from './types
 import { WorkloadError } from './types.ts';
 
 /**
- * Largest memory a workload may address, in 4 KiB pages: 2^30 pages = 4 TiB.
- * Page indices then fit an `Int32Array` with room to spare, and the binary
- * page trace packs an index into 30 bits of a record word.
+ * Largest memory a workload may address, in 4 KiB pages: 2^29 pages = 2 TiB.
+ * Page indices then fit an `Int32Array` with room to spare, the binary page
+ * trace packs an index into 30 bits of a record word, and the emulated MMU
+ * keeps a TLB tag (page << 2) in an int32. It equals the platform's MAX_PAGES
+ * (src/platform/records.ts; a test in src/run checks they agree), restated
+ * here because workloads import nothing of the platform.
  */
-export const MAX_PAGES = 2 ** 30;
+export const MAX_PAGES = 2 ** 29;
 
 /** Declarations of the common parameters, for validation messages and `list`. */
 export const commonParamSpecs: {
