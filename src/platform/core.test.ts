@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Phase, StallCause } from './clock.ts';
 import { PAGE_SIZE, RegionMapState } from './core.ts';
@@ -227,5 +228,50 @@ describe('Genode core', () => {
     expect(() => pf.core.attach(outer, outer, 2)).toThrow('would contain itself');
     pf.core.detach(outer, 0);
     expect(() => pf.core.attach(pf.core.root, inner, 4)).not.toThrow();
+  });
+});
+
+describe("a region map's page → attachment lookup", () => {
+  it('answers like a flat per-page table through any attach and detach sequence, chunk boundaries included', () => {
+    // Region maps of up to 300 pages span several 64-page chunks and a partial last one.
+    const op = fc.record({ at: fc.nat(299), pages: fc.integer({ min: 1, max: 140 }), detach: fc.boolean() });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 300 }),
+        fc.array(op, { maxLength: 60, size: 'max' }),
+        (size, ops) => {
+          const pf = createPlatform(x86, 1);
+          const session = pf.core.createRmSession();
+          const rm = pf.core.createRegionMap(session, size);
+          const flat: (number | null)[] = new Array(size).fill(null);
+          const starts: number[] = [];
+          for (const o of ops) {
+            if (o.detach && starts.length > 0) {
+              const at = starts.splice(o.at % starts.length, 1)[0]!;
+              const a = flat[at]!;
+              pf.core.detach(rm, at);
+              for (let p = 0; p < size; p++) if (flat[p] === a) flat[p] = null;
+              continue;
+            }
+            const at = o.at % size;
+            const n = Math.min(o.pages, size - at);
+            const occupied = flat.slice(at, at + n).findIndex((x) => x !== null);
+            const ds = pf.core.allocRam(n);
+            if (occupied >= 0) {
+              expect(() => pf.core.attach(rm, ds, at)).toThrow(
+                `attach: region conflict at page ${at + occupied} of region map`,
+              );
+              continue;
+            }
+            const a = pf.core.attach(rm, ds, at);
+            flat.fill(a, at, at + n);
+            starts.push(at);
+          }
+          const seen = Array.from({ length: size }, (_, p) => pf.core.attachmentAt(rm, p));
+          expect(seen).toEqual(flat);
+        },
+      ),
+      { numRuns: 300, seed: 20261126 },
+    );
   });
 });

@@ -102,6 +102,18 @@ export interface CoreReservation {
   signalContexts?: number;
 }
 
+/**
+ * A region map's page → attachment lookup is two-level: one top entry per
+ * chunk of CHUNK pages holds 0 (nothing attached), attachment + 1 (one
+ * attachment covers the whole chunk), or −(block + 1) for a block of CHUNK
+ * per-page entries (attachment + 1, or 0). B's address space, with a few large
+ * regions, then costs a word per 64 pages instead of one per page; a region
+ * map of page-sized attachments costs what a flat table would. Genode keeps
+ * regions in an AVL tree, O(regions); the host memory stays close to that.
+ */
+const CHUNK_SHIFT = 6;
+const CHUNK = 1 << CHUNK_SHIFT;
+
 /** Object indexes stay below this so a tagged dataspace handle and a writable bit share an int32. */
 const MAX_OBJECTS = 2 ** 29;
 const NONE = -1;
@@ -130,18 +142,22 @@ export class Core implements Pager {
   private ramCount = 0;
   private ramFrame = new Int32Array(17);
 
-  // Region maps. Region map r's page → attachment table is
-  // table[rmTable[r], rmTable[r + 1]) (region maps are never destroyed either):
-  // attachment + 1 per page, 0 where nothing is attached.
+  // Region maps (never destroyed). Region map r has rmPages[r] pages; its
+  // top-level entries (see CHUNK) are top[rmTop[r], rmTop[r + 1]).
   private rmCount = 0;
-  private rmTable = new Int32Array(17);
+  private rmPages = new Int32Array(16);
+  private rmTop = new Int32Array(17);
   /** The attachment showing the region map as a managed dataspace, or NONE (at most one in this model). */
   private rmParent = new Int32Array(16);
   /** The region map holding that attachment. */
   private rmParentRm = new Int32Array(16);
   /** The signal context submitted on a fault (`fault_handler()`), or NONE. */
   private rmFaultHandler = new Int32Array(16);
-  private table = new Int32Array(16);
+  private top = new Int32Array(16);
+  /** Blocks of CHUNK per-page entries; a free block's first entry links the next free one. */
+  private blocks = new Int32Array(4 * CHUNK);
+  private blockCount = 0;
+  private blockFree = NONE;
 
   // Attachments, by slot. A free slot has attDs NONE and attAt the next free slot.
   private attSlots = 0;
@@ -208,7 +224,11 @@ export class Core implements Pager {
   reserve(r: CoreReservation): void {
     this.growRam(r.ramDataspaces ?? 0, true);
     this.growRegionMaps(r.regionMaps ?? 0, true);
-    this.growTable(r.regionMapPages ?? 0, true);
+    // Room for every chunk, as top entries and as blocks; untouched capacity
+    // costs address space, not resident memory.
+    const chunks = Math.ceil((r.regionMapPages ?? 0) / CHUNK) + (r.regionMaps ?? 0);
+    this.growTop(chunks, true);
+    this.growBlocks(chunks, true);
     this.growAttachments(r.attachments ?? 0, true);
     this.growSessions(r.rmSessions ?? 0, true);
     this.growContexts(r.signalContexts ?? 0, true);
@@ -224,16 +244,81 @@ export class Core implements Pager {
     const need = this.rmCount + extra;
     if (need <= this.rmParent.length) return;
     const n = capacityFor(this.rmParent.length, need, exact);
-    this.rmTable = resized(this.rmTable, n + 1);
+    this.rmTop = resized(this.rmTop, n + 1);
+    this.rmPages = resized(this.rmPages, n);
     this.rmParent = resized(this.rmParent, n);
     this.rmParentRm = resized(this.rmParentRm, n);
     this.rmFaultHandler = resized(this.rmFaultHandler, n);
   }
 
-  private growTable(extra: number, exact: boolean): void {
-    const need = this.rmTable[this.rmCount]! + extra;
-    if (need <= this.table.length) return;
-    this.table = resized(this.table, capacityFor(this.table.length, need, exact));
+  private growTop(extra: number, exact: boolean): void {
+    const need = this.rmTop[this.rmCount]! + extra;
+    if (need <= this.top.length) return;
+    this.top = resized(this.top, capacityFor(this.top.length, need, exact));
+  }
+
+  private growBlocks(extra: number, exact: boolean): void {
+    const need = (this.blockCount + extra) * CHUNK;
+    if (need <= this.blocks.length) return;
+    this.blocks = resized(this.blocks, capacityFor(this.blocks.length, need, exact));
+  }
+
+  /** Attachment + 1 at `page` of region map `r`, or 0. */
+  private slotAt(r: number, page: number): number {
+    const t = this.top[this.rmTop[r]! + (page >> CHUNK_SHIFT)]!;
+    return t >= 0 ? t : this.blocks[((-t - 1) << CHUNK_SHIFT) + (page & (CHUNK - 1))]!;
+  }
+
+  /** The first page in [from, to) of region map `r` something is attached at, or −1. */
+  private firstAttached(r: number, from: number, to: number): number {
+    const base = this.rmTop[r]!;
+    for (let c = from >> CHUNK_SHIFT; c << CHUNK_SHIFT < to; c++) {
+      const lo = Math.max(from, c << CHUNK_SHIFT);
+      const t = this.top[base + c]!;
+      if (t > 0) return lo;
+      if (t === 0) continue;
+      const b = (-t - 1) << CHUNK_SHIFT;
+      const hi = Math.min(to, (c + 1) << CHUNK_SHIFT);
+      for (let p = lo; p < hi; p++) if (this.blocks[b + (p & (CHUNK - 1))] !== 0) return p;
+    }
+    return -1;
+  }
+
+  /** Sets pages [from, to) of region map `r` to `value` (attachment + 1, or 0). */
+  private setRange(r: number, from: number, to: number, value: number): void {
+    const base = this.rmTop[r]!;
+    const pages = this.rmPages[r]!;
+    for (let c = from >> CHUNK_SHIFT; c << CHUNK_SHIFT < to; c++) {
+      const start = c << CHUNK_SHIFT;
+      const end = Math.min(start + CHUNK, pages);
+      const lo = Math.max(from, start);
+      const hi = Math.min(to, end);
+      const t = this.top[base + c]!;
+      if (lo === start && hi === end) {
+        // The whole chunk: one top entry, and its block (if any) is free again.
+        if (t < 0) {
+          this.blocks[(-t - 1) << CHUNK_SHIFT] = this.blockFree;
+          this.blockFree = -t - 1;
+        }
+        this.top[base + c] = value;
+        continue;
+      }
+      if (t === value) continue;
+      let b = -t - 1;
+      if (t >= 0) {
+        // Part of a uniform chunk changes: it needs a block, filled with what the chunk held.
+        if (this.blockFree !== NONE) {
+          b = this.blockFree;
+          this.blockFree = this.blocks[b << CHUNK_SHIFT]!;
+        } else {
+          this.growBlocks(1, false);
+          b = this.blockCount++;
+        }
+        this.blocks.fill(t, b << CHUNK_SHIFT, (b + 1) << CHUNK_SHIFT);
+        this.top[base + c] = -(b + 1);
+      }
+      this.blocks.fill(value, (b << CHUNK_SHIFT) + lo - start, (b << CHUNK_SHIFT) + hi - start);
+    }
   }
 
   private growAttachments(extra: number, exact: boolean): void {
@@ -275,9 +360,11 @@ export class Core implements Pager {
   private newRegionMap(pages: number, charged: boolean): RegionMap {
     if (!Number.isInteger(pages) || pages < 1) throw new ModelError(`region map of ${pages} pages`);
     this.growRegionMaps(1, false);
-    this.growTable(pages, false);
+    const chunks = Math.ceil(pages / CHUNK);
+    this.growTop(chunks, false);
     const r = this.rmCount++;
-    this.rmTable[r + 1] = this.rmTable[r]! + pages;
+    this.rmPages[r] = pages;
+    this.rmTop[r + 1] = this.rmTop[r]! + chunks;
     this.rmParent[r] = NONE;
     this.rmParentRm[r] = NONE;
     this.rmFaultHandler[r] = NONE;
@@ -325,11 +412,24 @@ export class Core implements Pager {
     return (d * 2) as RamDataspace;
   }
 
+  /**
+   * The RAM dataspace allocated `k` allocations after `ds` (RAM dataspaces are
+   * numbered in allocation order), so a checkpointer that allocates a run of
+   * them can keep the first instead of one handle each.
+   * @throws ModelError when there is no such dataspace.
+   */
+  ramDataspaceAfter(ds: RamDataspace, k: number): RamDataspace {
+    const d = (ds >> 1) + k;
+    if ((ds & 1) !== 0 || !Number.isInteger(k) || d < 0 || d >= this.ramCount)
+      throw new ModelError(`no RAM dataspace ${k} after ${ds}`);
+    return (d * 2) as RamDataspace;
+  }
+
   /** Size of a dataspace (RAM or managed) in pages. */
   pagesOf(ds: Dataspace): number {
     if (isRegionMap(ds)) {
       const r = this.rmIndex(ds);
-      return this.rmTable[r + 1]! - this.rmTable[r]!;
+      return this.rmPages[r]!;
     }
     const d = ds >> 1;
     if ((ds & 1) !== 0 || d < 0 || d >= this.ramCount) throw new ModelError(`no RAM dataspace ${ds}`);
@@ -366,9 +466,8 @@ export class Core implements Pager {
   /** The attachment of `rm` covering `page`, or null. */
   attachmentAt(rm: RegionMap, page: number): Attachment | null {
     const r = this.rmIndex(rm);
-    const base = this.rmTable[r]!;
-    if (!Number.isInteger(page) || page < 0 || base + page >= this.rmTable[r + 1]!) return null;
-    const s = this.table[base + page]!;
+    if (!Number.isInteger(page) || page < 0 || page >= this.rmPages[r]!) return null;
+    const s = this.slotAt(r, page);
     return s === 0 ? null : ((s - 1) as Attachment);
   }
 
@@ -404,16 +503,12 @@ export class Core implements Pager {
       }
     }
     this.kernel.rpc(this.profile.core.attachWork, Kind.core);
-    const base = this.rmTable[r]!;
-    const rmPages = this.rmTable[r + 1]! - base;
+    const rmPages = this.rmPages[r]!;
     if (at < 0 || n < 1 || at + n > rmPages || !Number.isInteger(at)) {
       throw new ModelError(`attach: region [${at}, ${at + n}) outside region map ${r} of ${rmPages} pages`);
     }
-    const table = this.table;
-    for (let p = at; p < at + n; p++) {
-      if (table[base + p] !== 0)
-        throw new ModelError(`attach: region conflict at page ${p} of region map ${r}`);
-    }
+    const conflict = this.firstAttached(r, at, at + n);
+    if (conflict >= 0) throw new ModelError(`attach: region conflict at page ${conflict} of region map ${r}`);
     if (this.attFree === NONE) this.growAttachments(1, false);
     let a = this.attFree;
     if (a !== NONE) this.attFree = this.attAt[a]!;
@@ -422,7 +517,7 @@ export class Core implements Pager {
     this.attPages[a] = n;
     this.attOffset[a] = offset;
     this.attDs[a] = ds * 2 + (writable ? 1 : 0);
-    table.fill(a + 1, base + at, base + at + n);
+    this.setRange(r, at, at + n, a + 1);
     if (isRegionMap(ds)) {
       this.rmParent[ds >> 1] = a;
       this.rmParentRm[ds >> 1] = r;
@@ -458,15 +553,13 @@ export class Core implements Pager {
   detach(rm: RegionMap, at: number): void {
     const r = this.rmIndex(rm);
     this.kernel.rpc(this.profile.core.detachWork, Kind.core);
-    const base = this.rmTable[r]!;
-    const s =
-      Number.isInteger(at) && at >= 0 && base + at < this.rmTable[r + 1]! ? this.table[base + at]! : 0;
+    const s = Number.isInteger(at) && at >= 0 && at < this.rmPages[r]! ? this.slotAt(r, at) : 0;
     const a = s - 1;
     if (s === 0 || this.attAt[a] !== at)
       throw new ModelError(`detach: no region starts at page ${at} of region map ${r}`);
     const pages = this.attPages[a]!;
     const ds = this.attDs[a]! >> 1;
-    this.table.fill(0, base + at, base + at + pages);
+    this.setRange(r, at, at + pages, 0);
     this.attDs[a] = NONE;
     this.attAt[a] = this.attFree;
     this.attFree = a;
@@ -509,7 +602,7 @@ export class Core implements Pager {
     if (r === 0) {
       this.placeDelta = 0;
       this.placeLo = 0;
-      this.placeHi = this.rmTable[1]!;
+      this.placeHi = this.rmPages[0]!;
       return true;
     }
     const a = this.rmParent[r]!;
@@ -529,10 +622,10 @@ export class Core implements Pager {
     let page = vpn; // fault page relative to r
     let delta = 0; // B page = page + delta
     let lo = 0;
-    let hi = this.rmTable[1]!;
+    let hi = this.rmPages[0]!;
     for (;;) {
       this.clock.charge(Kind.core, lookupCycles);
-      const s = this.table[this.rmTable[r]! + page]!;
+      const s = this.slotAt(r, page);
       if (s === 0) {
         this.regionMapFault(r, thread, page, write);
         return;

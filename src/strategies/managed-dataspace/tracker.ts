@@ -105,8 +105,8 @@ export function createManagedTracker(platform: Platform, layout: ManagedLayout):
   const perManaged = Math.ceil(a / g);
   /** The region map of each managed dataspace. */
   const managedRm = new Int32Array(managed);
-  /** The RAM dataspace of each designated dataspace. */
-  const dataspaces = new Int32Array(designated);
+  /** The RAM dataspace of designated dataspace 0; designated dataspace j's is the j-th allocated after it. */
+  let firstDataspace = 0 as RamDataspace;
   /** State and mark of each designated dataspace. */
   const flags = new Uint8Array(designated);
   const faultState = new RegionMapState();
@@ -126,7 +126,7 @@ export function createManagedTracker(platform: Platform, layout: ManagedLayout):
     const j = m * perManaged + k;
     const at = k * g;
     const rm = managedRm[m] as RegionMap;
-    const ds = dataspaces[j] as RamDataspace;
+    const ds = core.ramDataspaceAfter(firstDataspace, j);
     const state = flags[j]! & STATE;
     if (!write && layout.readOnlyFirst && state === DETACHED) {
       core.attach(rm, ds, at, 0, 0, false);
@@ -206,7 +206,9 @@ export function createManagedTracker(platform: Platform, layout: ManagedLayout):
         core.attach(core.root, rm, base);
         for (let at = 0; at < size; at += g, j++) {
           const ds = core.allocRam(Math.min(g, size - at));
-          dataspaces[j] = ds;
+          if (j === 0) firstDataspace = ds;
+          else if (ds !== core.ramDataspaceAfter(firstDataspace, j))
+            throw new ModelError('the designated dataspaces were not allocated in one run');
           core.attach(rm, ds, at);
           flags[j] = READ_WRITE;
         }
