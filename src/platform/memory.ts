@@ -32,11 +32,6 @@ export class TargetMemory {
     this.records = records;
   }
 
-  /** The current fingerprint of page `p`. */
-  fingerprint(p: number): number {
-    return this.records[p * RECORD_WORDS + FINGERPRINT_WORD]!;
-  }
-
   /** Every page's fingerprint, as a new array indexed by page. */
   fingerprints(): Int32Array {
     const out = new Int32Array(this.pages);

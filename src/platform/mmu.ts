@@ -57,11 +57,6 @@ const CAT_COMPUTE = Cat.compute;
 const CAT_TLB_MISS = Cat.tlbMiss;
 const CAT_DIRTY_ASSIST = Cat.tlbDirtyAssist;
 
-/** Consecutive TLB hits after which `run` goes back from its miss loop to its hit loop. */
-const HIT_RUN = 16;
-/** `run`'s miss loop ended on a run of hits, at the end, or at the deadline: no slow path. */
-const LEFT_ON_HITS = -2;
-
 /**
  * The literals `Mmu.run` uses in place of the constants above, checked once
  * when the module loads: change a constant and this fails until `run` follows.
@@ -79,8 +74,6 @@ const HOT_LOOP_LITERALS: [number, number][] = [
   [PTE_WRITABLE, 2],
   [PTE_ACCESSED, 4],
   [PTE_DIRTY, 8],
-  [HIT_RUN, 16],
-  [LEFT_ON_HITS, -2],
 ];
 for (const [constant, literal] of HOT_LOOP_LITERALS) {
   if (constant !== literal)
@@ -246,9 +239,9 @@ export class Mmu {
       }
       if (i === to || now >= end) break;
       // The miss loop: TLB misses a page walk resolves, and hits between
-      // them, until a run of HIT_RUN (16) hits sends it back to the hit loop,
-      // or an access needs the slow path (`slow` is then its TLB slot, or −1;
-      // LEFT_ON_HITS (−2) when it did not).
+      // them, until 16 hits in a row send it back to the hit loop, or an
+      // access needs the slow path (`slow` is then its TLB slot, or −1; it
+      // stays −2 when the loop ends on hits, at the end, or at the deadline).
       let slow = -2;
       let vpn = 0;
       let w = 0;
