@@ -9,6 +9,7 @@ import type { RunResult } from '../../src/run/index.ts';
 import { renderCsv } from './csv.ts';
 import { buildDocument, harnessVersion, renderJson } from './document.ts';
 import { EXIT_OK, exitCodeForError, exitCodeForRuns, UsageError } from './errors.ts';
+import { EXPORT_TRACE_COMMAND, exportTrace } from './export-trace.ts';
 import {
   checkOutDir,
   checkWritableFile,
@@ -48,6 +49,7 @@ const processIo: Io = { stdout: process.stdout, stderr: process.stderr, env: pro
 /** Runs the command for `args` (what follows `npm run bench --`) and returns the exit code. */
 export async function main(args: readonly string[], io: Io = processIo): Promise<number> {
   try {
+    if (args[0] === EXPORT_TRACE_COMMAND) return await exportTrace(args.slice(1), io);
     const command = parseCommandLine(args, harnessVersion());
     switch (command.kind) {
       case 'print':

@@ -126,6 +126,7 @@ function build(args: readonly string[], version: string) {
     )
     .command('$0', 'run the comparison (default)')
     .command('list', 'list strategies, workloads and profiles with parameters, defaults and docs')
+    .command('export-trace', "write a workload's exact access sequence as a page trace (export-trace --help)")
     .option('strategy', {
       type: 'string',
       requiresArg: true,

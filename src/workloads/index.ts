@@ -4,6 +4,7 @@
  */
 
 export { checkCommon, commonParamSpecs, MAX_PAGES } from './common.ts';
+export { exportPageTrace } from './export.ts';
 export type { LackeyImportOptions, LackeyImportStats } from './lackey.ts';
 export { importLackey, importLackeySync, isGzipFile } from './lackey.ts';
 export type { PageTraceHeader } from './pagetrace.ts';

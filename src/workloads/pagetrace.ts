@@ -12,7 +12,8 @@
  *      8    4  u32 format version = 1
  *     12    4  u32 header size in bytes = 96
  *     16    4  u32 page size in bytes = 4096
- *     20    4  u32 flags: bit 0 = instruction fetches included
+ *     20    4  u32 flags: bit 0 = instruction fetches included,
+ *                 bit 1 = page numbers (see below)
  *     24    4  u32 P: distinct pages (dense indices 0 … P−1)
  *     28    4  u32 distinct written pages
  *     32    8  u64 accesses (after run-length expansion)
@@ -39,6 +40,15 @@
  * names index i is preceded only by indices < i. The reader checks this,
  * the counts, and the checksum in one streaming pass before replaying: a
  * truncated or corrupt file is an error, never a silently shorter workload.
+ *
+ * A trace exported from a generator (`export-trace`) sets flag bit 1, *page
+ * numbers*: its indices are the generator's own page numbers, in any order,
+ * and P is the generator's memory, untouched pages included; the page map is
+ * the identity. Replay then addresses exactly the pages the generator did,
+ * so a simulated run of the trace equals the run of the generator (the
+ * emulated TLB's set is chosen by page number, and the runner's setup
+ * touches all P pages). The reader checks index < P instead of first-touch
+ * order. A file with a flag bit this code does not know is refused.
  */
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { endianness } from 'node:os';
@@ -57,6 +67,9 @@ export const PAGE_SIZE = 4096;
 export const MAX_TRACE_PAGES = 2 ** 30;
 /** Flag bit: instruction fetches were imported as reads. */
 export const FLAG_INSTRUCTIONS = 1;
+/** Flag bit: indices are page numbers in any order, P the whole memory (an exported generator). */
+export const FLAG_PAGE_NUMBERS = 2;
+const KNOWN_FLAGS = FLAG_INSTRUCTIONS | FLAG_PAGE_NUMBERS;
 
 const RUN_BIT = 2;
 const MAX_RUN = 0xffffffff;
@@ -76,7 +89,9 @@ export interface PageTraceHeader {
   pageSize: number;
   /** Whether instruction fetches are included as reads. */
   instructions: boolean;
-  /** Distinct pages touched: the target's memory for this trace. */
+  /** Whether indices are page numbers in any order (an exported generator) rather than dense first-touch indices. */
+  pageNumbers: boolean;
+  /** Distinct pages touched (with `pageNumbers`: the generator's memory): the target's memory for this trace. */
   pages: number;
   /** Distinct pages written at least once. */
   writtenPages: number;
@@ -96,8 +111,8 @@ export interface PageTraceHeader {
 
 /** What the writer is told at the end, besides what it counted itself. */
 export interface PageTraceSummary {
-  /** Dense index → virtual page number; only the first `pages` entries are used. */
-  pageMap: Float64Array;
+  /** Dense index → virtual page number; only the first `pages` entries are used. Null: the identity. */
+  pageMap: Float64Array | null;
   /** Distinct pages. */
   pages: number;
   /** Distinct written pages. */
@@ -146,10 +161,13 @@ export class PageTraceWriter {
   /** Record words written so far. */
   recordWords = 0;
 
-  /** Starts a trace in the open file `fd` (written from offset 0). */
-  constructor(fd: number, instructions: boolean) {
+  /**
+   * Starts a trace in the open file `fd` (written from offset 0). With
+   * `pageNumbers`, indices are page numbers in any order (see the format).
+   */
+  constructor(fd: number, instructions: boolean, pageNumbers = false) {
     this.fd = fd;
-    this.flags = instructions ? FLAG_INSTRUCTIONS : 0;
+    this.flags = (instructions ? FLAG_INSTRUCTIONS : 0) | (pageNumbers ? FLAG_PAGE_NUMBERS : 0);
   }
 
   /** Appends one access to dense page `index` (write = 1 for a write). */
@@ -206,7 +224,7 @@ export class PageTraceWriter {
     for (let first = 0; first < summary.pages; first += perSlice) {
       const count = Math.min(perSlice, summary.pages - first);
       for (let i = 0; i < count; i++) {
-        const vpn = map[first + i]!;
+        const vpn = map === null ? first + i : map[first + i]!;
         this.words[2 * i] = vpn >>> 0;
         this.words[2 * i + 1] = Math.floor(vpn / 4294967296);
       }
@@ -215,7 +233,8 @@ export class PageTraceWriter {
     const header: PageTraceHeader = {
       version: PAGE_TRACE_VERSION,
       pageSize: PAGE_SIZE,
-      instructions: this.flags === FLAG_INSTRUCTIONS,
+      instructions: (this.flags & FLAG_INSTRUCTIONS) !== 0,
+      pageNumbers: (this.flags & FLAG_PAGE_NUMBERS) !== 0,
       pages: summary.pages,
       writtenPages: summary.writtenPages,
       accesses: this.accesses,
@@ -240,7 +259,11 @@ function encodeHeader(h: PageTraceHeader): Uint8Array {
   view.setUint32(8, h.version, true);
   view.setUint32(12, PAGE_TRACE_HEADER_BYTES, true);
   view.setUint32(16, h.pageSize, true);
-  view.setUint32(20, h.instructions ? FLAG_INSTRUCTIONS : 0, true);
+  view.setUint32(
+    20,
+    (h.instructions ? FLAG_INSTRUCTIONS : 0) | (h.pageNumbers ? FLAG_PAGE_NUMBERS : 0),
+    true,
+  );
   view.setUint32(24, h.pages, true);
   view.setUint32(28, h.writtenPages, true);
   setU64(view, 32, h.accesses);
@@ -296,10 +319,17 @@ export function readPageTraceHeaderFd(
   if (view.getUint32(12, true) !== PAGE_TRACE_HEADER_BYTES || view.getUint32(16, true) !== PAGE_SIZE) {
     throw new WorkloadError(`trace: page trace ${file} has a corrupt header (header size or page size)`);
   }
+  const flags = view.getUint32(20, true);
+  if ((flags & ~KNOWN_FLAGS) !== 0) {
+    throw new WorkloadError(
+      `trace: page trace ${file} has flags 0x${flags.toString(16)}, this build knows only 0x${KNOWN_FLAGS.toString(16)}: it was written by a newer dirtybench`,
+    );
+  }
   const header: PageTraceHeader = {
     version,
     pageSize: PAGE_SIZE,
-    instructions: (view.getUint32(20, true) & FLAG_INSTRUCTIONS) !== 0,
+    instructions: (flags & FLAG_INSTRUCTIONS) !== 0,
+    pageNumbers: (flags & FLAG_PAGE_NUMBERS) !== 0,
     pages: view.getUint32(24, true),
     writtenPages: view.getUint32(28, true),
     accesses: u64(view, 32),
@@ -344,8 +374,9 @@ export function openTrace(file: string): number {
 /**
  * One streaming pass over an open page trace with a fixed buffer: checks
  * the CRC32 and that the records agree with the header (record and access
- * counts, indices below P in first-touch order, run counts ≥ 2, distinct
- * written pages). Memory: the buffer plus one byte per distinct page.
+ * counts, indices below P in first-touch order — or only below P for a
+ * page-numbers trace — run counts ≥ 2, distinct written pages). Memory: the
+ * buffer plus one byte per distinct page.
  * @throws WorkloadError on any mismatch, naming the file.
  */
 export function verifyPageTrace(
@@ -365,6 +396,7 @@ export function verifyPageTrace(
   let accesses = 0;
   let writtenPages = 0;
   let nextNew = 0; // the next never-seen dense index
+  const firstTouch = !header.pageNumbers;
   let pendingRun = -1; // record word waiting for its count word, or −1
   let bad = '';
   while (offset < total) {
@@ -392,7 +424,9 @@ export function verifyPageTrace(
         write = w & 1;
       }
       records++;
-      if (index >= nextNew) {
+      if (!firstTouch) {
+        if (index >= header.pages) bad = `page ${index} outside the trace's ${header.pages} pages`;
+      } else if (index >= nextNew) {
         if (index !== nextNew) bad = `page index ${index} before index ${nextNew}`;
         nextNew = index + 1;
       }
@@ -414,7 +448,8 @@ export function verifyPageTrace(
   if (bad === '' && records !== header.records) bad = `${records} records, header says ${header.records}`;
   if (bad === '' && accesses !== header.accesses)
     bad = `${accesses} accesses, header says ${header.accesses}`;
-  if (bad === '' && nextNew !== header.pages) bad = `${nextNew} pages used, header says ${header.pages}`;
+  if (bad === '' && firstTouch && nextNew !== header.pages)
+    bad = `${nextNew} pages used, header says ${header.pages}`;
   if (bad === '' && writtenPages !== header.writtenPages) {
     bad = `${writtenPages} written pages, header says ${header.writtenPages}`;
   }

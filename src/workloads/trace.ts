@@ -25,6 +25,11 @@
  * `common.accesses` when that is > 0 (more than the trace holds is an
  * error). The write ratio does not apply (the trace says what is written);
  * `computeCycles` does. The seed does not apply: a trace is what it is.
+ *
+ * A page trace exported from a generator (`npm run bench -- export-trace`,
+ * see export.ts) names the generator's page numbers, so its `pages` is the
+ * generator's memory and its replay is the generator's stream, access for
+ * access.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, readSync, statSync } from 'node:fs';
@@ -132,7 +137,8 @@ export function openPageTrace(
   const fd = openTrace(path);
   try {
     const { header, bytes } = readPageTraceHeaderFd(fd, path);
-    if (header.instructions !== instructions) {
+    // `instructions` says how a lackey file is imported; an exported generator (page numbers) has no fetches to ask about.
+    if (!header.pageNumbers && header.instructions !== instructions) {
       throw new WorkloadError(
         `trace: page trace ${path} was imported with instructions=${header.instructions}, but instructions=${instructions} was asked; import the lackey file again with the wanted setting`,
       );

@@ -1,0 +1,38 @@
+/**
+ * An empirical distribution as calibration files keep it: fixed quantiles of
+ * the samples, with their count and mean. Quantiles are simple-statistics'
+ * `quantileSorted` (linear interpolation between order statistics, type 7),
+ * the rule src/run/stats.ts applies to simulated stalls.
+ */
+import { quantileSorted } from 'simple-statistics';
+
+/** The quantiles kept, as probability and field name. */
+export const QUANTILES: readonly (readonly [number, string])[] = [
+  [0, 'p0'],
+  [0.01, 'p1'],
+  [0.05, 'p5'],
+  [0.1, 'p10'],
+  [0.25, 'p25'],
+  [0.5, 'p50'],
+  [0.75, 'p75'],
+  [0.9, 'p90'],
+  [0.95, 'p95'],
+  [0.99, 'p99'],
+  [0.999, 'p99.9'],
+  [1, 'max'],
+];
+
+/** Quantiles in the samples' unit (rounded to 0.1), their number `n` and `mean`. */
+export type Distribution = Record<string, number> & { n: number; mean: number };
+
+/** Summarises samples (any order) as a {@link Distribution}. */
+export function distribution(samples: readonly number[]): Distribution {
+  if (samples.length === 0) throw new RangeError('a distribution needs at least one sample');
+  const sorted = [...samples].sort((a, b) => a - b);
+  const round = (x: number) => Math.round(x * 10) / 10;
+  const out: Record<string, number> = {};
+  for (const [p, name] of QUANTILES) out[name] = round(quantileSorted(sorted, p));
+  out['n'] = sorted.length;
+  out['mean'] = round(sorted.reduce((a, b) => a + b, 0) / sorted.length);
+  return out as Distribution;
+}
