@@ -4,18 +4,19 @@
  * files, print the chosen format on stdout and where the files went on
  * stderr. Exit codes: ./errors.ts.
  */
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
+import { settleSignals, signalExitCode } from '../../src/io/index.ts';
 import type { RunResult } from '../../src/run/index.ts';
 import { renderCsv } from './csv.ts';
 import { buildDocument, harnessVersion, renderJson } from './document.ts';
-import { EXIT_OK, exitCodeForError, exitCodeForRuns, UsageError } from './errors.ts';
+import { EXIT_OK, EXIT_USAGE, exitCodeForError, exitCodeForRuns } from './errors.ts';
 import {
-  checkOutDir,
-  checkWritableFile,
-  withSignalsHeld,
-  writeFileAtomic,
-  writeFilesInto,
-  writeResultsDir,
+  checkOutputTargets,
+  keepForRecovery,
+  type OutputTargets,
+  type ResultFiles,
+  timestampName,
+  writeResults,
 } from './files.ts';
 import { renderList } from './list.ts';
 import { type CliOptions, parseCommandLine } from './options.ts';
@@ -80,10 +81,7 @@ function shown(path: string): string {
 async function run(o: CliOptions, args: readonly string[], io: Io): Promise<number> {
   const note = noter(o, io);
   const plan = buildPlan(o);
-  if (o.out !== undefined) checkOutDir(o.out);
-  if (o.exportJson !== undefined) checkWritableFile('--export-json', o.exportJson);
-  if (o.exportCsv !== undefined) checkWritableFile('--export-csv', o.exportCsv);
-  if (o.exportMarkdown !== undefined) checkWritableFile('--export-markdown', o.exportMarkdown);
+  const targets = outputTargets(o, io);
   await validatePlan(plan);
   for (const s of plan.skipped) note(s);
 
@@ -95,12 +93,29 @@ async function run(o: CliOptions, args: readonly string[], io: Io): Promise<numb
   } finally {
     progress.finish();
   }
-  return publish(runs, { options: o, args, description: plan.description, createdAt }, io);
+  return publish(runs, { options: o, targets, args, description: plan.description, createdAt }, io);
+}
+
+/** The output targets of `o`, checked. */
+export function outputTargets(o: CliOptions, io: Pick<Io, 'env'>): OutputTargets {
+  return checkOutputTargets(
+    {
+      out: o.out,
+      exports: [
+        { option: '--export-json', path: o.exportJson, file: 'results.json' },
+        { option: '--export-csv', path: o.exportCsv, file: 'results.csv' },
+        { option: '--export-markdown', path: o.exportMarkdown, file: 'summary.md' },
+      ],
+    },
+    resultsRoot(io.env),
+  );
 }
 
 /** What {@link publish} needs besides the runs. */
 export interface Publication {
   options: CliOptions;
+  /** Where the files go (checked before the runs). */
+  targets: OutputTargets;
   /** The arguments, recorded in env.command. */
   args: readonly string[];
   /** Short description for the results directory name. */
@@ -112,7 +127,10 @@ export interface Publication {
 /**
  * Writes the result files, prints the chosen format on stdout and where the
  * files went on stderr, and returns the exit code: 1 when a run failed
- * verification or a bound (its files are still written), else 0.
+ * verification or a bound (its files are still written), else 0; 130 or 143
+ * when SIGINT or SIGTERM arrived during the write (which finished first).
+ * A write that fails (a full disk …) exits 2 with the files kept in a
+ * recovery directory, or the results JSON on stdout when even that fails.
  */
 export async function publish(runs: RunResult[], p: Publication, io: Io): Promise<number> {
   const { options: o, args, createdAt } = p;
@@ -125,17 +143,27 @@ export async function publish(runs: RunResult[], p: Publication, io: Io): Promis
   const json = renderJson(doc);
   const csv = renderCsv(runs);
   const markdown = renderSummary(doc);
-  const files = { 'results.json': json, 'results.csv': csv, 'summary.md': markdown };
-
-  const written = await withSignalsHeld(() => writeAll(o, p.description, createdAt, io, files)).catch((e) => {
-    // A file system refusing the writes (EACCES, ENOSPC …) is bad input: say which and exit 2.
-    if (typeof (e as NodeJS.ErrnoException).code === 'string') {
-      throw new UsageError(`cannot write the results: ${(e as Error).message}`);
-    }
-    throw e;
-  });
-
+  const files: ResultFiles = { 'results.json': json, 'results.csv': csv, 'summary.md': markdown };
   const stdout = { table: renderTable(runs), json, csv, markdown }[o.format];
+
+  let written: string[];
+  try {
+    written = await writeResults(p.targets, files, `${timestampName(createdAt)}-${p.description}`, note);
+  } catch (e) {
+    if (typeof (e as NodeJS.ErrnoException).code !== 'string') throw e;
+    const kept = keepForRecovery(files);
+    const where = kept
+      ? `the runs are kept in ${kept} (with results.csv and summary.md beside it)`
+      : o.format === 'json'
+        ? 'the runs are in the results JSON on stdout'
+        : 'the runs are printed on stdout as results JSON instead of the chosen format';
+    io.stdout.write(kept || o.format === 'json' ? stdout : json);
+    io.stderr.write(`dirtybench: cannot write the results (${oneLine((e as Error).message)}); ${where}\n`);
+    const signal = await settleSignals();
+    return signal ? signalExitCode(signal) : EXIT_USAGE;
+  }
+  const signal = await settleSignals();
+
   io.stdout.write(stdout);
   note(`results: ${written.map(shown).join(', ')}`);
   const failed = runs.filter((r) => !r.ok);
@@ -146,33 +174,9 @@ export async function publish(runs: RunResult[], p: Publication, io: Io): Promis
         .join(' | ')}\n`,
     );
   }
+  if (signal) {
+    io.stderr.write(`dirtybench: interrupted (${signal}) while writing: the results were written first\n`);
+    return signalExitCode(signal);
+  }
   return exitCodeForRuns(runs);
-}
-
-/** Writes the result files (results directory or --out, then the exports); returns where they went. */
-function writeAll(
-  o: CliOptions,
-  description: string,
-  createdAt: Date,
-  io: Io,
-  files: { 'results.json': string; 'results.csv': string; 'summary.md': string },
-): string[] {
-  const where: string[] = [];
-  if (o.out !== undefined) {
-    writeFilesInto(resolve(o.out), files);
-    where.push(resolve(o.out));
-  } else {
-    where.push(writeResultsDir(resultsRoot(io.env), description, createdAt, files));
-  }
-  for (const [path, data] of [
-    [o.exportJson, files['results.json']],
-    [o.exportCsv, files['results.csv']],
-    [o.exportMarkdown, files['summary.md']],
-  ] as const) {
-    if (path !== undefined) {
-      writeFileAtomic(resolve(path), data);
-      where.push(resolve(path));
-    }
-  }
-  return where;
 }

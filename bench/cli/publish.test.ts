@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { loadProfile } from '../../src/platform/index.ts';
 import { type RunResult, runExperiment } from '../../src/run/index.ts';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitCodeForError, exitCodeForRuns, UsageError } from './errors.ts';
-import { type Io, publish } from './main.ts';
+import { type Io, outputTargets, publish } from './main.ts';
 import type { CliOptions } from './options.ts';
 import { tempDir } from './testing.ts';
 
@@ -89,9 +89,16 @@ describe('a failed run', () => {
     };
     const out = join(tempDir(), 'out');
     const [stdout, stderr] = [sink(), sink()];
+    const o = options(out);
     const code = await publish(
       [good, bad],
-      { options: options(out), args: [], description: 'test', createdAt: new Date() },
+      {
+        options: o,
+        targets: outputTargets(o, { env: {} }),
+        args: [],
+        description: 'test',
+        createdAt: new Date(),
+      },
       { stdout, stderr, env: {} },
     );
     expect(code).toBe(EXIT_FAILED);
