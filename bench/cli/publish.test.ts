@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadProfile } from '../../src/platform/index.ts';
 import { type RunResult, runExperiment } from '../../src/run/index.ts';
+import { parseCommandLine } from './commands.ts';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitCodeForError, exitCodeForRuns, UsageError } from './errors.ts';
 import { type Io, outputTargets, publish } from './main.ts';
 import type { CliOptions } from './options.ts';
@@ -41,24 +42,11 @@ function sink(): Io['stdout'] & { text: string } {
   return s as Io['stdout'] & { text: string };
 }
 
+/** The options of `--out OUT -q`, as the command line gives them. */
 function options(out: string): CliOptions {
-  return {
-    strategy: undefined,
-    workload: undefined,
-    profile: undefined,
-    common: {},
-    interval: undefined,
-    seed: undefined,
-    set: [],
-    trace: undefined,
-    out,
-    format: 'table',
-    exportJson: undefined,
-    exportCsv: undefined,
-    exportMarkdown: undefined,
-    quiet: true,
-    jobs: undefined,
-  };
+  const parsed = parseCommandLine(['--out', out, '-q'], 'test');
+  if (parsed.kind !== 'command') throw new Error('expected a command');
+  return parsed.call.options as CliOptions;
 }
 
 describe('exit codes', () => {
