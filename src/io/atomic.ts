@@ -66,17 +66,51 @@ export class AtomicFile {
 }
 
 /**
+ * Opens `path` as an {@link AtomicFile}, lets `fill` write it (synchronously,
+ * or through a returned promise), and commits it — or abandons it when
+ * `fill` or the commit fails.
+ * @returns what `fill` returned (its promise, resolved after the commit, when it is async).
+ * @example writeAtomically(out, (f) => new PageTraceWriter(f.fd).writeAll(trace), { durable: false });
+ */
+export function writeAtomically<T>(
+  path: string,
+  fill: (file: AtomicFile) => T,
+  opts: { durable?: boolean } = {},
+): T {
+  const file = AtomicFile.open(path);
+  const commit = (value: T): T => {
+    try {
+      file.commit(opts);
+    } catch (e) {
+      file.abandon();
+      throw e;
+    }
+    return value;
+  };
+  let value: T;
+  try {
+    value = fill(file);
+  } catch (e) {
+    file.abandon();
+    throw e;
+  }
+  if (value instanceof Promise) {
+    return value.then(
+      (v) => commit(v),
+      (e) => {
+        file.abandon();
+        throw e;
+      },
+    ) as T;
+  }
+  return commit(value);
+}
+
+/**
  * Writes `data` to `path` whole or not at all.
  * @throws the file system's error; the target is then unchanged and no temporary is left.
  * @example writeFileAtomic('results/host/2026-11-26T18-12-03Z.json', json);
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const file = AtomicFile.open(path);
-  try {
-    file.write(data);
-    file.commit();
-  } catch (e) {
-    file.abandon();
-    throw e;
-  }
+  writeAtomically(path, (file) => file.write(data));
 }

@@ -10,7 +10,7 @@
  */
 import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { AtomicFile } from './atomic.ts';
+import { writeFileAtomic } from './atomic.ts';
 import { pausePoint } from './hooks.ts';
 import { tempPath } from './temp.ts';
 
@@ -51,14 +51,7 @@ export class StagedDirectory {
     try {
       let first = true;
       for (const [name, data] of Object.entries(files)) {
-        const file = AtomicFile.open(join(temp, name));
-        try {
-          file.write(data);
-          file.commit();
-        } catch (e) {
-          file.abandon();
-          throw e;
-        }
+        writeFileAtomic(join(temp, name), data);
         if (first) await pausePoint();
         first = false;
       }
