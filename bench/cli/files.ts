@@ -15,7 +15,7 @@
  * - when a write fails anyway, the caller keeps the files in a recovery
  *   directory ({@link keepForRecovery}).
  */
-import { mkdirSync, mkdtempSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import {
@@ -27,7 +27,7 @@ import {
   lockPathFor,
   StagedDirectory,
   sweepStaleTemps,
-  tempPath,
+  symlinkAtomic,
   writeFileAtomic,
 } from '../../src/io/index.ts';
 import { UsageError } from './errors.ts';
@@ -170,10 +170,7 @@ export function timestampName(t: Date): string {
 
 /** Replaces `<root>/latest` with a relative symlink to `<root>/<name>`, atomically. */
 export function pointLatest(root: string, name: string): void {
-  const latest = join(root, 'latest');
-  const tmp = tempPath(latest);
-  symlinkSync(name, tmp, process.platform === 'win32' ? 'junction' : 'dir');
-  renameSync(tmp, latest);
+  symlinkAtomic(join(root, 'latest'), name);
 }
 
 /** The lock guarding each target: the results root's own `.lock`, else `.<name>.lock` beside the target. */

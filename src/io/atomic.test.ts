@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/temp.ts';
@@ -8,6 +8,7 @@ import {
   FAIL_WRITE_ENV,
   StagedDirectory,
   sweepStaleTemps,
+  symlinkAtomic,
   tempPath,
   writeFileAtomic,
 } from './index.ts';
@@ -54,6 +55,17 @@ describe('writeFileAtomic', () => {
     dropped.write('x');
     dropped.abandon();
     expect(readdirSync(dir)).toEqual(['trace.bin']);
+  });
+});
+
+describe('symlinkAtomic', () => {
+  it('points a link at a new target in one rename', () => {
+    const dir = tempDir();
+    const latest = join(dir, 'latest');
+    symlinkAtomic(latest, 'one');
+    symlinkAtomic(latest, 'two');
+    expect(readlinkSync(latest)).toBe('two');
+    expect(readdirSync(dir)).toEqual(['latest']);
   });
 });
 

@@ -5,7 +5,16 @@
  * file or the new one, never half of one). A failed write removes its
  * temporary and leaves the target as it was.
  */
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  openSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { failPoint } from './hooks.ts';
 import { tempPath } from './temp.ts';
 
@@ -113,4 +122,21 @@ export function writeAtomically<T>(
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   writeAtomically(path, (file) => file.write(data));
+}
+
+/**
+ * Points the symlink `path` at `target` (relative to the link's directory),
+ * replacing what was there in one rename: a reader follows the old link or
+ * the new one.
+ * @example symlinkAtomic('results/latest', '2026-11-26T18-12-03Z-default');
+ */
+export function symlinkAtomic(path: string, target: string): void {
+  const temp = tempPath(path);
+  symlinkSync(target, temp, process.platform === 'win32' ? 'junction' : 'dir');
+  try {
+    renameSync(temp, path);
+  } catch (e) {
+    rmSync(temp, { force: true });
+    throw e;
+  }
 }

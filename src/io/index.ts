@@ -8,7 +8,7 @@
  * the strategies or the runner (README "Layout"). So this module is a leaf,
  * like src/params: it imports only Node, and nothing of the project.
  */
-export { AtomicFile, writeAtomically, writeFileAtomic } from './atomic.ts';
+export { AtomicFile, symlinkAtomic, writeAtomically, writeFileAtomic } from './atomic.ts';
 export { FAIL_WRITE_ENV, PAUSE_WRITE_ENV } from './hooks.ts';
 export { acquireLock, type Lock, type LockOwner, lockPathFor, tryLock } from './lock.ts';
 export { heldSignalExitCode, holdSignals, releaseSignals, settleSignals, signalExitCode } from './signals.ts';
