@@ -11,7 +11,7 @@
  *   every file (the set of three in a fresh directory, each export under a
  *   temporary name), and only then switches them all in: the set with one
  *   rename, each export with one rename;
- * - SIGINT and SIGTERM are held from the lock on (src/io/signals.ts);
+ * - SIGINT and SIGTERM are held once the locks are taken (src/io/signals.ts);
  * - when a write fails anyway, the caller keeps the files in a recovery
  *   directory ({@link keepForRecovery}).
  */
@@ -184,7 +184,7 @@ function lockPaths(t: OutputTargets): string[] {
  * Writes the set (into `--out`, or `<root>/<name>/` with `-2`, `-3` … when
  * taken, and `<root>/latest` pointed at it) and the exports, all or nothing
  * as far as the file system allows: everything is staged before anything is
- * switched in. Holds SIGINT and SIGTERM from the first lock on.
+ * switched in. Holds SIGINT and SIGTERM once it holds every lock.
  * @param onWait told when another writer holds a target.
  * @returns where the files went.
  * @throws the file system's error; nothing staged is left behind then.
@@ -208,8 +208,10 @@ export async function writeResults(
             ),
         }),
       );
-      holdSignals();
     }
+    // Held from here to the end of the process. A signal while waiting for a lock still stops the
+    // command at once: the locks it held are then a dead process's, which the next writer takes over.
+    holdSignals();
     if (t.out !== undefined) sweepStaleTemps(dirname(t.out), basename(t.out));
     else sweepStaleTemps(t.root);
     for (const e of t.exports) sweepStaleTemps(dirname(e.path), basename(e.path));

@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,20 +61,17 @@ describe('locks', () => {
   it('make two concurrent writers take turns (and without the lock they interleave)', async () => {
     const dir = tempDir();
     const lock = join(dir, '.target.lock');
-    const locked = join(dir, 'locked.log');
-    let start = String(Date.now() + 1500);
-    await Promise.all([runWriter([lock, locked, '20', start]), runWriter([lock, locked, '20', start])]);
-    const log = readFileSync(locked, 'utf8');
-    expect(log.trim().split('\n')).toHaveLength(80);
-    expect(turnsTaken(log)).toBe(true);
+    const both = async (log: string, ...mode: string[]) => {
+      const barrier = join(dir, `barrier-${log}`);
+      mkdirSync(barrier);
+      const args = [lock, join(dir, log), '20', barrier, '2', ...mode];
+      await Promise.all([runWriter(args), runWriter(args)]);
+      return readFileSync(join(dir, log), 'utf8');
+    };
+    const locked = await both('locked.log');
+    expect(locked.trim().split('\n')).toHaveLength(80);
+    expect(turnsTaken(locked)).toBe(true);
     expect(existsSync(lock)).toBe(false);
-
-    const unlocked = join(dir, 'unlocked.log');
-    start = String(Date.now() + 1500);
-    await Promise.all([
-      runWriter([lock, unlocked, '20', start, '--no-lock']),
-      runWriter([lock, unlocked, '20', start, '--no-lock']),
-    ]);
-    expect(turnsTaken(readFileSync(unlocked, 'utf8'))).toBe(false);
+    expect(turnsTaken(await both('unlocked.log', '--no-lock'))).toBe(false);
   });
 });
