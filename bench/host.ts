@@ -1,7 +1,8 @@
 /**
  * The host-speed suite (`npm run bench:host`): how fast this machine runs the
- * harness. It measures the host, never the model; its figures go in closing
- * notes and READMEs, never into CI assertions. Every rate is also given as a
+ * harness. It measures the host, never the model; its figures go to
+ * `results/host/<UTC time>.json` (schema dirtybench/host@1) and a markdown
+ * summary beside it (and stdout), never into CI assertions. Every rate is also given as a
  * ratio to a reference loop measured in the same run (the least a simulator
  * must do per access), so figures from different machines can be compared.
  *
@@ -9,30 +10,58 @@
  *                               [--skip-workloads] [--skip-default-bench]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type EngineFigure, runLoopBenchmarks, runStrategyBenchmarks } from './host/engine.ts';
-import { formatWorkloadFigures, runWorkloadBenchmarks, type WorkloadFigures } from './host/workloads.ts';
+import { writeFileAtomic } from '../src/io/index.ts';
+import { gitCommit } from './cli/document.ts';
+import { checkOutputTargets, makeDirs, timestampName } from './cli/files.ts';
+import { resultsRoot } from './cli/paths.ts';
+import { runLoopBenchmarks, runStrategyBenchmarks } from './host/engine.ts';
+import { parseHostArgs } from './host/options.ts';
+import {
+  HOST_SCHEMA,
+  type HostDocument,
+  type MemoryFigure,
+  renderHostMarkdown,
+  renderHostText,
+} from './host/report.ts';
+import { runWorkloadBenchmarks, type WorkloadFigures } from './host/workloads.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..');
 
-function option(name: string): string | undefined {
-  const args = process.argv.slice(2);
-  const at = args.findIndex((a) => a === name || a.startsWith(`${name}=`));
-  if (at < 0) return undefined;
-  const arg = args[at]!;
-  return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[at + 1];
-}
-const flag = (name: string) => process.argv.slice(2).includes(name);
-
-const exportJson = option('--export-json');
-const syntheticMiB = Number(option('--synthetic-mib') ?? 128);
-if (!Number.isInteger(syntheticMiB) || syntheticMiB < 1) {
-  console.error('bench:host: --synthetic-mib must be a whole number of MiB >= 1');
+function fail(message: string): never {
+  console.error(`bench:host: ${message}`);
   process.exit(2);
+}
+
+let parsed: ReturnType<typeof parseHostArgs>;
+try {
+  parsed = parseHostArgs(process.argv.slice(2));
+} catch (e) {
+  fail((e as Error).message);
+}
+if ('help' in parsed) {
+  console.log(parsed.help);
+  process.exit(0);
+}
+const options = parsed;
+const syntheticMiB = options.syntheticMib;
+const createdAt = new Date();
+// Where the figures go, checked before minutes of measuring.
+const hostDir = join(resultsRoot(), 'host');
+try {
+  checkOutputTargets(
+    {
+      out: undefined,
+      exports: [{ option: '--export-json', path: options.exportJson, file: 'results.json' }],
+    },
+    hostDir,
+  );
+} catch (e) {
+  fail((e as Error).message);
 }
 const log = (line: string) => console.error(`[host] ${line}`);
 
@@ -44,14 +73,6 @@ function probe(...args: string[]): { maxRssBytes: number; peakGrowthBytes: numbe
   });
   if (r.status !== 0) throw new Error(`memory probe ${args.join(' ')} failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
-}
-
-interface MemoryFigure {
-  strategy: string;
-  /** Host bytes per emulated page: the peak-RSS slope between 64 Ki and 1 Mi pages. */
-  bytesPerPage: number;
-  pagesLow: number;
-  pagesHigh: number;
 }
 
 /**
@@ -108,10 +129,10 @@ const loops = await runLoopBenchmarks();
 log('end-to-end runs of every strategy');
 const endToEnd = runStrategyBenchmarks(loops.reference, log);
 const memory = memoryFigures();
-const workloadFigures: WorkloadFigures | null = flag('--skip-workloads')
+const workloadFigures: WorkloadFigures | null = options.skipWorkloads
   ? null
   : await runWorkloadBenchmarks({ syntheticMiB, log });
-const defaultBenchSeconds = flag('--skip-default-bench') ? null : timeDefaultBench();
+const defaultBenchSeconds = options.skipDefaultBench ? null : timeDefaultBench();
 
 /** Peak RSS of replaying the synthetic page trace whole, over a process that does nothing. */
 function replayMemory(): { accesses: number; traceBytes: number; rssGrowthBytes: number } | null {
@@ -131,7 +152,7 @@ const replay = workloadFigures ? replayMemory() : null;
 const fastPath = loops.figures.find((f) => f.name.startsWith('MMU fast path'))!;
 const oracleE2E = endToEnd.find((f) => f.name.startsWith('oracle'))!;
 const fastTarget = Math.min(100e6, loops.reference / 3);
-const targets = [
+const targets: HostDocument['targets'] = [
   {
     target: 'MMU fast path >= min(100 M/s, reference / 3)',
     observed: `${(fastPath.accessesPerSecond / 1e6).toFixed(1)} M/s (${fastPath.ratioToReference.toFixed(2)}x reference; target ${(fastTarget / 1e6).toFixed(1)} M/s)`,
@@ -163,41 +184,33 @@ const targets = [
   })),
 ];
 
-const row = (f: EngineFigure) =>
-  `  ${f.name.padEnd(96)} ${(f.accessesPerSecond / 1e6).toFixed(1).padStart(8)} ${f.ratioToReference.toFixed(2).padStart(8)}x`;
-const lines = [
-  `node ${process.version}, ${process.arch}, ${cpus()[0]?.model ?? 'cpu'} x ${availableParallelism()}`,
-  '',
-  `Engine (simulated accesses per second of host time; ratio = reference rate / rate):`,
-  `  ${'benchmark'.padEnd(96)} ${'M acc/s'.padStart(8)} ${'ratio'.padStart(9)}`,
-  ...loops.figures.map(row),
-  ...endToEnd.map(row),
-  '',
-  'Targets (issue 6):',
-  ...targets.map((t) => `  [${t.met ? 'met' : 'MISSED'}] ${t.target}: ${t.observed}`),
-];
-if (workloadFigures) lines.push('', formatWorkloadFigures(workloadFigures));
-console.log(lines.join('\n'));
+const doc: HostDocument = {
+  schema: HOST_SCHEMA,
+  env: {
+    node: process.version,
+    arch: process.arch,
+    cpu: cpus()[0]?.model ?? null,
+    cores: availableParallelism(),
+    createdAt: createdAt.toISOString(),
+    gitCommit: gitCommit(),
+  },
+  referenceAccessesPerSecond: loops.reference,
+  engine: [...loops.figures, ...endToEnd],
+  memory,
+  replay,
+  defaultBenchSeconds,
+  targets,
+  workloads: workloadFigures,
+};
+process.stdout.write(renderHostText(doc));
 
-if (exportJson) {
-  const json = {
-    schema: 'dirtybench/host@1',
-    env: {
-      node: process.version,
-      arch: process.arch,
-      cpu: cpus()[0]?.model ?? null,
-      cores: availableParallelism(),
-    },
-    referenceAccessesPerSecond: loops.reference,
-    engine: [...loops.figures, ...endToEnd],
-    memory,
-    replay,
-    defaultBenchSeconds,
-    targets,
-    workloads: workloadFigures,
-  };
-  const temp = `${exportJson}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(json, null, 2)}\n`);
-  renameSync(temp, exportJson);
-  log(`wrote ${exportJson}`);
+const json = `${JSON.stringify(doc, null, 2)}\n`;
+makeDirs(hostDir);
+const stamp = join(hostDir, timestampName(createdAt));
+writeFileAtomic(`${stamp}.json`, json);
+writeFileAtomic(`${stamp}.md`, renderHostMarkdown(doc));
+log(`wrote ${stamp}.json and ${stamp}.md`);
+if (options.exportJson) {
+  writeFileAtomic(options.exportJson, json);
+  log(`wrote ${options.exportJson}`);
 }

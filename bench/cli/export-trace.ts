@@ -6,73 +6,31 @@
  * replays it on real memory; `--workload=trace --trace=FILE` replays it in the
  * model with identical results.
  *
- * The options are the run command's (parsed by the same parser and planned by
- * the same code, so a workload option means here what it means there); the
- * ones that choose strategies, profiles, intervals or outputs of a run do not
- * apply and are refused. `--out` names the trace file.
+ * The options are the run command's workload options (declared once in
+ * ./options.ts and planned by the same code, so a workload option means here
+ * what it means there); the ones that choose strategies, profiles, intervals
+ * or outputs of a run do not apply and the parser refuses them. `--out`
+ * names the trace file.
  */
-import { resolve } from 'node:path';
 import { prepareRun } from '../../src/run/index.ts';
 import { createWorkload, exportPageTrace } from '../../src/workloads/index.ts';
-import { harnessVersion } from './document.ts';
+import type { CommandCall } from './commands.ts';
 import { EXIT_OK, UsageError } from './errors.ts';
-import { checkWritableFile } from './files.ts';
-import type { Io } from './main.ts';
-import { parseCommandLine } from './options.ts';
+import { checkFileTarget } from './files.ts';
+import type { Io } from './io.ts';
 import { buildPlan } from './plan.ts';
-
-/** The command word after `npm run bench --`. */
-export const EXPORT_TRACE_COMMAND = 'export-trace';
 
 /** A strategy the plan needs to exist; one with no parameters and no capabilities, so it changes nothing. */
 const NEUTRAL_STRATEGY = 'oracle';
 
-const HELP = `Usage: npm run bench -- export-trace --workload=NAME [workload options] --out FILE
-
-Writes the workload's exact access sequence (the stream a run with the same options
-replays: same seed, same order) as a binary page trace with page numbers, for the
-native replayer (npm run native) and for --workload=trace --trace=FILE, which then
-gives the same results as the generator (give --compute-cycles again; a periodic
-workload's job structure is not kept).
-
-Workload options, as for a run: --workload (one name), --trace, --pages, --accesses,
---write-ratio, --compute-cycles, --seed, --set KEY=VALUE (workload parameters), --quiet.
-`;
-
-/** Options of a run that have no meaning for an export, by the flag that sets them. */
-const NOT_FOR_EXPORT = [
-  'strategy',
-  'profile',
-  'interval',
-  'format',
-  'export-json',
-  'export-csv',
-  'export-markdown',
-  'jobs',
-];
-
 /**
- * Runs `export-trace` with the arguments after the command word; returns the exit code.
+ * Runs `export-trace` (the options are the table's, ./options.ts: a run's
+ * workload options and `--out`; run options such as `--strategy` are refused
+ * by the parser); returns the exit code.
  * @throws UsageError, ParamError, WorkloadError (exit 2) for bad input; nothing is written then.
  */
-export async function exportTrace(args: readonly string[], io: Io): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
-    io.stdout.write(HELP);
-    return EXIT_OK;
-  }
-  for (const name of NOT_FOR_EXPORT) {
-    if (
-      args.some((a) => a === `--${name}` || a.startsWith(`--${name}=`) || (name === 'jobs' && a === '-j'))
-    ) {
-      throw new UsageError(
-        `export-trace writes a workload's accesses; --${name} does not apply (see export-trace --help)`,
-      );
-    }
-  }
-  const command = parseCommandLine(args, harnessVersion());
-  if (command.kind !== 'run')
-    throw new UsageError('export-trace takes options only (see export-trace --help)');
-  const o = command.options;
+export async function exportTrace(call: CommandCall<'export-trace'>, io: Io): Promise<number> {
+  const o = call.options;
   if (o.out === undefined) throw new UsageError('export-trace needs --out FILE, the page trace to write');
   if (o.workload === undefined && o.trace === undefined) {
     throw new UsageError('export-trace needs --workload=NAME (one workload) or --trace FILE');
@@ -80,10 +38,20 @@ export async function exportTrace(args: readonly string[], io: Io): Promise<numb
   if (o.workload !== undefined && (o.workload.includes(',') || o.workload.trim() === 'all')) {
     throw new UsageError(`export-trace writes one workload, got --workload=${o.workload}`);
   }
-  const out = resolve(o.out);
-  checkWritableFile('--out', out);
+  const out = checkFileTarget('--out', o.out);
 
-  const plan = buildPlan({ ...o, strategy: NEUTRAL_STRATEGY, out: undefined });
+  const plan = buildPlan({
+    ...o,
+    strategy: NEUTRAL_STRATEGY,
+    profile: undefined,
+    interval: undefined,
+    jobs: undefined,
+    format: 'table',
+    out: undefined,
+    exportJson: undefined,
+    exportCsv: undefined,
+    exportMarkdown: undefined,
+  });
   const config = plan.configs[0]!;
   const prepared = prepareRun(config);
   const params = (await prepared.workload.prepare?.(prepared.workloadParams)) ?? prepared.workloadParams;

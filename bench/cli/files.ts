@@ -1,70 +1,159 @@
 /**
- * Writing results so that no reader ever sees half a file: every file is
- * written to a temporary name in its own directory and renamed over the final
- * name (rename is atomic within a file system). A results directory is filled
- * under a temporary name and renamed into place whole; `results/latest` is a
- * symlink made under a temporary name and renamed over the old one.
+ * Where the result files go, checked before anything runs, and how they are
+ * written so that none is lost, half written or mixed with another
+ * invocation's (issue 12; the mechanisms are in src/io):
+ *
+ * - every target (the results root or `--out`, and each `--export-*`) is
+ *   checked first: no empty path, the right kind of thing, a directory a
+ *   file can be created in (probed), no two options writing one file;
+ * - the writer takes an exclusive lock on each target (sorted, so two
+ *   writers cannot deadlock), sweeps what a killed writer left, stages
+ *   every file (the set of three in a fresh directory, each export under a
+ *   temporary name), and only then switches them all in: the set with one
+ *   rename, each export with one rename;
+ * - SIGINT and SIGTERM are held once the locks are taken (src/io/signals.ts);
+ * - when a write fails anyway, the caller keeps the files in a recovery
+ *   directory ({@link keepForRecovery}).
  */
-import {
-  accessSync,
-  constants,
-  existsSync,
-  mkdirSync,
-  renameSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import {
+  AtomicFile,
+  acquireLock,
+  foreignEntries,
+  holdSignals,
+  type Lock,
+  lockPathFor,
+  StagedDirectory,
+  sweepStaleTemps,
+  symlinkAtomic,
+  writeFileAtomic,
+} from '../../src/io/index.ts';
 import { UsageError } from './errors.ts';
 
-/** A temporary name beside `path` (`*.tmp` is git-ignored). */
-function tempBeside(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+/** The files of a result set, in the order they are written. */
+export const SET_FILES = ['results.json', 'results.csv', 'summary.md'] as const;
+export type SetFile = (typeof SET_FILES)[number];
+export type ResultFiles = Record<SetFile, string>;
+
+const SET_NAMES: ReadonlySet<string> = new Set(SET_FILES);
+
+/** An `--export-*` target: the option, the file, and which file of the set goes there. */
+export interface ExportTarget {
+  option: string;
+  path: string;
+  file: SetFile;
 }
 
-/** Writes `data` to `path` atomically: temp file in the same directory, then rename. */
-export function writeFileAtomic(path: string, data: string): void {
-  const tmp = tempBeside(path);
+/** Every place a command writes, resolved and checked. */
+export interface OutputTargets {
+  /** `--out DIR`, absolute; undefined: a new directory under {@link root}. */
+  out: string | undefined;
+  /** The results root (used when there is no `--out`). */
+  root: string;
+  exports: ExportTarget[];
+}
+
+function statOf(path: string): ReturnType<typeof statSync> | undefined {
   try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-}
-
-/**
- * Checks before anything runs that `path` can be written as a file: its
- * directory exists and it is not a directory itself.
- * @throws UsageError naming the option.
- */
-export function checkWritableFile(option: string, path: string): void {
-  const dir = dirname(path);
-  if (!isDirectory(dir)) throw new UsageError(`${option} ${path}: directory ${dir} does not exist`);
-  if (isDirectory(path)) throw new UsageError(`${option} ${path}: is a directory, expected a file name`);
-}
-
-/**
- * Checks before anything runs that `dir` is a directory, or can be made one:
- * its nearest existing ancestor is a directory we may write.
- * @throws UsageError naming `--out`.
- */
-export function checkOutDir(dir: string): void {
-  let existing = resolve(dir);
-  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
-  if (!isDirectory(existing)) {
-    throw new UsageError(
-      `--out ${dir}: ${existing === resolve(dir) ? 'exists and' : existing} is not a directory`,
-    );
-  }
-  try {
-    accessSync(existing, constants.W_OK);
+    return statSync(path);
   } catch {
-    throw new UsageError(`--out ${dir}: cannot write in ${existing}`);
+    return undefined;
   }
+}
+
+function isDirectory(path: string): boolean {
+  return statOf(path)?.isDirectory() ?? false;
+}
+
+/** The nearest ancestor of `path` (itself included) that exists. */
+function nearestExisting(path: string): string {
+  let p = path;
+  while (statOf(p) === undefined && dirname(p) !== p) p = dirname(p);
+  return p;
+}
+
+/** Creates and removes a temporary in `dir`: the write will be able to create its own. */
+function probe(what: string, dir: string): void {
+  try {
+    AtomicFile.open(join(dir, 'probe')).abandon();
+  } catch (e) {
+    throw new UsageError(`${what}: cannot create a file in ${dir} (${(e as NodeJS.ErrnoException).code})`);
+  }
+}
+
+/** A directory to be made (with its parents) or used: its nearest existing ancestor must be a writable directory. */
+function checkDirectoryTarget(what: string, dir: string): void {
+  const existing = nearestExisting(dir);
+  if (existing === dir && !isDirectory(dir)) throw new UsageError(`${what}: exists and is not a directory`);
+  if (!isDirectory(existing)) throw new UsageError(`${what}: ${existing} is not a directory`);
+  // The set is staged beside the directory, so its parent (or nearest ancestor) is what must take files.
+  probe(what, existing === dir ? dirname(dir) : existing);
+}
+
+/**
+ * Resolves and checks every output target before anything runs.
+ * @param given the path options as given: `out` and each export by option name (undefined: not given).
+ * @throws UsageError naming the option and what is wrong.
+ */
+export function checkOutputTargets(
+  given: {
+    out: string | undefined;
+    exports: readonly { option: string; path: string | undefined; file: SetFile }[];
+  },
+  root: string,
+): OutputTargets {
+  const written = new Map<string, string>(); // file → option that writes it
+  const claim = (path: string, option: string) => {
+    const other = written.get(path);
+    if (other !== undefined) {
+      throw new UsageError(`${other} and ${option} both write ${path}; give each its own file`);
+    }
+    written.set(path, option);
+  };
+
+  let out: string | undefined;
+  if (given.out !== undefined) {
+    if (given.out === '') throw new UsageError('--out is empty; expected a directory');
+    out = resolve(given.out);
+    checkDirectoryTarget(`--out ${given.out}`, out);
+    const foreign = isDirectory(out) ? foreignEntries(out, SET_NAMES) : [];
+    if (foreign.length > 0) {
+      throw new UsageError(
+        `--out ${given.out}: holds ${foreign.join(', ')}, which is no result file; give a new or empty directory, or one an earlier --out wrote`,
+      );
+    }
+    for (const f of SET_FILES) claim(join(out, f), '--out');
+  } else {
+    checkDirectoryTarget(`results root ${root}`, root);
+  }
+
+  const exports: ExportTarget[] = [];
+  for (const e of given.exports) {
+    if (e.path === undefined) continue;
+    if (e.path === '') throw new UsageError(`${e.option} is empty; expected a file`);
+    claim(resolve(e.path), e.option);
+    exports.push({ option: e.option, path: checkFileTarget(e.option, e.path), file: e.file });
+  }
+  return { out, root, exports };
+}
+
+/**
+ * Checks one file a command will write (`--export-json`, export-trace's
+ * `--out`): not empty, not a directory, in an existing directory that takes
+ * new files.
+ * @returns the path, absolute.
+ * @throws UsageError naming the option and what is wrong.
+ */
+export function checkFileTarget(option: string, given: string): string {
+  if (given === '') throw new UsageError(`${option} is empty; expected a file`);
+  const path = resolve(given);
+  const dir = dirname(path);
+  if (!isDirectory(dir)) throw new UsageError(`${option} ${given}: directory ${dir} does not exist`);
+  if (isDirectory(path)) throw new UsageError(`${option} ${given}: is a directory, expected a file name`);
+  probe(`${option} ${given}`, dir);
+  return path;
 }
 
 /**
@@ -82,20 +171,6 @@ export function makeDirs(dir: string): void {
   }
 }
 
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-/** Writes `files` (name → content) into `dir`, each atomically; `dir` is made if missing. */
-export function writeFilesInto(dir: string, files: Readonly<Record<string, string>>): void {
-  makeDirs(dir);
-  for (const [name, data] of Object.entries(files)) writeFileAtomic(join(dir, name), data);
-}
-
 /** `2025-11-26T18-12-03Z`: ISO 8601 UTC to the second, with `-` for `:` (portable file names). */
 export function timestampName(t: Date): string {
   return t
@@ -104,67 +179,110 @@ export function timestampName(t: Date): string {
     .replaceAll(':', '-');
 }
 
-/**
- * Makes `<root>/<time>-<description>/` holding `files`, whole or not at all,
- * and points `<root>/latest` at it. A name already taken gets `-2`, `-3` ….
- * @returns the directory made.
- */
-export function writeResultsDir(
-  root: string,
-  description: string,
-  createdAt: Date,
-  files: Readonly<Record<string, string>>,
-): string {
-  makeDirs(root);
-  const base = `${timestampName(createdAt)}-${description}`;
-  const tmp = join(root, `.${base}.${process.pid}.tmp`);
-  rmSync(tmp, { recursive: true, force: true });
-  try {
-    writeFilesInto(tmp, files);
-    let name = base;
-    for (let n = 2; isDirectory(join(root, name)); n++) name = `${base}-${n}`;
-    renameSync(tmp, join(root, name));
-    pointLatest(root, name);
-    return join(root, name);
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
-}
-
 /** Replaces `<root>/latest` with a relative symlink to `<root>/<name>`, atomically. */
 export function pointLatest(root: string, name: string): void {
-  const latest = join(root, 'latest');
-  const tmp = tempBeside(latest);
-  rmSync(tmp, { force: true });
-  symlinkSync(name, tmp, process.platform === 'win32' ? 'junction' : 'dir');
+  symlinkAtomic(join(root, 'latest'), name);
+}
+
+/** The lock guarding each target: the results root's own `.lock`, else `.<name>.lock` beside the target. */
+function lockPaths(t: OutputTargets): string[] {
+  const paths = [t.out !== undefined ? lockPathFor(t.out) : join(t.root, '.lock')];
+  for (const e of t.exports) paths.push(lockPathFor(e.path));
+  return [...new Set(paths)].sort();
+}
+
+/**
+ * Writes the set (into `--out`, or `<root>/<name>/` with `-2`, `-3` … when
+ * taken, and `<root>/latest` pointed at it) and the exports, all or nothing
+ * as far as the file system allows: everything is staged before anything is
+ * switched in. Holds SIGINT and SIGTERM once it holds every lock.
+ * @param onWait told when another writer holds a target.
+ * @returns where the files went.
+ * @throws the file system's error; nothing staged is left behind then.
+ */
+export async function writeResults(
+  t: OutputTargets,
+  files: ResultFiles,
+  name: string,
+  onWait: (line: string) => void,
+): Promise<string[]> {
+  makeDirs(t.out !== undefined ? dirname(t.out) : t.root);
+  const locks: Lock[] = [];
+  const staged: { abandon(): void }[] = [];
   try {
-    renameSync(tmp, latest);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
+    for (const path of lockPaths(t)) {
+      locks.push(
+        await acquireLock(path, {
+          onWait: (owner) =>
+            onWait(
+              `waiting for ${owner ? `process ${owner.pid}` : 'another writer'} to finish writing (${path})`,
+            ),
+        }),
+      );
+    }
+    // Held from here to the end of the process. A signal while waiting for a lock still stops the
+    // command at once: the locks it held are then a dead process's, which the next writer takes over.
+    holdSignals();
+    if (t.out !== undefined) sweepStaleTemps(dirname(t.out), basename(t.out));
+    else sweepStaleTemps(t.root);
+    for (const e of t.exports) sweepStaleTemps(dirname(e.path), basename(e.path));
+
+    const set = await StagedDirectory.create(t.out ?? join(t.root, name), files);
+    staged.push(set);
+    const exports = t.exports.map((e) => {
+      const f = AtomicFile.open(e.path);
+      staged.push(f);
+      f.write(files[e.file]);
+      return f;
+    });
+
+    const where: string[] = [];
+    if (t.out !== undefined) {
+      set.commitReplacing(t.out, SET_NAMES);
+      where.push(t.out);
+    } else {
+      let unique = name;
+      for (let n = 2; statOf(join(t.root, unique)) !== undefined; n++) unique = `${name}-${n}`;
+      set.commitNew(join(t.root, unique));
+      pointLatest(t.root, unique);
+      where.push(join(t.root, unique));
+    }
+    staged.splice(0, 1);
+    for (const [i, f] of exports.entries()) {
+      f.commit();
+      staged.splice(staged.indexOf(f), 1);
+      where.push(t.exports[i]!.path);
+    }
+    return where;
+  } finally {
+    for (const s of staged) s.abandon();
+    for (const l of locks) l.release();
   }
 }
 
 /**
- * Runs `write` (synchronous) with SIGINT and SIGTERM held back: their default
- * action would kill the process between a temp file and its rename. A signal
- * that arrived meanwhile is delivered once the writes are done.
+ * Keeps the files after a failed write in a fresh directory under the
+ * system's temporary directory: results.json first (it holds every run),
+ * then the others as far as they go.
+ * @returns the path of the kept results.json, or undefined when even that failed.
  */
-export async function withSignalsHeld<T>(write: () => T): Promise<T> {
-  let pending: NodeJS.Signals | undefined;
-  const hold = (sig: NodeJS.Signals) => {
-    pending = sig;
-  };
-  process.on('SIGINT', hold);
-  process.on('SIGTERM', hold);
+export function keepForRecovery(files: ResultFiles): string | undefined {
+  let dir: string;
   try {
-    return write();
-  } finally {
-    // Let a signal caught during the writes reach `hold` before the default action is back.
-    await new Promise((resolve) => setImmediate(resolve));
-    process.off('SIGINT', hold);
-    process.off('SIGTERM', hold);
-    if (pending) process.kill(process.pid, pending);
+    dir = mkdtempSync(join(tmpdir(), 'dirtybench-unsaved-'));
+  } catch {
+    return undefined;
   }
+  try {
+    writeFileAtomic(join(dir, 'results.json'), files['results.json']);
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
+    return undefined;
+  }
+  for (const f of SET_FILES.slice(1)) {
+    try {
+      writeFileAtomic(join(dir, f), files[f]);
+    } catch {}
+  }
+  return join(dir, 'results.json');
 }

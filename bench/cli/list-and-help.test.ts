@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PROFILE_NAMES } from '../../src/platform/index.ts';
 import { strategies } from '../../src/strategies/index.ts';
 import { commonParamSpecs, workloads } from '../../src/workloads/index.ts';
+import { COMMANDS, DEFAULT_COMMAND, optionsOf } from './commands.ts';
 import { optionName } from './options.ts';
 import { runCli, tempDir } from './testing.ts';
 
@@ -27,21 +28,11 @@ describe.concurrent('list and --help', () => {
   it('--help lists every option, strategy, workload and --set key', async () => {
     const r = await runCli(['--help'], dir);
     expect(r.code).toBe(0);
-    const options = [
-      'strategy',
-      'workload',
-      'profile',
-      'trace',
-      'interval',
-      'seed',
-      'set',
-      'jobs',
-      'format',
-      'out',
-    ];
-    options.push('export-json', 'export-csv', 'export-markdown', 'quiet');
-    options.push(...Object.keys(commonParamSpecs).map(optionName));
+    const options = optionsOf('run').map(([name]) => name);
+    expect(options).toEqual(expect.arrayContaining(['strategy', 'out', 'export-json', 'quiet']));
+    expect(options).toEqual(expect.arrayContaining(Object.keys(commonParamSpecs).map(optionName)));
     for (const o of options) expect(r.stdout).toContain(`--${o}`);
+    for (const c of COMMANDS.filter((c) => c.name !== DEFAULT_COMMAND)) expect(r.stdout).toContain(c.name);
     const flat = r.stdout.replace(/\s+/g, ' ');
     for (const owner of [...strategies, ...workloads]) {
       expect(flat).toContain(owner.name);

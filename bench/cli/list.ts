@@ -7,21 +7,15 @@ import { describeRange, type ParamSpec, type ParamSpecs, resolveParams } from '.
 import { type CostProfile, loadProfile, PROFILE_NAMES, profileFieldRows } from '../../src/platform/index.ts';
 import { strategies } from '../../src/strategies/index.ts';
 import { commonParamSpecs, workloads } from '../../src/workloads/index.ts';
+import { textTable } from '../table.ts';
 import { optionName } from './options.ts';
 
-/** Pads columns so they line up; the last column is left ragged. */
+/** Rows in columns under an indent, the last column ragged. */
 function align(rows: readonly (readonly string[])[], indent: string): string[] {
-  const widths: number[] = [];
-  for (const row of rows) {
-    for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, cell.length);
-  }
-  return rows.map(
-    (row) =>
-      indent +
-      row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!)))
-        .join('  ')
-        .trimEnd(),
+  return textTable(
+    (rows[0] ?? []).map(() => ({})),
+    rows,
+    { indent },
   );
 }
 

@@ -1,26 +1,29 @@
 /**
- * The command line: yargs declarations generated from the registries and the
- * parameter declarations (gem5-style: `--help`, `list` and validation come
- * from the same data, never written twice), and the parse into
- * {@link CliOptions}. Numbers stay words here; {@link ./plan.ts} parses them
- * against their declarations so errors can say what is accepted.
+ * Every option of the command line, declared once in {@link OPTIONS}: its
+ * kind, help group and sentence, and — for paths the command writes — which
+ * result file goes there. The yargs declarations, `--help`, the parsed
+ * options' type and their extraction, the output-target checks and the tests
+ * are all generated from the table (gem5-style: never written twice).
+ * Subcommands and which options each takes are in ./commands.ts.
+ *
+ * Numbers stay words here; ./plan.ts parses them against their declarations
+ * so errors can say what is accepted.
  */
 import { availableParallelism } from 'node:os';
-import yargs from 'yargs';
 import { describeRange, type IntegerParam } from '../../src/params/params.ts';
 import { PROFILE_NAMES } from '../../src/platform/index.ts';
 import { strategies } from '../../src/strategies/index.ts';
 import { commonParamSpecs, workloads } from '../../src/workloads/index.ts';
-import { DEFAULT_COMPARISON, DEFAULT_PROFILE, DEFAULT_WORKLOADS } from './defaults.ts';
-import { UsageError } from './errors.ts';
-import { INTERVAL_SYNTAX, NUMBER_SYNTAX } from './numbers.ts';
+import { DEFAULT_COMPARISON, DEFAULT_INTERVAL, DEFAULT_PROFILE, DEFAULT_WORKLOADS } from './defaults.ts';
+import type { SetFile } from './files.ts';
+import { INTERVAL_SYNTAX } from './numbers.ts';
 import { RESULTS_DIR_ENV } from './paths.ts';
 
 /** What goes to stdout. */
 export const FORMATS = ['table', 'json', 'csv', 'markdown'] as const;
 export type Format = (typeof FORMATS)[number];
 
-/** Declarations of the run options that are not workload parameters. */
+/** Declarations of the run options that are numbers but not workload parameters. */
 export const runOptionSpecs = {
   seed: {
     type: 'integer',
@@ -39,45 +42,44 @@ export const runOptionSpecs = {
   },
 } as const satisfies Record<string, IntegerParam>;
 
-/** `writeRatio` → `write-ratio`: the option name of a common workload parameter. */
-export function optionName(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+/**
+ * How an option takes its value: `word` (a string, the last one given wins),
+ * `words` (repeatable: every one given), `flag` (a boolean), `choice` (one of
+ * `choices`, `default` when not given).
+ */
+export type OptionKind = 'word' | 'words' | 'flag' | 'choice';
+
+/** The help groups, in the order `--help` shows them. */
+export const OPTION_GROUPS = ['Selection:', 'Workload:', 'Run:', 'Output:'] as const;
+export type OptionGroup = (typeof OPTION_GROUPS)[number];
+
+/** One option of the command line. */
+export interface OptionDecl {
+  /** The commands (./commands.ts) that take it. */
+  commands: readonly string[];
+  kind: OptionKind;
+  group: OptionGroup;
+  /** The help sentence(s). */
+  describe: string;
+  /** A one-letter alias (`-j`). */
+  alias?: string;
+  /** The accepted values of a `choice`. */
+  choices?: readonly string[];
+  /** The value of a `choice` when not given. */
+  default?: string;
+  /** What `--help` says the default is, for options without `default`. */
+  defaultDescription?: string;
+  /**
+   * For a path the command writes: `set` for the directory of the whole
+   * result set, or the result file that goes there. Such paths are checked
+   * before the first run (./files.ts).
+   */
+  writes?: 'set' | SetFile;
 }
 
-/** The common workload parameters, keyed by their option names. */
-export const commonOptions = Object.fromEntries(
-  Object.entries(commonParamSpecs).map(([key, spec]) => [optionName(key), { key, spec }]),
-) as Record<
-  string,
-  { key: keyof typeof commonParamSpecs; spec: (typeof commonParamSpecs)[keyof typeof commonParamSpecs] }
->;
-
-/** The parsed `run` command, every value as typed (undefined when not given). */
-export interface CliOptions {
-  strategy: string | undefined;
-  workload: string | undefined;
-  profile: string | undefined;
-  /** Common workload parameters by key (`writeRatio`), as words. */
-  common: Partial<Record<keyof typeof commonParamSpecs, string>>;
-  interval: string | undefined;
-  seed: string | undefined;
-  set: string[];
-  trace: string | undefined;
-  out: string | undefined;
-  format: Format;
-  exportJson: string | undefined;
-  exportCsv: string | undefined;
-  exportMarkdown: string | undefined;
-  quiet: boolean;
-  jobs: string | undefined;
+function specHelp(spec: IntegerParam | (typeof commonParamSpecs)[keyof typeof commonParamSpecs]): string {
+  return `${spec.doc} Accepts ${describeRange(spec)}${spec.unit ? ` ${spec.unit}` : ''}.`;
 }
-
-/** What the command line asks for. */
-export type Command =
-  | { kind: 'run'; options: CliOptions }
-  | { kind: 'list' }
-  /** `--help` or `--version`: print the text and exit 0. */
-  | { kind: 'print'; text: string };
 
 /** The `--set` keys of every strategy and workload, for `--help`. */
 function setKeysHelp(): string {
@@ -87,9 +89,191 @@ function setKeysHelp(): string {
   return `Keys by strategy/workload — ${owners.join('; ')}. Types, defaults and ranges: \`list\`.`;
 }
 
-function specHelp(spec: IntegerParam | (typeof commonParamSpecs)[keyof typeof commonParamSpecs]): string {
-  return `${spec.doc} Accepts ${describeRange(spec)}${spec.unit ? ` ${spec.unit}` : ''}.`;
+/** The options of the default command (the comparison). */
+const RUN = ['run'] as const;
+
+/** The options of `export-trace`, which takes a run's workload options. */
+const RUN_AND_EXPORT = ['run', 'export-trace'] as const;
+
+/** Commands that select workloads and so take the common workload options (`--pages` …). */
+export const WORKLOAD_COMMANDS: readonly string[] = RUN_AND_EXPORT;
+
+/**
+ * The options, by the name a user types. To add one: a line here naming the
+ * commands that take it, and its use in their handlers; the handler finds it
+ * under its camel-cased name (`export-json` → `exportJson`).
+ */
+export const OPTIONS = {
+  strategy: {
+    commands: RUN,
+    kind: 'word',
+    group: 'Selection:',
+    describe: `Strategies, comma-separated, or all: ${strategies.map((s) => s.name).join(', ')}.`,
+    defaultDescription: 'every strategy the profile supports',
+  },
+  workload: {
+    commands: RUN_AND_EXPORT,
+    kind: 'word',
+    group: 'Selection:',
+    describe: `Workloads, comma-separated, or all: ${workloads.map((w) => w.name).join(', ')}.`,
+    defaultDescription: `${DEFAULT_WORKLOADS.join(',')} (trace with --trace)`,
+  },
+  profile: {
+    commands: RUN,
+    kind: 'word',
+    group: 'Selection:',
+    describe: `Platform cost profiles, comma-separated: ${PROFILE_NAMES.join(', ')}, all, or a path to a JSON profile.`,
+    defaultDescription: DEFAULT_PROFILE,
+  },
+  trace: {
+    commands: RUN_AND_EXPORT,
+    kind: 'word',
+    group: 'Selection:',
+    describe:
+      'Trace file for the trace workload (valgrind lackey, plain or gzip, or a page trace); alone it selects --workload=trace.',
+  },
+  interval: {
+    commands: RUN,
+    kind: 'word',
+    group: 'Run:',
+    describe: `Checkpoint interval in target time: ${INTERVAL_SYNTAX} (converted with the profile's cpu.hz).`,
+    defaultDescription: DEFAULT_INTERVAL,
+  },
+  seed: {
+    commands: RUN_AND_EXPORT,
+    kind: 'word',
+    group: 'Run:',
+    describe: specHelp(runOptionSpecs.seed),
+    defaultDescription: String(runOptionSpecs.seed.default),
+  },
+  set: {
+    commands: RUN_AND_EXPORT,
+    kind: 'words',
+    group: 'Run:',
+    describe: `KEY=VALUE: a parameter of every selected strategy or workload that declares KEY; repeatable. ${setKeysHelp()}`,
+  },
+  jobs: {
+    commands: RUN,
+    kind: 'word',
+    group: 'Run:',
+    alias: 'j',
+    describe: specHelp(runOptionSpecs.jobs),
+    defaultDescription: `${runOptionSpecs.jobs.default} (available parallelism)`,
+  },
+  format: {
+    commands: RUN,
+    kind: 'choice',
+    group: 'Output:',
+    choices: FORMATS,
+    default: 'table',
+    describe: 'What goes to stdout.',
+  },
+  out: {
+    commands: RUN_AND_EXPORT,
+    kind: 'word',
+    group: 'Output:',
+    writes: 'set',
+    describe: `Write results.json, results.csv and summary.md into this directory instead of results/<UTC time>-<description>/ (the results root is $${RESULTS_DIR_ENV}, default <repo>/results; results/latest points at the newest). The directory must be new, empty, or one an earlier --out wrote; its three files are replaced together. For export-trace: the page trace file to write.`,
+  },
+  'export-json': {
+    commands: RUN,
+    kind: 'word',
+    group: 'Output:',
+    writes: 'results.json',
+    describe: 'Also write the results JSON (schema dirtybench/results@1) to this file.',
+  },
+  'export-csv': {
+    commands: RUN,
+    kind: 'word',
+    group: 'Output:',
+    writes: 'results.csv',
+    describe: 'Also write the results CSV (one row per run, units in column names) to this file.',
+  },
+  'export-markdown': {
+    commands: RUN,
+    kind: 'word',
+    group: 'Output:',
+    writes: 'summary.md',
+    describe: 'Also write the markdown summary (configuration and tables) to this file.',
+  },
+  quiet: {
+    commands: RUN_AND_EXPORT,
+    kind: 'flag',
+    group: 'Output:',
+    alias: 'q',
+    describe: 'No progress bar and no notes on stderr (errors are still reported; stdout is unchanged).',
+  },
+} as const satisfies Record<string, OptionDecl>;
+
+/** The name of a declared option. */
+export type OptionName = keyof typeof OPTIONS;
+
+/** The options command `C` takes. */
+export type OptionsOf<C extends string> = {
+  [K in OptionName]: C extends (typeof OPTIONS)[K]['commands'][number] ? K : never;
+}[OptionName];
+
+/** `export-json` → `exportJson`. */
+type Camel<S extends string> = S extends `${infer A}-${infer B}` ? `${A}${Capitalize<Camel<B>>}` : S;
+
+/** The parsed value of an option of declaration `D`. */
+type ValueOf<D> = D extends { kind: 'flag' }
+  ? boolean
+  : D extends { kind: 'words' }
+    ? string[]
+    : D extends { kind: 'choice'; choices: readonly (infer C)[] }
+      ? C
+      : string | undefined;
+
+/** The parsed options `N`, by camel-cased name. */
+export type OptionValues<N extends OptionName> = { [K in N as Camel<K>]: ValueOf<(typeof OPTIONS)[K]> };
+
+/** `writeRatio` → `write-ratio`; `exportJson` → `export-json`. */
+export function optionName(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
+
+/** `export-json` → `exportJson`. */
+export function fieldName(name: string): string {
+  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+export type CommonKey = keyof typeof commonParamSpecs;
+
+/**
+ * The common workload parameters as options (`--pages`, `--write-ratio`):
+ * generated from their declarations in src/workloads, parsed into `common`.
+ */
+export const COMMON_OPTIONS: Readonly<Record<string, OptionDecl & { key: CommonKey }>> = Object.fromEntries(
+  (Object.entries(commonParamSpecs) as [CommonKey, (typeof commonParamSpecs)[CommonKey]][]).map(
+    ([key, spec]) => {
+      const given = (DEFAULT_COMPARISON as Record<string, number>)[key];
+      return [
+        optionName(key),
+        {
+          key,
+          commands: WORKLOAD_COMMANDS,
+          kind: 'word',
+          group: 'Workload:',
+          describe: specHelp(spec),
+          defaultDescription:
+            given !== undefined
+              ? `${given} in the default comparison, else ${spec.default}`
+              : String(spec.default),
+        },
+      ];
+    },
+  ),
+);
+
+/** The common workload parameters as given, by key (`writeRatio`), as words. */
+export type CommonWords = Partial<Record<CommonKey, string>>;
+
+/** The parsed options of command `C`: its own, and `common` (empty for commands without workloads). */
+export type ParsedOptions<C extends string> = OptionValues<OptionsOf<C>> & { common: CommonWords };
+
+/** The parsed options of the comparison (`run`). */
+export type CliOptions = ParsedOptions<'run'>;
 
 /** The last value of an option given more than once (yargs then makes an array). */
 function last(v: unknown): string | undefined {
@@ -97,212 +281,16 @@ function last(v: unknown): string | undefined {
   return x === undefined ? undefined : String(x);
 }
 
-function all(v: unknown): string[] {
-  if (v === undefined) return [];
-  return (Array.isArray(v) ? v : [v]).map(String);
-}
-
-function build(args: readonly string[], version: string) {
-  const strategyNames = strategies.map((s) => s.name).join(', ');
-  const workloadNames = workloads.map((w) => w.name).join(', ');
-  const d = DEFAULT_COMPARISON;
-  let parser = yargs(args)
-    .scriptName('npm run bench --')
-    .usage(
-      [
-        'Usage: npm run bench -- [list] [options]',
-        '',
-        'Runs every selected strategy on every selected workload and profile, in simulated cycles, and compares them.',
-        `With no --strategy and --workload: the default comparison, every strategy on ${DEFAULT_WORKLOADS.join(', ')} on ${DEFAULT_PROFILE}` +
-          (Object.keys(d).length > 0
-            ? `, with ${Object.entries(d)
-                .map(([k, v]) => `--${optionName(k)}=${v}`)
-                .join(
-                  ' ',
-                )} unless given (smaller than the workloads' own defaults, so it finishes in seconds).`
-            : '.') +
-          ' Without --strategy, strategies the profile lacks a capability for are skipped with a note.',
-      ].join('\n'),
-    )
-    .command('$0', 'run the comparison (default)')
-    .command('list', 'list strategies, workloads and profiles with parameters, defaults and docs')
-    .command('export-trace', "write a workload's exact access sequence as a page trace (export-trace --help)")
-    .option('strategy', {
-      type: 'string',
-      requiresArg: true,
-      group: 'Selection:',
-      describe: `Strategies, comma-separated, or all: ${strategyNames}.`,
-      defaultDescription: 'every strategy the profile supports',
-    })
-    .option('workload', {
-      type: 'string',
-      requiresArg: true,
-      group: 'Selection:',
-      describe: `Workloads, comma-separated, or all: ${workloadNames}.`,
-      defaultDescription: `${DEFAULT_WORKLOADS.join(',')} (trace with --trace)`,
-    })
-    .option('profile', {
-      type: 'string',
-      requiresArg: true,
-      group: 'Selection:',
-      describe: `Platform cost profiles, comma-separated: ${PROFILE_NAMES.join(', ')}, all, or a path to a JSON profile.`,
-      defaultDescription: DEFAULT_PROFILE,
-    })
-    .option('trace', {
-      type: 'string',
-      requiresArg: true,
-      group: 'Selection:',
-      describe:
-        'Trace file for the trace workload (valgrind lackey, plain or gzip, or a page trace); alone it selects --workload=trace.',
-    });
-  for (const [name, { key, spec }] of Object.entries(commonOptions)) {
-    const given = (d as Record<string, number>)[key];
-    parser = parser.option(name, {
-      type: 'string',
-      requiresArg: true,
-      group: 'Workload:',
-      describe: specHelp(spec),
-      defaultDescription:
-        given !== undefined
-          ? `${given} in the default comparison, else ${spec.default}`
-          : String(spec.default),
-    });
+/** The value of option `name` in yargs' `argv`, as its declaration's kind says. */
+export function extractOption(decl: OptionDecl, v: unknown): string | string[] | boolean | undefined {
+  switch (decl.kind) {
+    case 'flag':
+      return v === true;
+    case 'words':
+      return v === undefined ? [] : (Array.isArray(v) ? v : [v]).map(String);
+    case 'choice':
+      return last(v) ?? decl.default;
+    case 'word':
+      return last(v);
   }
-  parser = parser
-    .option('interval', {
-      type: 'string',
-      requiresArg: true,
-      group: 'Run:',
-      describe: `Checkpoint interval in target time: ${INTERVAL_SYNTAX} (converted with the profile's cpu.hz).`,
-      defaultDescription: '10ms',
-    })
-    .option('seed', {
-      type: 'string',
-      requiresArg: true,
-      group: 'Run:',
-      describe: specHelp(runOptionSpecs.seed),
-      defaultDescription: String(runOptionSpecs.seed.default),
-    })
-    .option('set', {
-      type: 'string',
-      requiresArg: true,
-      group: 'Run:',
-      describe: `KEY=VALUE: a parameter of every selected strategy or workload that declares KEY; repeatable. ${setKeysHelp()}`,
-    })
-    .option('jobs', {
-      alias: 'j',
-      type: 'string',
-      requiresArg: true,
-      group: 'Run:',
-      describe: specHelp(runOptionSpecs.jobs),
-      defaultDescription: `${runOptionSpecs.jobs.default} (available parallelism)`,
-    })
-    .option('format', {
-      type: 'string',
-      choices: FORMATS,
-      requiresArg: true,
-      group: 'Output:',
-      describe: 'What goes to stdout.',
-      default: 'table',
-    })
-    .option('out', {
-      type: 'string',
-      requiresArg: true,
-      group: 'Output:',
-      describe: `Write results.json, results.csv and summary.md into this directory instead of results/<UTC time>-<description>/ (the results root is $${RESULTS_DIR_ENV}, default <repo>/results; results/latest points at the newest).`,
-    })
-    .option('export-json', {
-      type: 'string',
-      requiresArg: true,
-      group: 'Output:',
-      describe: 'Also write the results JSON (schema dirtybench/results@1) to this file.',
-    })
-    .option('export-csv', {
-      type: 'string',
-      requiresArg: true,
-      group: 'Output:',
-      describe: 'Also write the results CSV (one row per run, units in column names) to this file.',
-    })
-    .option('export-markdown', {
-      type: 'string',
-      requiresArg: true,
-      group: 'Output:',
-      describe: 'Also write the markdown summary (configuration and tables) to this file.',
-    })
-    .option('quiet', {
-      alias: 'q',
-      type: 'boolean',
-      group: 'Output:',
-      describe: 'No progress bar and no notes on stderr (errors are still reported; stdout is unchanged).',
-    })
-    .example([
-      ['npm run bench', 'the default comparison'],
-      ['npm run bench -- --strategy=fault-notify,kernel-log --workload=zipf --set theta=0.8', ''],
-      ['npm run bench -- --strategy=managed-dataspace --set granularity=16 --interval=500us', ''],
-      ['npm run bench -- --trace=app.lackey.gz --format=json', ''],
-      ['npm run bench -- --profile=fiasco-oc-armv7 --pages=64Ki --accesses=2M', ''],
-    ])
-    .epilog(
-      `Numbers: ${NUMBER_SYNTAX}. Exit codes: 0 success; 1 a run failed verification or a bound (the result files are still written); 2 bad usage or bad input (nothing is written).`,
-    )
-    .version(version)
-    .help()
-    .alias('help', 'h')
-    .strict()
-    .strictCommands()
-    .wrap(Math.min(110, process.stdout.columns ?? 110))
-    .exitProcess(false);
-  return parser;
-}
-
-/**
- * Parses the arguments (without `node` and the script).
- * @throws UsageError for an unknown option or command, a missing value, or a bad choice.
- */
-export function parseCommandLine(args: readonly string[], version: string): Command {
-  let failure: Error | undefined;
-  let printed = '';
-  const argv = build(args, version)
-    .fail((msg, err) => {
-      failure = err ?? new UsageError(msg);
-    })
-    .parse(args as string[], {}, (err, _argv, output) => {
-      if (err && !failure) failure = err;
-      printed = output;
-    }) as Record<string, unknown>;
-  if (failure) throw failure instanceof UsageError ? failure : new UsageError(failure.message);
-  if (printed !== '') return { kind: 'print', text: printed };
-  const positional = (argv['_'] as unknown[]).map(String);
-  if (positional[0] === 'list') {
-    if (positional.length > 1) throw new UsageError(`list takes no arguments, got '${positional[1]}'`);
-    return { kind: 'list' };
-  }
-  if (positional.length > 0) {
-    throw new UsageError(`unexpected argument '${positional[0]}' (commands: list; options: --help)`);
-  }
-  const common: CliOptions['common'] = {};
-  for (const [name, { key }] of Object.entries(commonOptions)) {
-    const v = last(argv[name]);
-    if (v !== undefined) common[key] = v;
-  }
-  return {
-    kind: 'run',
-    options: {
-      strategy: last(argv['strategy']),
-      workload: last(argv['workload']),
-      profile: last(argv['profile']),
-      common,
-      interval: last(argv['interval']),
-      seed: last(argv['seed']),
-      set: all(argv['set']),
-      trace: last(argv['trace']),
-      out: last(argv['out']),
-      format: (last(argv['format']) ?? 'table') as Format,
-      exportJson: last(argv['export-json']),
-      exportCsv: last(argv['export-csv']),
-      exportMarkdown: last(argv['export-markdown']),
-      quiet: argv['quiet'] === true,
-      jobs: last(argv['jobs']),
-    },
-  };
 }

@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadProfile } from '../../src/platform/index.ts';
 import { type RunResult, runExperiment } from '../../src/run/index.ts';
+import { parseCommandLine } from './commands.ts';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitCodeForError, exitCodeForRuns, UsageError } from './errors.ts';
-import { type Io, publish } from './main.ts';
+import { type Io, outputTargets, publish } from './main.ts';
 import type { CliOptions } from './options.ts';
 import { tempDir } from './testing.ts';
 
@@ -41,24 +42,11 @@ function sink(): Io['stdout'] & { text: string } {
   return s as Io['stdout'] & { text: string };
 }
 
+/** The options of `--out OUT -q`, as the command line gives them. */
 function options(out: string): CliOptions {
-  return {
-    strategy: undefined,
-    workload: undefined,
-    profile: undefined,
-    common: {},
-    interval: undefined,
-    seed: undefined,
-    set: [],
-    trace: undefined,
-    out,
-    format: 'table',
-    exportJson: undefined,
-    exportCsv: undefined,
-    exportMarkdown: undefined,
-    quiet: true,
-    jobs: undefined,
-  };
+  const parsed = parseCommandLine(['--out', out, '-q'], 'test');
+  if (parsed.kind !== 'command') throw new Error('expected a command');
+  return parsed.call.options as CliOptions;
 }
 
 describe('exit codes', () => {
@@ -89,9 +77,16 @@ describe('a failed run', () => {
     };
     const out = join(tempDir(), 'out');
     const [stdout, stderr] = [sink(), sink()];
+    const o = options(out);
     const code = await publish(
       [good, bad],
-      { options: options(out), args: [], description: 'test', createdAt: new Date() },
+      {
+        options: o,
+        targets: outputTargets(o, { env: {} }),
+        args: [],
+        description: 'test',
+        createdAt: new Date(),
+      },
       { stdout, stderr, env: {} },
     );
     expect(code).toBe(EXIT_FAILED);

@@ -5,6 +5,7 @@
  * reading; results.json and results.csv keep them exact.
  */
 import type { RunResult } from '../../src/run/index.ts';
+import { markdownTable, type TableColumn, textTable } from '../table.ts';
 import type { ResultsDocument } from './document.ts';
 
 /**
@@ -104,41 +105,32 @@ export function groupRuns(runs: readonly RunResult[]): Group[] {
   return [...groups.values()];
 }
 
+/** A group's columns for the renderer, and its cells. */
+function layout(g: Group): { columns: TableColumn[]; rows: string[][] } {
+  const columns = columnsOf(g);
+  return {
+    columns: columns.map((c) => ({ header: c.header, align: c.right ? 'right' : 'left' })),
+    rows: g.runs.map((r) => columns.map((c) => c.cell(r))),
+  };
+}
+
 /** The plain-text table for stdout. */
 export function renderTable(runs: readonly RunResult[]): string {
   const out: string[] = [];
   for (const g of groupRuns(runs)) {
-    const columns = columnsOf(g);
-    const cells = g.runs.map((r) => columns.map((c) => c.cell(r)));
-    const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((row) => row[i]!.length)));
-    const line = (row: readonly string[]) =>
-      row
-        .map((v, i) => (columns[i]!.right ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)))
-        .join('  ')
-        .trimEnd();
+    const { columns, rows } = layout(g);
     if (out.length > 0) out.push('');
-    out.push(g.title);
-    out.push(line(columns.map((c) => c.header)));
-    out.push(line(widths.map((w) => '-'.repeat(w))));
-    for (const row of cells) out.push(line(row));
+    out.push(g.title, ...textTable(columns, rows, { rule: true }));
   }
   return `${out.join('\n')}\n`;
-}
-
-function markdownCell(text: string): string {
-  return text.replaceAll('|', '\\|');
 }
 
 /** The tables in markdown, one `###` section per group. */
 export function renderMarkdownTables(runs: readonly RunResult[]): string {
   const out: string[] = [];
   for (const g of groupRuns(runs)) {
-    const columns = columnsOf(g);
-    out.push(`### ${g.title}`, '');
-    out.push(`| ${columns.map((c) => c.header).join(' | ')} |`);
-    out.push(`|${columns.map((c) => (c.right ? ' ---: ' : ' :--- ')).join('|')}|`);
-    for (const r of g.runs) out.push(`| ${columns.map((c) => markdownCell(c.cell(r))).join(' | ')} |`);
-    out.push('');
+    const { columns, rows } = layout(g);
+    out.push(`### ${g.title}`, '', ...markdownTable(columns, rows), '');
   }
   return out.join('\n');
 }

@@ -3,11 +3,10 @@
  * in a child process, and temporary directories that are cleaned up.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
 import { REPO_ROOT, RESULTS_DIR_ENV } from './paths.ts';
+
+export { tempDir } from '../../test/temp.ts';
 
 export interface CliOutcome {
   code: number;
@@ -18,19 +17,27 @@ export interface CliOutcome {
 /** Small sizes that keep a run well under a second. */
 export const SMALL = ['--pages=256', '--accesses=4000'];
 
+/** tsx's loader by absolute URL, so a child can run from any working directory. */
+const TSX = import.meta.resolve('tsx');
+
 /**
- * Runs `node --import tsx bench/cli.ts ...args` from the repository root with
- * `$DIRTYBENCH_RESULTS_DIR` set to `resultsDir` (so a test never writes into
- * the repository's results/).
+ * Runs `node --import tsx bench/cli.ts ...args` with `$DIRTYBENCH_RESULTS_DIR`
+ * set to `resultsDir` (so a test never writes into the repository's
+ * results/), from the repository root unless `opts.cwd` says otherwise, with
+ * `opts.env` added to the environment.
  */
-export function runCli(args: readonly string[], resultsDir: string): Promise<CliOutcome> {
+export function runCli(
+  args: readonly string[],
+  resultsDir: string,
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliOutcome> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', join(REPO_ROOT, 'bench/cli.ts'), ...args],
+      ['--import', TSX, join(REPO_ROOT, 'bench/cli.ts'), ...args],
       {
-        cwd: REPO_ROOT,
-        env: { ...process.env, [RESULTS_DIR_ENV]: resultsDir, FORCE_COLOR: '0' },
+        cwd: opts.cwd ?? REPO_ROOT,
+        env: { ...process.env, [RESULTS_DIR_ENV]: resultsDir, FORCE_COLOR: '0', ...opts.env },
         maxBuffer: 64 * 1024 * 1024,
       },
       (error, stdout, stderr) => {
@@ -40,11 +47,4 @@ export function runCli(args: readonly string[], resultsDir: string): Promise<Cli
       },
     );
   });
-}
-
-/** A fresh temporary directory, removed after the test file. */
-export function tempDir(prefix = 'dirtybench-cli-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
 }

@@ -7,22 +7,13 @@
  * These measure the host, not the model: they are never timed tests.
  */
 
-import {
-  closeSync,
-  createReadStream,
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  openSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { Bench, type Task } from 'tinybench';
+import { writeAtomically } from '../../src/io/index.ts';
 import { SHIPPED_LACKEY_TRACE } from '../../src/workloads/fixtures.ts';
 import {
   type CommonWorkloadParams,
@@ -158,16 +149,13 @@ function meanSeconds(task: Task): { seconds: number; rmePct: number; samples: nu
   return { seconds: r.latency.mean / 1000, rmePct: r.latency.rme, samples: r.latency.samplesCount };
 }
 
-/** Appends text lines to a file through one 1 MiB buffer. */
+/** Appends text lines to a file descriptor through one 1 MiB buffer. */
 class LineWriter {
-  private readonly fd: number;
   private readonly buf = Buffer.allocUnsafe(1 << 20);
   private used = 0;
   /** Bytes written so far. */
   bytes = 0;
-  constructor(file: string) {
-    this.fd = openSync(file, 'w');
-  }
+  constructor(private readonly fd: number) {}
   line(s: string): void {
     if (this.used + s.length + 1 > this.buf.length) this.flush();
     this.used += this.buf.write(s, this.used, 'latin1');
@@ -178,9 +166,9 @@ class LineWriter {
     this.bytes += this.used;
     this.used = 0;
   }
-  close(): void {
+  /** Writes what is buffered (the descriptor stays open). */
+  end(): void {
     this.flush();
-    closeSync(this.fd);
   }
 }
 
@@ -197,38 +185,49 @@ export async function syntheticLackey(mib: number): Promise<{ plain: string; gzi
   const plain = join(dir, `synthetic-${mib}MiB.lackey`);
   const gzip = `${plain}.gz`;
   if (!existsSync(plain)) {
-    const temp = `${plain}.${process.pid}.tmp`;
-    const out = new LineWriter(temp);
-    const rng = Prng.seeded(2024);
-    const hex = (n: number): string => n.toString(16).padStart(8, '0');
-    out.line('==4242== Lackey, an example Valgrind tool');
-    out.line('==4242== Command: ./synthetic');
-    let pc = 0x401000;
-    const stack = 0x1ffefff000;
-    const heap = 0x4a000000;
-    const target = mib * 1024 * 1024;
-    while (out.bytes < target) {
-      for (let i = 0; i < 4096; i++) {
-        const size = 1 + rng.below(8);
-        out.line(`I  ${hex(pc)},${size}`);
-        pc += size;
-        const r = rng.below(100);
-        if (r < 15) out.line(` L ${hex(stack - 8 * rng.below(512))},8`);
-        else if (r < 22) out.line(` S ${hex(stack - 8 * rng.below(512))},8`);
-        else if (r < 30) out.line(` L ${hex(heap + 8 * rng.below(1 << 25))},${1 << rng.below(4)}`);
-        else if (r < 34) out.line(` S ${hex(heap + 8 * rng.below(1 << 25))},${1 << rng.below(4)}`);
-        else if (r < 35) out.line(` M ${hex(heap + 8 * rng.below(1 << 25))},4`);
-        else if (r < 36) out.line(` S ${hex(heap + 4096 * rng.below(1 << 16) + 4090)},16`); // straddles
-        if (rng.below(32) === 0) pc = 0x401000 + rng.below(1 << 21); // jump or call
-      }
-    }
-    out.close();
-    renameSync(temp, plain);
+    writeAtomically(
+      plain,
+      (file) => {
+        const out = new LineWriter(file.fd);
+        const rng = Prng.seeded(2024);
+        const hex = (n: number): string => n.toString(16).padStart(8, '0');
+        out.line('==4242== Lackey, an example Valgrind tool');
+        out.line('==4242== Command: ./synthetic');
+        let pc = 0x401000;
+        const stack = 0x1ffefff000;
+        const heap = 0x4a000000;
+        const target = mib * 1024 * 1024;
+        while (out.bytes < target) {
+          for (let i = 0; i < 4096; i++) {
+            const size = 1 + rng.below(8);
+            out.line(`I  ${hex(pc)},${size}`);
+            pc += size;
+            const r = rng.below(100);
+            if (r < 15) out.line(` L ${hex(stack - 8 * rng.below(512))},8`);
+            else if (r < 22) out.line(` S ${hex(stack - 8 * rng.below(512))},8`);
+            else if (r < 30) out.line(` L ${hex(heap + 8 * rng.below(1 << 25))},${1 << rng.below(4)}`);
+            else if (r < 34) out.line(` S ${hex(heap + 8 * rng.below(1 << 25))},${1 << rng.below(4)}`);
+            else if (r < 35) out.line(` M ${hex(heap + 8 * rng.below(1 << 25))},4`);
+            else if (r < 36) out.line(` S ${hex(heap + 4096 * rng.below(1 << 16) + 4090)},16`); // straddles
+            if (rng.below(32) === 0) pc = 0x401000 + rng.below(1 << 21); // jump or call
+          }
+        }
+        out.end();
+      },
+      { durable: false },
+    );
   }
   if (!existsSync(gzip)) {
-    const temp = `${gzip}.${process.pid}.tmp`;
-    await pipeline(createReadStream(plain), createGzip({ level: 6 }), createWriteStream(temp));
-    renameSync(temp, gzip);
+    await writeAtomically(
+      gzip,
+      (file) =>
+        pipeline(
+          createReadStream(plain),
+          createGzip({ level: 6 }),
+          createWriteStream(file.temp, { fd: file.fd, autoClose: false }),
+        ),
+      { durable: false },
+    );
   }
   return { plain, gzip };
 }
@@ -326,30 +325,4 @@ export async function runWorkloadBenchmarks(opts: WorkloadBenchOptions = {}): Pr
     };
   });
   return { generation, imports };
-}
-
-/** The figures as a plain-text report. */
-export function formatWorkloadFigures(f: WorkloadFigures): string {
-  const lines: string[] = [];
-  lines.push(
-    `Generation (${GENERATOR_SETUP.pages} pages, batches of ${GENERATOR_SETUP.batch}, writeRatio ${GENERATOR_SETUP.writeRatio}):`,
-  );
-  lines.push(
-    `  ${'workload'.padEnd(18)} ${'M accesses/s'.padStart(13)} ${'±%'.padStart(6)} ${'samples'.padStart(8)}`,
-  );
-  for (const g of f.generation) {
-    lines.push(
-      `  ${g.workload.padEnd(18)} ${(g.accessesPerSecond / 1e6).toFixed(1).padStart(13)} ${g.rmePct.toFixed(1).padStart(6)} ${String(g.samples).padStart(8)}`,
-    );
-  }
-  lines.push('Lackey import:');
-  lines.push(
-    `  ${'input'.padEnd(34)} ${'text MB'.padStart(8)} ${'file MB'.padStart(8)} ${'s'.padStart(7)} ${'text MB/s'.padStart(10)} ${'file MB/s'.padStart(10)} ${'peak RSS Δ MiB'.padStart(15)} ${'accesses'.padStart(11)} ${'pages'.padStart(8)}`,
-  );
-  for (const i of f.imports) {
-    lines.push(
-      `  ${i.input.padEnd(34)} ${(i.textBytes / 1e6).toFixed(1).padStart(8)} ${(i.fileBytes / 1e6).toFixed(1).padStart(8)} ${i.seconds.toFixed(3).padStart(7)} ${i.textMBps.toFixed(1).padStart(10)} ${i.fileMBps.toFixed(1).padStart(10)} ${(i.peakRssDeltaBytes / 2 ** 20).toFixed(1).padStart(15)} ${String(i.accesses).padStart(11)} ${String(i.pages).padStart(8)}`,
-    );
-  }
-  return lines.join('\n');
 }

@@ -15,8 +15,9 @@ import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gitCommit, harnessVersion } from '../../bench/cli/document.ts';
-import { checkWritableFile, makeDirs, timestampName, writeFileAtomic } from '../../bench/cli/files.ts';
+import { checkFileTarget, makeDirs, timestampName } from '../../bench/cli/files.ts';
 import { resultsRoot } from '../../bench/cli/paths.ts';
+import { writeFileAtomic } from '../../src/io/index.ts';
 import { buildNative } from './build.ts';
 import { NativeRunError, runIfMain, UsageError } from './command.ts';
 import { describeMachine, type Machine, nominalCpuHz } from './machine.ts';
@@ -252,7 +253,7 @@ export async function main(args: string[]): Promise<number> {
     values.out ?? resolve(resultsRoot(), 'calibration', `${timestampName(createdAt)}-calibration.json`),
   );
   if (values.out === undefined) makeDirs(resolve(out, '..'));
-  checkWritableFile('--out', out);
+  checkFileTarget('--out', out);
   const program = buildNative('calibrate');
   const machine = describeMachine();
   const calibration: Calibration = {

@@ -14,7 +14,7 @@ import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderCsv } from '../../bench/cli/csv.ts';
 import { buildDocument, renderJson } from '../../bench/cli/document.ts';
-import { checkOutDir, writeFilesInto, writeResultsDir } from '../../bench/cli/files.ts';
+import { checkOutputTargets, timestampName, writeResults } from '../../bench/cli/files.ts';
 import { parseOptionNumber } from '../../bench/cli/numbers.ts';
 import { resultsRoot } from '../../bench/cli/paths.ts';
 import { renderSummary } from '../../bench/cli/report.ts';
@@ -188,7 +188,7 @@ export async function main(args: string[]): Promise<number> {
     if (!o.quiet) process.stderr.write(`${text}\n`);
   };
   readPageTraceHeader(o.trace); // bad input stops here, before anything runs
-  if (o.out !== undefined) checkOutDir(o.out);
+  const targets = checkOutputTargets({ out: o.out, exports: [] }, resultsRoot());
   const createdAt = new Date();
   const machine = describeMachine();
   note(`native: ${machine.cpuModel}, ${machine.cpus} CPUs, Linux ${machine.kernel}, ${o.cpuHz} Hz nominal`);
@@ -218,14 +218,8 @@ export async function main(args: string[]): Promise<number> {
     // The summary's command line is written as the bench's; this one is npm run native.
     'summary.md': renderSummary(doc).replace('npm run bench -- native', 'npm run native --'),
   };
-  let where: string;
-  if (o.out !== undefined) {
-    where = resolve(o.out);
-    writeFilesInto(where, files);
-  } else {
-    const name = `native_${basename(o.trace).replace(/[^A-Za-z0-9._+-]/g, '-')}`;
-    where = writeResultsDir(resultsRoot(), name, createdAt, files);
-  }
+  const name = `${timestampName(createdAt)}-native_${basename(o.trace).replace(/[^A-Za-z0-9._+-]/g, '-')}`;
+  const [where] = await writeResults(targets, files, name, note);
   process.stdout.write({ table: renderNativeTable(runs), json, csv: files['results.csv'] }[o.format]);
   note(`results: ${where}`);
   return runs.every((r) => r.ok) ? 0 : 1;

@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/temp.ts';
 import { loadProfile, PROFILE_NAMES, PROFILE_SCHEMA, parseProfile, profileFieldRows } from './profile.ts';
 
 const shipped = (name: string) =>
@@ -84,7 +84,7 @@ describe('cost profiles', () => {
     expect(() => loadProfile('fiasco-oc-risc')).toThrow(
       "unknown profile 'fiasco-oc-risc' (shipped: fiasco-oc-x86_64, fiasco-oc-armv7, linux-x86_64",
     );
-    const dir = mkdtempSync(join(tmpdir(), 'dirtybench-profile-'));
+    const dir = tempDir('dirtybench-profile-');
     const json = shipped('linux-x86_64');
     json['name'] = 'my-linux' as never;
     writeFileSync(join(dir, 'p.json'), JSON.stringify(json));

@@ -38,18 +38,10 @@
  * the last 3 hex digits, at most 52 bits, exact in a double) and the offset
  * in the page (the last 3 digits), so no BigInt is needed.
  */
-import {
-  closeSync,
-  createReadStream,
-  openSync,
-  readFileSync,
-  readSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-} from 'node:fs';
+import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, gunzipSync } from 'node:zlib';
+import { AtomicFile } from '../io/index.ts';
 import { MAX_TRACE_PAGES, type PageTraceHeader, PageTraceWriter } from './pagetrace.ts';
 import { WorkloadError } from './types.ts';
 
@@ -406,45 +398,29 @@ function openSource(file: string): number {
   }
 }
 
-let tempCounter = 0;
-
 /**
- * Page traces are written to a fresh temporary file next to the destination
- * and renamed into place: readers never see a partial page trace, and two
- * imports of the same source racing each other both succeed.
+ * Page traces are written as src/io's atomic files: a fresh temporary next
+ * to the destination, renamed into place: readers never see a partial page
+ * trace, and two imports of the same source racing each other both succeed.
  */
-function openTemp(destination: string): { fd: number; temp: string } {
-  const temp = `${destination}.${process.pid}.${tempCounter++}.tmp`;
+function openTemp(destination: string): AtomicFile {
   try {
-    return { fd: openSync(temp, 'w'), temp };
+    return AtomicFile.open(destination);
   } catch (e) {
     throw new WorkloadError(`trace: cannot write ${destination}: ${(e as Error).message}`);
   }
 }
 
-function commit(fd: number, temp: string, destination: string): void {
-  closeSync(fd);
-  renameSync(temp, destination);
-}
-
-function abandon(fd: number, temp: string): void {
-  try {
-    closeSync(fd);
-  } catch {}
-  try {
-    unlinkSync(temp);
-  } catch {}
-}
-
 /** Ends an import: the importer's statistics, completed, and the page trace renamed into place. */
 function commitImport(
   importer: LackeyImporter,
-  f: { fd: number; temp: string; destination: string; fileBytes: number; gzip: boolean },
+  f: { file: AtomicFile; fileBytes: number; gzip: boolean },
 ): LackeyImportStats {
   const stats = importer.finish();
   stats.fileBytes = f.fileBytes;
   stats.gzip = f.gzip;
-  commit(f.fd, f.temp, f.destination);
+  // Not flushed to the disk: the cache verifies a page trace's checksum when it opens it.
+  f.file.commit({ durable: false });
   return stats;
 }
 
@@ -462,9 +438,13 @@ export async function importLackey(
 ): Promise<LackeyImportStats> {
   const gzip = isGzipFile(source);
   const fileBytes = statSync(source).size;
-  const { fd, temp } = openTemp(destination);
+  const file = openTemp(destination);
   try {
-    const importer = new LackeyImporter(new PageTraceWriter(fd, opts.instructions ?? true), source, opts);
+    const importer = new LackeyImporter(
+      new PageTraceWriter(file.fd, opts.instructions ?? true),
+      source,
+      opts,
+    );
     const sink = async (chunks: AsyncIterable<Buffer>): Promise<void> => {
       for await (const chunk of chunks) importer.push(chunk);
     };
@@ -476,9 +456,9 @@ export async function importLackey(
       if (e instanceof WorkloadError) throw e;
       throw new WorkloadError(`trace: cannot import ${source}: ${(e as Error).message}`);
     }
-    return commitImport(importer, { fd, temp, destination, fileBytes, gzip });
+    return commitImport(importer, { file, fileBytes, gzip });
   } catch (e) {
-    abandon(fd, temp);
+    file.abandon();
     throw e;
   }
 }
@@ -513,13 +493,17 @@ export function importLackeySync(
     if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new WorkloadError(tooBig);
     throw new WorkloadError(`trace: cannot import ${source}: ${(e as Error).message}`);
   }
-  const { fd, temp } = openTemp(destination);
+  const file = openTemp(destination);
   try {
-    const importer = new LackeyImporter(new PageTraceWriter(fd, opts.instructions ?? true), source, opts);
+    const importer = new LackeyImporter(
+      new PageTraceWriter(file.fd, opts.instructions ?? true),
+      source,
+      opts,
+    );
     importer.push(text);
-    return commitImport(importer, { fd, temp, destination, fileBytes, gzip });
+    return commitImport(importer, { file, fileBytes, gzip });
   } catch (e) {
-    abandon(fd, temp);
+    file.abandon();
     throw e;
   }
 }
