@@ -10,16 +10,24 @@ import {
   axisTitle,
   byStrategy,
   byWorkload,
+  type Chart,
   errorBars,
+  type Figure,
+  finish,
   overSeeds,
   type RunInfo,
   runInfo,
   type Spec,
+  subtitle,
+  sweepFile,
   tooltip,
   UNLISTED,
+  us,
+  workloadsOf,
 } from './figure.ts';
-import type { Run } from './results.ts';
-import type { Config } from './select.ts';
+import { num, type Run } from './results.ts';
+import { type Config, select } from './select.ts';
+import { strategyStyles } from './theme.ts';
 
 /** A datum of a sweep figure: one metric of one configuration. */
 export interface SweepRow {
@@ -166,4 +174,94 @@ export function sweepRows(
       return { ...runInfo(c), metric: m.metric, x: x(c), ...spread };
     }),
   );
+}
+
+// ---- Pieces more than one sweep figure uses ---------------------------------
+
+/** The checkpoint interval on a log x axis, in ms. */
+export const INTERVAL_AXIS: SweepLayout['x'] = {
+  title: 'checkpoint interval (ms, log scale)',
+  scale: { type: 'log', nice: false, padding: 12 },
+  tooltipTitle: 'interval (ms)',
+  format: '.3f',
+};
+
+/** A configuration's checkpoint interval in ms. */
+export function intervalMs(c: Config): number {
+  return us(c.first, c.first.intervalCycles) / 1000;
+}
+
+/** A metric with its panel. */
+export type PanelMetric = Metric & Panel;
+
+/** The longest checkpoint pause, in µs (worst over seeds). */
+export const PAUSE: PanelMetric = {
+  metric: 'pause',
+  value: (r) => us(r, num(r, 'metrics.pause.maxCycles')),
+  worst: true,
+  title: 'longest checkpoint pause (µs)',
+  format: '.2f',
+};
+
+/** Truly written pages over copied pages. */
+export const PRECISION: PanelMetric = {
+  metric: 'precision',
+  value: (r) => num(r, 'metrics.precision'),
+  title: 'precision (written / copied)',
+  scale: { domain: [0, 1] },
+  format: '.3f',
+};
+
+/** A figure of one strategy against one of its parameters: a panel per metric, a line per workload. */
+export interface ParameterSweep {
+  name: string;
+  /** The table of contents' line. */
+  title: string;
+  /** The chart's own title and its last subtitle line. */
+  heading: string;
+  note: string;
+  strategy: string;
+  /** The parameter (`params.strategy.<param>`), and what several of its values are called. */
+  param: string;
+  plural: string;
+  /** The sweep file's name (`bench/sweeps/<sweep>.json`). */
+  sweep: string;
+  x: SweepLayout['x'];
+  metrics: readonly PanelMetric[];
+}
+
+export function parameterSweepFigure(def: ParameterSweep): Figure {
+  return {
+    name: def.name,
+    title: def.title,
+    needs: `runs of ${def.strategy} at two or more ${def.plural} (params.strategy.${def.param})`,
+    sweep: sweepFile(def.sweep),
+    charts(runs: readonly Run[]): Chart[] {
+      const { configs, held } = select(runs, {
+        filter: (r) => r.strategy === def.strategy,
+        free: ['workload', `strategy.${def.param}`],
+        sweep: `strategy.${def.param}`,
+      });
+      if (configs.length === 0) return [];
+
+      // Data
+      const rows = sweepRows(configs, (c) => num(c.first, `params.strategy.${def.param}`), def.metrics);
+
+      // Encoding
+      const workloads = workloadsOf(rows);
+      const spec: Spec = {
+        title: { text: def.heading, subtitle: subtitle(configs, held, [def.note]) },
+        data: { values: rows },
+        ...sweepPanels({
+          rows,
+          x: def.x,
+          panels: def.metrics,
+          strategies: [def.strategy],
+          seriesByWorkload: { color: strategyStyles([def.strategy])[0]!.color, workloads },
+          workloads,
+        }),
+      };
+      return [{ name: def.name, spec: finish(spec) }];
+    },
+  };
 }

@@ -10,6 +10,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { RESULTS_SCHEMA } from '../../bench/cli/document.ts';
+import type { RunResult } from '../../src/run/index.ts';
 
 /** Bad input to the plots (exit 2): an unreadable or malformed results file, a missing field. */
 export class PlotsInputError extends Error {
@@ -17,20 +18,22 @@ export class PlotsInputError extends Error {
 }
 
 /** A run as the figures see it: its configuration read and checked, its metrics read on demand. */
-export interface Run {
+export interface Run
+  extends Pick<
+    RunResult,
+    | 'strategy'
+    | 'workload'
+    | 'profile'
+    | 'params'
+    | 'seed'
+    | 'pages'
+    | 'accesses'
+    | 'intervalCycles'
+    | 'cpuHz'
+    | 'ok'
+  > {
   /** `<file>: runs[<i>]`, for messages. */
   source: string;
-  strategy: string;
-  workload: string;
-  profile: string;
-  params: { strategy: Record<string, unknown>; workload: Record<string, unknown> };
-  seed: number;
-  pages: number;
-  accesses: number;
-  intervalCycles: number;
-  cpuHz: number;
-  /** Verification and bounds held (true when the field is absent). */
-  ok: boolean;
   /** The run as stored. */
   raw: Record<string, unknown>;
 }
@@ -108,6 +111,7 @@ function readRun(raw: unknown, source: string): Run {
     accesses: num(partial, 'accesses'),
     intervalCycles: num(partial, 'intervalCycles'),
     cpuHz: positive(partial, 'cpuHz'),
+    // Verification and bounds held; true for results written before the field existed.
     ok: ok === undefined ? true : ok === true,
     raw,
   };

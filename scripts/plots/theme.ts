@@ -10,6 +10,7 @@
  * them apart (bars carry the shape as a point on their top).
  */
 import type { Config } from 'vega-lite';
+import { workloads } from '../../src/workloads/index.ts';
 
 /** A strategy's look. */
 export interface StrategyStyle {
@@ -55,17 +56,9 @@ export function strategyStyles(order: readonly string[]): StrategyStyle[] {
   return order.map((s) => STRATEGY_STYLES.get(s) ?? FALLBACK_STYLES[unknown++ % FALLBACK_STYLES.length]!);
 }
 
-/** Workloads' order, and a shape and dash each, for figures whose series are workloads (one strategy). */
-export const WORKLOAD_ORDER: readonly string[] = [
-  'sequential',
-  'uniform',
-  'zipf',
-  'hotcold',
-  'phases',
-  'stride',
-  'periodic',
-  'trace',
-];
+/** Workloads in the registry's order (the order `list` shows them). */
+export const WORKLOAD_ORDER: readonly string[] = workloads.map((w) => w.name);
+/** A shape and dash per workload, for figures whose series are workloads (one strategy). */
 const WORKLOAD_SHAPES = [
   'square',
   'circle',

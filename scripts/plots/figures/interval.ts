@@ -11,10 +11,9 @@ import {
   subtitle,
   sweepFile,
   symlogAxis,
-  us,
   workloadsOf,
 } from '../figure.ts';
-import { sweepPanels, sweepRows } from '../panels.ts';
+import { INTERVAL_AXIS, intervalMs, PAUSE, sweepPanels, sweepRows } from '../panels.ts';
 import { num, type Run } from '../results.ts';
 import { select } from '../select.ts';
 
@@ -31,9 +30,9 @@ export const interval: Figure = {
     if (configs.length === 0) return [];
 
     // Data
-    const rows = sweepRows(configs, (c) => us(c.first, c.first.intervalCycles) / 1000, [
+    const rows = sweepRows(configs, intervalMs, [
       { metric: 'overhead', value: (r) => num(r, 'metrics.overheadPct') },
-      { metric: 'pause', value: (r) => us(r, num(r, 'metrics.pause.maxCycles')), worst: true },
+      PAUSE,
     ]);
 
     // Encoding
@@ -46,12 +45,7 @@ export const interval: Figure = {
       data: { values: rows },
       ...sweepPanels({
         rows,
-        x: {
-          title: 'checkpoint interval (ms, log scale)',
-          scale: { type: 'log', nice: false, padding: 12 },
-          tooltipTitle: 'interval (ms)',
-          format: '.3f',
-        },
+        x: INTERVAL_AXIS,
         panels: [
           {
             metric: 'overhead',
@@ -60,12 +54,7 @@ export const interval: Figure = {
             format: '.3f',
             axis: symlogAxis(Math.max(...overheads)),
           },
-          {
-            metric: 'pause',
-            title: 'longest checkpoint pause (µs, log scale)',
-            scale: { type: 'log' },
-            format: '.2f',
-          },
+          { ...PAUSE, title: 'longest checkpoint pause (µs, log scale)', scale: { type: 'log' } },
         ],
         strategies: strategiesOf(rows),
         workloads: workloadsOf(rows),

@@ -4,12 +4,12 @@
  * carry `metrics.memory.peakMetadataBytes`, else `metadataBytes`) and the RAM
  * quota donated to core, in separate panels. B's pages are 4 KiB.
  */
+
+import { PAGE_SIZE } from '../../../src/workloads/index.ts';
 import { type Chart, type Figure, finish, type Spec, strategiesOf, subtitle, sweepFile } from '../figure.ts';
 import { sweepPanels, sweepRows } from '../panels.ts';
 import { num, optionalNum, type Run } from '../results.ts';
 import { select } from '../select.ts';
-
-const PAGE_BYTES = 4096;
 
 export const memory: Figure = {
   name: 'memory',
@@ -24,7 +24,7 @@ export const memory: Figure = {
     const peak = configs.some((c) =>
       c.runs.some((r) => optionalNum(r, 'metrics.memory.peakMetadataBytes') !== undefined),
     );
-    const rows = sweepRows(configs, (c) => (c.first.pages * PAGE_BYTES) / 2 ** 20, [
+    const rows = sweepRows(configs, (c) => (c.first.pages * PAGE_SIZE) / 2 ** 20, [
       {
         metric: 'metadata',
         value: (r) =>

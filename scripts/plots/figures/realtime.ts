@@ -13,7 +13,7 @@ import {
   sweepFile,
   us,
 } from '../figure.ts';
-import { sweepPanels, sweepRows } from '../panels.ts';
+import { INTERVAL_AXIS, intervalMs, sweepPanels, sweepRows } from '../panels.ts';
 import { num, type Run } from '../results.ts';
 import { select } from '../select.ts';
 
@@ -37,7 +37,7 @@ export const realtime: Figure = {
     if (configs.length === 0) return [];
 
     // Data
-    const rows = sweepRows(configs, (c) => us(c.first, c.first.intervalCycles) / 1000, [
+    const rows = sweepRows(configs, intervalMs, [
       { metric: 'wcrt', value: (r) => us(r, num(r, 'metrics.realtime.wcrtCycles')), worst: true },
       { metric: 'misses', value: (r) => num(r, 'metrics.realtime.deadlineMisses') },
     ]);
@@ -53,12 +53,7 @@ export const realtime: Figure = {
       data: { values: rows },
       ...sweepPanels({
         rows,
-        x: {
-          title: 'checkpoint interval (ms, log scale)',
-          scale: { type: 'log', nice: false, padding: 12 },
-          tooltipTitle: 'interval (ms)',
-          format: '.3f',
-        },
+        x: INTERVAL_AXIS,
         panels: [
           {
             metric: 'wcrt',
