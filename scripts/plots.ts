@@ -44,6 +44,11 @@ async function main(argv: string[]): Promise<number> {
       for (const w of c.warnings) console.error(`dirtybench plots: ${c.name}: ${w}`);
     }
     for (const s of outcome.skipped) console.log(`note: ${s.note}`);
+    const failed = documents.flatMap((d) => d.runs).filter((r) => !r.ok).length;
+    if (failed > 0)
+      console.log(
+        `note: ${failed} runs failed verification or a bound; drawn all the same, their tooltips say so`,
+      );
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.log(
       `${outcome.charts.length} charts of ${FIGURES.length - outcome.skipped.length} figures and report.html in ${outcome.dir} (${seconds} s)`,

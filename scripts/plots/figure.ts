@@ -242,7 +242,8 @@ export function subtitle(configs: readonly Config[], held: readonly Held[], extr
       s = new Set();
       shown.set(key, s);
     }
-    s.add(String(value));
+    // A value chosen among several says so: the figure leaves runs of the others out.
+    s.add(h.among > 1 ? `${String(value)} (of ${h.among})` : String(value));
   }
   for (const [name, values] of shown) parts.push(`${name} ${[...values].join(' / ')}`);
   const seeds = Math.max(0, ...configs.map((c) => c.runs.length));
