@@ -230,22 +230,26 @@ export function subtitle(configs: readonly Config[], held: readonly Held[], extr
   const parts: string[] = [];
   const first = configs[0]?.first;
   const always = new Set<Setting>(['profile', 'intervalCycles', 'pages', 'accesses']);
-  const shown = new Map<string, Set<string>>();
+  // Setting (per workload or strategy where it is one of theirs) → value → most values it was chosen among.
+  const shown = new Map<string, Map<string, number>>();
   for (const h of held) {
     if (!always.has(h.setting) && h.among < 2) continue;
     const name = SETTING_NAMES[h.setting] ?? h.setting.replace(/^(strategy|workload)\./, '');
     let value = JSON.parse(h.value) as unknown;
     if (h.setting === 'intervalCycles' && first) value = formatMicros(us(first, Number(value)));
     const key = h.of && !always.has(h.setting) ? `${h.of} ${name}` : name;
-    let s = shown.get(key);
-    if (!s) {
-      s = new Set();
-      shown.set(key, s);
+    let values = shown.get(key);
+    if (!values) {
+      values = new Map();
+      shown.set(key, values);
     }
-    // A value chosen among several says so: the figure leaves runs of the others out.
-    s.add(h.among > 1 ? `${String(value)} (of ${h.among})` : String(value));
+    values.set(String(value), Math.max(values.get(String(value)) ?? 1, h.among));
   }
-  for (const [name, values] of shown) parts.push(`${name} ${[...values].join(' / ')}`);
+  // A value chosen among several says so: the figure leaves the runs of the others out.
+  for (const [name, values] of shown) {
+    const text = [...values].map(([v, among]) => (among > 1 ? `${v} (of ${among})` : v));
+    parts.push(`${name} ${text.join(' / ')}`);
+  }
   const seeds = Math.max(0, ...configs.map((c) => c.runs.length));
   if (seeds > 1) parts.push(`up to ${seeds} seeds: mean ± 95 % CI (Student t), worst cases the maximum`);
   return [...wrap(parts, ' · ', SUBTITLE_WIDTH), ...extra];

@@ -81,6 +81,13 @@ describe('marks match the data', () => {
     expect(dataOf('overhead').filter((d) => d['n'] === 3)).toHaveLength(7);
   });
 
+  it('overhead: the subtitle names the settings held, and among how many values', () => {
+    const title = (chart('overhead').spec as unknown as { title: { subtitle: string[] } }).title;
+    expect(title.subtitle.join(' · ')).toContain(
+      'profile fiasco-oc-x86_64 · checkpoint interval 100 µs (of 3) · pages 256 (of 3) · accesses 5000 · managed-dataspace granularity 1 (of 3)',
+    );
+  });
+
   it('overhead-breakdown: one stacked segment per strategy, workload and category that took time', () => {
     const segments = dataOf('overhead-breakdown');
     expect(countMarks(chart('overhead-breakdown').svg, 'segments')).toBe(segments.length);
