@@ -131,6 +131,24 @@ function capacityFor(current: number, need: number, exact: boolean): number {
   return exact ? need : Math.min(MAX_OBJECTS, Math.max(need, current * 2));
 }
 
+/** The pager's event counters, named as `metrics.counters` names them in results. */
+export class PagerCounters {
+  /** Faults core's pager answered with a mapping. */
+  pagerMaps = 0;
+  /** Faults core reflected to a region map's fault handler. */
+  regionMapFaults = 0;
+}
+
+/** The region maps' event counters, named as `metrics.counters` names them in results. */
+export class RegionMapCounters {
+  /** `Region_map::attach` RPCs. */
+  attaches = 0;
+  /** `Region_map::detach` RPCs. */
+  detaches = 0;
+  /** `Region_map::state` RPCs. */
+  stateCalls = 0;
+}
+
 /** Genode core: B's pager and the services A uses to build and track B's memory. */
 export class Core implements Pager {
   /** B's address space as a region map (the PD's region map); not charged as metadata. */
@@ -190,12 +208,10 @@ export class Core implements Pager {
   private placeLo = 0;
   private placeHi = 0;
 
-  /** Counters: faults the pager resolved by mapping, region-map faults signalled, attaches, detaches, state() calls. */
-  pagerMaps = 0;
-  regionMapFaults = 0;
-  attaches = 0;
-  detaches = 0;
-  stateCalls = 0;
+  /** What the pager counts, under the names results give them. */
+  readonly pagerCounters = new PagerCounters();
+  /** What the region maps count, under the names results give them. */
+  readonly regionMapCounters = new RegionMapCounters();
 
   constructor(
     readonly profile: CostProfile,
@@ -523,7 +539,7 @@ export class Core implements Pager {
       this.rmParentRm[ds >> 1] = r;
     }
     this.account('attachment-metadata', this.profile.memory.attachmentMetadataBytes, false);
-    this.attaches++;
+    this.regionMapCounters.attaches++;
     this.wakeFaultersIn(r, at, n);
     return a as Attachment;
   }
@@ -568,7 +584,7 @@ export class Core implements Pager {
       this.rmParent[ds >> 1] = NONE;
       this.rmParentRm[ds >> 1] = NONE;
     }
-    this.detaches++;
+    this.regionMapCounters.detaches++;
     if (this.place(r)) {
       const lo = Math.max(at + this.placeDelta, this.placeLo);
       const hi = Math.min(at + pages + this.placeDelta, this.placeHi);
@@ -581,7 +597,7 @@ export class Core implements Pager {
   state(rm: RegionMap, out: RegionMapState = new RegionMapState()): RegionMapState {
     const r = this.rmIndex(rm);
     this.kernel.rpc(this.profile.core.stateWork, Kind.core);
-    this.stateCalls++;
+    this.regionMapCounters.stateCalls++;
     out.type = 'READY';
     out.addr = 0;
     for (let i = 0; i < this.faulters; i++) {
@@ -658,7 +674,7 @@ export class Core implements Pager {
       }
       const base = vpn - (vpn % 2 ** order);
       const frame = this.ramFrame[ds >> 1]! + (base - delta - at + offset);
-      this.pagerMaps++;
+      this.pagerCounters.pagerMaps++;
       this.kernel.replyMap(thread, base, 2 ** order, writable, frame);
       return;
     }
@@ -672,7 +688,7 @@ export class Core implements Pager {
         `unresolvable ${write ? 'write' : 'read'} fault at page ${page} of region map ${r}: no fault handler`,
       );
     }
-    this.regionMapFaults++;
+    this.pagerCounters.regionMapFaults++;
     const i = this.faulters;
     if (i === this.faulterRm.length) {
       this.faulterRm = resized(this.faulterRm, 2 * i);

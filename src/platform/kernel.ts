@@ -84,6 +84,18 @@ export function countFlexpages(start: number, end: number, maxOrder: number): nu
   return n;
 }
 
+/** The kernel's event counters, named as `metrics.counters` names them in results. */
+export class KernelCounters {
+  /** Write-fault notifications to a tracker (kernel extension). */
+  notifications = 0;
+  /** Pages logged by the in-kernel dirty log (kernel extension). */
+  logAppends = 0;
+  /** l4_task_unmap syscalls. */
+  unmapCalls = 0;
+  /** Page-table entries installed by map. */
+  pagesMapped = 0;
+}
+
 export class Kernel implements FaultSink {
   /** B's only thread (the model runs B single-threaded). */
   readonly thread = new Thread('B');
@@ -108,11 +120,8 @@ export class Kernel implements FaultSink {
    */
   debugSkipTlbInvalidation = false;
 
-  /** Counters: unmap syscalls, pages mapped, tracking notifications, log appends. */
-  unmapCalls = 0;
-  pagesMapped = 0;
-  notifications = 0;
-  logAppends = 0;
+  /** What the kernel counts, under the names results give them. */
+  readonly counters = new KernelCounters();
 
   constructor(
     readonly profile: CostProfile,
@@ -164,13 +173,13 @@ export class Kernel implements FaultSink {
   private trackedWriteFault(vpn: number, e: number): void {
     const k = this.profile.kernel;
     if (this.trackingMode === TrackingMode.notify) {
-      this.notifications++;
+      this.counters.notifications++;
       this.ipc(); // notification to the tracker thread of A
       this.notifyHandler!(vpn);
       this.ipc(); // A's reply; the kernel re-enables write and resumes B
       this.clock.charge(Kind.kernel, k.mapPerPage);
     } else if (this.trackingMode === TrackingMode.log) {
-      this.logAppends++;
+      this.counters.logAppends++;
       this.log![vpn] = 1;
       this.clock.charge(Kind.kernel, k.logAppend);
     } else {
@@ -205,7 +214,7 @@ export class Kernel implements FaultSink {
         frames[p] = frame + i;
       }
     }
-    this.pagesMapped += count;
+    this.counters.pagesMapped += count;
     this.clock.charge(Kind.kernel, count * this.profile.kernel.mapPerPage);
   }
 
@@ -265,7 +274,7 @@ export class Kernel implements FaultSink {
         changed++;
       }
     }
-    this.unmapCalls++;
+    this.counters.unmapCalls++;
     this.clock.charge(Kind.kernel, k.syscall + present * k.unmapPerPage);
     this.invalidate(changed);
     return dirty;

@@ -123,6 +123,22 @@ export interface FaultSink {
   pageFault(vpn: number, write: boolean): void;
 }
 
+/**
+ * The MMU's event counters, named as `metrics.counters` names them in results
+ * (the platform gathers every component's counters, platform.ts). `Mmu.run`
+ * counts its walks in a local and books them here when it leaves.
+ */
+export class MmuCounters {
+  /** TLB misses (page walks). */
+  tlbMisses = 0;
+  /** Dirty assists (first write through a clean TLB entry). */
+  dirtyAssists = 0;
+  /** Page-fault exceptions, retries included. */
+  pageFaultExceptions = 0;
+  /** Faults that stalled B (one per access that faulted, however many retries). */
+  faultStalls = 0;
+}
+
 /** The TLB and the access path of B's one thread. */
 export class Mmu {
   /** Ways per set and set count (entries = ways × sets). */
@@ -152,11 +168,8 @@ export class Mmu {
   /** Receives page faults; wired by the platform. */
   faultSink: FaultSink | null = null;
 
-  /** TLB misses (page walks), dirty assists, page-fault exceptions, and faults that stalled B. */
-  walks = 0;
-  assists = 0;
-  exceptions = 0;
-  faultStalls = 0;
+  /** What the MMU counts, under the names results give them. */
+  readonly counters = new MmuCounters();
 
   constructor(
     profile: CostProfile,
@@ -306,7 +319,7 @@ export class Mmu {
 
   /** Books page walks `run` counted locally (their cycles are already on the clock). */
   private bookWalks(walks: number): void {
-    this.walks += walks;
+    this.counters.tlbMisses += walks;
     this.clock.byCategory[CAT_TLB_MISS]! += walks * this.walkCycles;
   }
 
@@ -377,14 +390,14 @@ export class Mmu {
           `model error: ${write ? 'write' : 'read'} of page ${vpn} still faults after ${attempt} resolutions`,
         );
       }
-      this.exceptions++;
+      this.counters.pageFaultExceptions++;
       // A page fault invalidates the TLB entry of the faulting address (Intel SDM §4.10.4.1).
       this.invalidatePage(vpn);
       this.faultSink!.pageFault(vpn, write);
       if (this.translate(vpn, write, this.lookup(vpn))) break;
     }
     clock.phase = phase;
-    this.faultStalls++;
+    this.counters.faultStalls++;
     this.stalls.record(clock.now - start, StallCause.fault);
   }
 
@@ -397,7 +410,7 @@ export class Mmu {
     const e = space.flags(vpn);
     if (slot >= 0 && write && (this.tag[slot]! & TLB_WRITABLE) !== 0) {
       // Cached writable but clean: the dirty assist re-reads the entry and sets D.
-      this.assists++;
+      this.counters.dirtyAssists++;
       this.clock.chargeCategory(CAT_DIRTY_ASSIST, this.assistCycles);
       if ((e & (PTE_PRESENT | PTE_WRITABLE)) !== (PTE_PRESENT | PTE_WRITABLE)) {
         this.tag[slot] = EMPTY;
@@ -408,7 +421,7 @@ export class Mmu {
       return true;
     }
     // TLB miss, or a write through an entry cached read-only: walk.
-    this.walks++;
+    this.counters.tlbMisses++;
     this.clock.chargeCategory(CAT_TLB_MISS, this.walkCycles);
     if ((e & PTE_PRESENT) === 0 || (write && (e & PTE_WRITABLE) === 0)) {
       if (slot >= 0) this.tag[slot] = EMPTY;
