@@ -25,7 +25,7 @@ export {
   type SignalContext,
   type SignalReceiver,
   TARGET_VIRT_BASE,
-} from './core.ts';
+} from './core/index.ts';
 export {
   invalidationCycles,
   maxInvalidationCycles,

@@ -4,7 +4,7 @@
  * (and the baseline of every run) gets a fresh one.
  */
 import { Clock, StallLog } from './clock.ts';
-import { Core, type PagerCounters, type RegionMapCounters } from './core.ts';
+import { Core, type PagerCounters, type RegionMapCounters } from './core/index.ts';
 import { Kernel, type KernelCounters } from './kernel.ts';
 import { TargetMemory } from './memory.ts';
 import { AddressSpace, Mmu, type MmuCounters } from './mmu.ts';

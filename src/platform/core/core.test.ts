@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Phase, StallCause } from './clock.ts';
-import { PAGE_SIZE, RegionMapState } from './core.ts';
-import { rpcCycles } from './costs.ts';
-import { ModelError } from './errors.ts';
-import { createPlatform, type Platform } from './platform.ts';
-import { loadProfile } from './profile.ts';
-import { profileWith } from './testing.ts';
+import { Phase, StallCause } from '../clock.ts';
+import { rpcCycles } from '../costs.ts';
+import { ModelError } from '../errors.ts';
+import { createPlatform, type Platform } from '../platform.ts';
+import { loadProfile } from '../profile.ts';
+import { profileWith } from '../testing.ts';
+import { PAGE_SIZE, RegionMapState } from './index.ts';
 
 const x86 = loadProfile('fiasco-oc-x86_64');
 const k = x86.kernel;
