@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Cat } from './clock.ts';
+import { ModelError } from './errors.ts';
 import { Revoke } from './kernel.ts';
 import { PTE_DIRTY, PTE_PRESENT, PTE_WRITABLE } from './mmu.ts';
 import { loadProfile } from './profile.ts';
@@ -100,6 +101,19 @@ describe('MMU and TLB', () => {
         expect(n).toBe(0); // the missed page the verification reports
       else expect(Array.from(out.subarray(0, n))).toEqual([9]);
     }
+  });
+
+  it('raises a ModelError (a model bug, exit 1), not a plain crash, when an access keeps faulting', () => {
+    const pf = plainPlatform(x86, 8);
+    pf.kernel.unmap(0, 3, Revoke.all);
+    // A broken pager: it wakes B without a mapping, so every retry faults again.
+    pf.kernel.pager = {
+      handleFault(thread) {
+        thread.blocked = false;
+      },
+    };
+    expect(() => pf.mmu.access(2, false)).toThrow(ModelError);
+    expect(() => pf.mmu.access(2, false)).toThrow('read of page 2 still faults after 8 resolutions');
   });
 
   it('keeps the mapping read-only after an unmap revoking W only, so reads hit and writes fault', () => {

@@ -20,6 +20,7 @@
  * and no assist: every entry is filled as if dirty.
  */
 import { Cat, type Clock, Phase, StallCause, type StallLog } from './clock.ts';
+import { ModelError } from './errors.ts';
 import type { TargetMemory } from './memory.ts';
 import type { CostProfile } from './profile.ts';
 import { FINGERPRINT_WORD, PTE_WORD, RECORD_WORDS } from './records.ts';
@@ -77,7 +78,7 @@ const HOT_LOOP_LITERALS: [number, number][] = [
 ];
 for (const [constant, literal] of HOT_LOOP_LITERALS) {
   if (constant !== literal)
-    throw new Error(`mmu.ts: Mmu.run assumes ${literal} where a constant is now ${constant}`);
+    throw new ModelError(`mmu.ts: Mmu.run assumes ${literal} where a constant is now ${constant}`);
 }
 
 /** Resolutions of one access before the model is declared broken. */
@@ -386,8 +387,8 @@ export class Mmu {
     clock.phase = Phase.fault;
     for (let attempt = 0; ; attempt++) {
       if (attempt === MAX_FAULTS_PER_ACCESS) {
-        throw new Error(
-          `model error: ${write ? 'write' : 'read'} of page ${vpn} still faults after ${attempt} resolutions`,
+        throw new ModelError(
+          `${write ? 'write' : 'read'} of page ${vpn} still faults after ${attempt} resolutions`,
         );
       }
       this.counters.pageFaultExceptions++;
