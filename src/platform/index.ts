@@ -1,10 +1,10 @@
 /** The emulated platform: the only surface strategies and the runner import. */
 export {
+  Actor,
   CATEGORY_NAMES,
   Cat,
   type CategoryName,
   Clock,
-  Kind,
   Phase,
   type PhaseId,
   StallCause,

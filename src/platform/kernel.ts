@@ -12,7 +12,7 @@
  * (src/kern/arm/paging-arm.cpp). `Unmap_flags` (map_util.cpp) lets an unmap
  * revoke W only, which downgrades the mapping to read-only.
  */
-import { type Clock, Kind } from './clock.ts';
+import { Actor, type ActorId, type Clock } from './clock.ts';
 import { invalidationCycles, rpcCycles } from './costs.ts';
 import { ModelError, requireCapability } from './errors.ts';
 import {
@@ -139,19 +139,19 @@ export class Kernel implements FaultSink {
 
   /** One one-way IPC (a fault IPC, a reply, a wake-up, a notification). */
   ipc(): void {
-    this.clock.charge(Kind.ipc, this.profile.kernel.ipcOneWay);
+    this.clock.charge(Actor.ipc, this.profile.kernel.ipcOneWay);
   }
 
-  /** A Genode RPC: call + reply IPCs, and the server's work charged as `kind`. */
-  rpc(serverWork: number, kind: (typeof Kind)[keyof typeof Kind]): void {
-    this.clock.charge(Kind.ipc, rpcCycles(this.profile, 0));
-    this.clock.charge(kind, serverWork);
+  /** A Genode RPC: call + reply IPCs, and the server's work charged to `actor`. */
+  rpc(serverWork: number, actor: ActorId): void {
+    this.clock.charge(Actor.ipc, rpcCycles(this.profile, 0));
+    this.clock.charge(actor, serverWork);
   }
 
   /** Page-fault exception of B (called by the MMU). */
   pageFault(vpn: number, write: boolean): void {
     const k = this.profile.kernel;
-    this.clock.charge(Kind.kernel, k.pageFaultTrap);
+    this.clock.charge(Actor.kernel, k.pageFaultTrap);
     const e = this.space.flags(vpn);
     if (write && (e & (PTE_PRESENT | PTE_TRACKED)) === (PTE_PRESENT | PTE_TRACKED)) {
       this.trackedWriteFault(vpn, e);
@@ -177,11 +177,11 @@ export class Kernel implements FaultSink {
       this.ipc(); // notification to the tracker thread of A
       this.notifyHandler!(vpn);
       this.ipc(); // A's reply; the kernel re-enables write and resumes B
-      this.clock.charge(Kind.kernel, k.mapPerPage);
+      this.clock.charge(Actor.kernel, k.mapPerPage);
     } else if (this.trackingMode === TrackingMode.log) {
       this.counters.logAppends++;
       this.log![vpn] = 1;
-      this.clock.charge(Kind.kernel, k.logAppend);
+      this.clock.charge(Actor.kernel, k.logAppend);
     } else {
       throw new ModelError(`page ${vpn} is write-protected for tracking but no tracking mode is active`);
     }
@@ -215,7 +215,7 @@ export class Kernel implements FaultSink {
       }
     }
     this.counters.pagesMapped += count;
-    this.clock.charge(Kind.kernel, count * this.profile.kernel.mapPerPage);
+    this.clock.charge(Actor.kernel, count * this.profile.kernel.mapPerPage);
   }
 
   /** Resumes a blocked faulter without a mapping (core's wake-up IPC); it will fault again. */
@@ -275,7 +275,7 @@ export class Kernel implements FaultSink {
       }
     }
     this.counters.unmapCalls++;
-    this.clock.charge(Kind.kernel, k.syscall + present * k.unmapPerPage);
+    this.clock.charge(Actor.kernel, k.syscall + present * k.unmapPerPage);
     this.invalidate(changed);
     return dirty;
   }
@@ -283,7 +283,7 @@ export class Kernel implements FaultSink {
   /** Invalidates the TLB entries of the first `count` pages of the scratch list, charging the cost. */
   private invalidate(count: number): void {
     if (count === 0 || this.debugSkipTlbInvalidation) return;
-    this.clock.charge(Kind.kernel, invalidationCycles(this.profile, count));
+    this.clock.charge(Actor.kernel, invalidationCycles(this.profile, count));
     if (count > this.profile.mmu.tlbFlushThresholdPages) {
       this.mmu.flushAll();
     } else {
@@ -340,7 +340,7 @@ export class Kernel implements FaultSink {
         changed++;
       }
     }
-    this.clock.charge(Kind.kernel, k.syscall + present * k.unmapPerPage);
+    this.clock.charge(Actor.kernel, k.syscall + present * k.unmapPerPage);
     this.invalidate(changed);
   }
 
@@ -360,7 +360,7 @@ export class Kernel implements FaultSink {
         out[n++] = p;
       }
     }
-    this.clock.charge(Kind.kernel, k.syscall + (end - start) * k.logScanPerPage);
+    this.clock.charge(Actor.kernel, k.syscall + (end - start) * k.logScanPerPage);
     return n;
   }
 }

@@ -18,9 +18,9 @@
 
 import { type ParamSpecs, type ParamValues, resolveParams } from '../params/params.ts';
 import {
+  Actor,
   createPlatform,
   diffCounters,
-  Kind,
   MAX_PAGES,
   ModelError,
   Phase,
@@ -241,7 +241,7 @@ function startMeasured(
   const checkpoint = () => {
     const t0 = clock.now;
     clock.phase = Phase.pause;
-    clock.charge(Kind.core, pauseResume); // stop B's thread
+    clock.charge(Actor.core, pauseResume); // stop B's thread
     clock.phase = Phase.collect;
     const n = strategy.collect(reportedList);
     const unique = markReported(reportedList, n, reported);
@@ -250,7 +250,7 @@ function startMeasured(
       throw new ModelError(`strategy '${p.strategy.name}' reported page ${pg} outside B`);
     }
     clock.phase = Phase.copy;
-    clock.charge(Kind.handler, unique * profile.checkpointer.copyPage);
+    clock.charge(Actor.handler, unique * profile.checkpointer.copyPage);
     store.storeIncrement(reportedList, unique, memory);
     // Verify against the oracle (written since the last checkpoint vs reported)
     // and the restored chain against live memory. B is stopped until the
@@ -263,7 +263,7 @@ function startMeasured(
     clock.phase = Phase.rearm;
     strategy.rearm();
     clock.phase = Phase.pause;
-    clock.charge(Kind.core, pauseResume); // resume B
+    clock.charge(Actor.core, pauseResume); // resume B
     copied.push(unique);
     falsePositives.push(verdict.falsePositives);
     stalls.record(clock.now - t0, StallCause.checkpoint);

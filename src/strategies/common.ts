@@ -2,7 +2,7 @@
  * Pieces several strategies share. Everything here goes through the platform's
  * operations; nothing charges cycles of its own.
  */
-import { type CostProfile, forEachFlexpage, Kind, type Platform } from '../platform/index.ts';
+import { Actor, type CostProfile, forEachFlexpage, type Platform } from '../platform/index.ts';
 
 /**
  * B's memory as a plain Genode component has it: one RAM dataspace of all its
@@ -50,7 +50,7 @@ export class PageBitmap {
 
   /** The fault handler's bookkeeping for one page. */
   mark(page: number): void {
-    this.platform.clock.charge(Kind.handler, this.platform.profile.checkpointer.handlerWork);
+    this.platform.clock.charge(Actor.handler, this.platform.profile.checkpointer.handlerWork);
     this.marks[page] = 1;
   }
 
@@ -65,7 +65,7 @@ export class PageBitmap {
       }
     }
     this.platform.clock.charge(
-      Kind.handler,
+      Actor.handler,
       this.pages * this.platform.profile.checkpointer.bitmapScanPerPage,
     );
     return n;

@@ -15,7 +15,7 @@
  *   region-map-component.ts); B stays blocked until an attach wakes it
  *   (`Pager_object::wake_up`, kernel.ts `wakeUp`).
  */
-import { type Clock, Kind } from '../clock.ts';
+import { Actor, type Clock } from '../clock.ts';
 import type { Kernel, Pager, Thread } from '../kernel.ts';
 import type { CostProfile } from '../profile.ts';
 import type { RamDataspaces } from './ram-session-component.ts';
@@ -52,7 +52,7 @@ export class CorePager implements Pager {
     let lo = 0;
     let hi = maps.pages[0]!;
     for (;;) {
-      this.clock.charge(Kind.core, lookupCycles);
+      this.clock.charge(Actor.core, lookupCycles);
       const s = maps.slotAt(r, page);
       if (s === 0) {
         this.reflect(r, thread, page, write);

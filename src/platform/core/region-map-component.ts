@@ -25,7 +25,7 @@
  * region-lookup.ts. Nothing on the fault path allocates: `attach` takes
  * positional arguments, `state()` fills a caller's `RegionMapState`.
  */
-import { type Clock, Kind } from '../clock.ts';
+import { Actor, type Clock } from '../clock.ts';
 import { ModelError } from '../errors.ts';
 import type { Kernel, Thread } from '../kernel.ts';
 import { Revoke } from '../kernel.ts';
@@ -213,7 +213,7 @@ export class RegionMaps {
         if (up === inner) throw new ModelError(`attach: region map ${inner} would contain itself`);
       }
     }
-    this.kernel.rpc(this.profile.core.attachWork, Kind.core);
+    this.kernel.rpc(this.profile.core.attachWork, Actor.core);
     const rmPages = this.pages[r]!;
     if (at < 0 || n < 1 || at + n > rmPages || !Number.isInteger(at)) {
       throw new ModelError(`attach: region [${at}, ${at + n}) outside region map ${r} of ${rmPages} pages`);
@@ -246,7 +246,7 @@ export class RegionMaps {
    */
   detach(rm: RegionMap, at: number): void {
     const r = this.index(rm);
-    this.kernel.rpc(this.profile.core.detachWork, Kind.core);
+    this.kernel.rpc(this.profile.core.detachWork, Actor.core);
     const s = Number.isInteger(at) && at >= 0 && at < this.pages[r]! ? this.slotAt(r, at) : 0;
     const a = s - 1;
     if (s === 0 || this.attAt[a] !== at)
@@ -268,13 +268,13 @@ export class RegionMaps {
       const hi = Math.min(at + pages + this.placeDelta, this.placeHi);
       for (let vpn = lo; vpn < hi; vpn++) this.kernel.unmap(vpn, 0, Revoke.all);
     }
-    this.clock.charge(Kind.kernel, this.profile.core.cacheOp);
+    this.clock.charge(Actor.kernel, this.profile.core.cacheOp);
   }
 
   /** `Region_map::state()` (an RPC): fills `out` with the first queued fault of `rm`, and returns it. */
   state(rm: RegionMap, out: RegionMapState = new RegionMapState()): RegionMapState {
     const r = this.index(rm);
-    this.kernel.rpc(this.profile.core.stateWork, Kind.core);
+    this.kernel.rpc(this.profile.core.stateWork, Actor.core);
     this.counters.stateCalls++;
     this.faulters.firstOf(r, out);
     return out;

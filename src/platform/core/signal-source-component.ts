@@ -8,7 +8,7 @@
  * `Signal_receiver::manage` (base/signal.h) allocates each context with its
  * own imprint.
  */
-import { type Clock, Kind } from '../clock.ts';
+import { Actor, type Clock } from '../clock.ts';
 import { ModelError } from '../errors.ts';
 import type { Kernel } from '../kernel.ts';
 import type { CostProfile } from '../profile.ts';
@@ -68,8 +68,8 @@ export class Signals {
    * and calls the handler with the context's imprint.
    */
   submit(ctx: SignalContext): void {
-    this.clock.charge(Kind.ipc, this.profile.kernel.irqTrigger);
-    this.kernel.rpc(this.profile.core.signalWork, Kind.core);
+    this.clock.charge(Actor.ipc, this.profile.kernel.irqTrigger);
+    this.kernel.rpc(this.profile.core.signalWork, Actor.core);
     this.receivers[this.receiverOf[ctx]!]!(this.imprintOf[ctx]!);
   }
 }

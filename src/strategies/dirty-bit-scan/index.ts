@@ -11,8 +11,8 @@
  * Unavailable where unmap reports no status (Fiasco.OC on ARM).
  */
 import {
+  Actor,
   forEachFlexpage,
-  Kind,
   maxInvalidationCycles,
   pauseResumeCycles,
   Revoke,
@@ -51,7 +51,7 @@ export const dirtyBitScan = defineStrategy({
         scan(null);
       },
       collect(out) {
-        kernel.rpc(0, Kind.core); // ask core to scan B's mappings (assumed core extension)
+        kernel.rpc(0, Actor.core); // ask core to scan B's mappings (assumed core extension)
         return scan(out);
       },
       rearm: () => {},

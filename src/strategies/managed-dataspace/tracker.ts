@@ -26,8 +26,8 @@
 
 import { ParamError } from '../../params/params.ts';
 import {
+  Actor,
   type CostProfile,
-  Kind,
   ModelError,
   maxUnmapCycles,
   PAGE_SIZE,
@@ -121,7 +121,7 @@ export function createManagedTracker(platform: Platform, layout: ManagedLayout):
 
   /** A's handling of a fault reported by `state()` of managed dataspace `m`. */
   const resolve = (m: number, write: boolean, addr: number): void => {
-    clock.charge(Kind.handler, profile.checkpointer.handlerWork);
+    clock.charge(Actor.handler, profile.checkpointer.handlerWork);
     const k = Math.floor(addr / PAGE_SIZE / g);
     const j = m * perManaged + k;
     const at = k * g;
@@ -218,7 +218,7 @@ export function createManagedTracker(platform: Platform, layout: ManagedLayout):
       detachAll(true);
     },
     collect(out) {
-      clock.charge(Kind.handler, designated * profile.checkpointer.bitmapScanPerPage);
+      clock.charge(Actor.handler, designated * profile.checkpointer.bitmapScanPerPage);
       let n = 0;
       if (listed()) {
         // Only a dataspace attached read-write since the last re-arm is marked.
