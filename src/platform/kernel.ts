@@ -123,12 +123,18 @@ export class Kernel implements FaultSink {
   /** What the kernel counts, under the names results give them. */
   readonly counters = new KernelCounters();
 
+  /** Pages of B's address space. */
+  readonly pages: number;
+
   constructor(
     readonly profile: CostProfile,
     private readonly clock: Clock,
     private readonly mmu: Mmu,
-    readonly space: AddressSpace,
-  ) {}
+    /** B's page table, which only the kernel (and the MMU) touch. */
+    private readonly space: AddressSpace,
+  ) {
+    this.pages = space.pages;
+  }
 
   private get changed(): Int32Array {
     this.changedPages ??= new Int32Array(

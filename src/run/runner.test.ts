@@ -87,8 +87,8 @@ describe('the runner', () => {
       doc: 'reports nothing (a broken tracker)',
       params: {},
       requires: () => [],
-      create: (platform) => ({
-        setupMemory: () => attachPlainRam(platform),
+      create: (ctx) => ({
+        setupMemory: () => attachPlainRam(ctx),
         arm: () => {},
         collect: () => 0,
         rearm: () => {},
@@ -109,10 +109,11 @@ describe('the runner', () => {
       doc: 'claims a pause shorter than stopping B',
       params: {},
       requires: () => [],
-      create: (platform) => ({
-        setupMemory: () => attachPlainRam(platform),
+      groundTruth: true,
+      create: (ctx) => ({
+        setupMemory: () => attachPlainRam(ctx),
         arm: () => {},
-        collect: (out) => platform.memory.collectWritten(out),
+        collect: (out) => ctx.groundTruth.collectWritten(out),
         rearm: () => {},
       }),
       bounds: () => ({ maxStallCycles: 10, maxPauseCycles: 10 }),

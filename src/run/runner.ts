@@ -30,8 +30,13 @@ import {
   rpcCycles,
   StallCause,
 } from '../platform/index.ts';
-import { attachPlainRam } from '../strategies/common.ts';
-import { findStrategy, type Strategy, type StrategyDef } from '../strategies/index.ts';
+import {
+  attachPlainRam,
+  createStrategy,
+  findStrategy,
+  type Strategy,
+  type StrategyDef,
+} from '../strategies/index.ts';
 import { createWorkload, findWorkload, type WorkloadDef, type WorkloadStream } from '../workloads/index.ts';
 import { Replay, type ReplayOutcome } from './replay.ts';
 import { summarizeStalls } from './stats.ts';
@@ -210,7 +215,7 @@ function startMeasured(
   const pages = stream.pages;
   const platform = createPlatform(config.profile, pages);
   const { clock, memory, stalls, profile } = platform;
-  const strategy: Strategy = p.strategy.create(platform, p.strategyParams);
+  const strategy: Strategy = createStrategy(p.strategy, platform, p.strategyParams);
   const bounds = p.strategy.bounds(profile, pages, p.strategyParams);
   const store = new CheckpointStore(pages);
 
@@ -261,7 +266,7 @@ function startMeasured(
     restoreMismatches += verdict.restoreMismatches;
     clearMarks(reported, reportedList, unique);
     clock.phase = Phase.rearm;
-    strategy.rearm();
+    strategy.rearm(reportedList, unique);
     clock.phase = Phase.pause;
     clock.charge(Actor.core, pauseResume); // resume B
     copied.push(unique);

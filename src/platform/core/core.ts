@@ -65,7 +65,7 @@ export class Core implements Pager {
     this.pager = new CorePager(profile, clock, kernel, this.maps, this.ram);
     this.pagerCounters = this.pager.counters;
     this.regionMapCounters = this.maps.counters;
-    this.root = this.maps.create(kernel.space.pages, false);
+    this.root = this.maps.create(kernel.pages, false);
   }
 
   /** Quota and metadata of everything created so far (a copy). */

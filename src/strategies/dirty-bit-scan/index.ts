@@ -35,8 +35,8 @@ export const dirtyBitScan = defineStrategy({
     },
   },
   requires: () => ['hardwareDirtyBits'],
-  create(platform, params) {
-    const { kernel, pages } = platform;
+  create(ctx, params) {
+    const { kernel, pages } = ctx;
     const scan = (out: Int32Array | null): number => {
       let n = 0;
       forEachFlexpage(0, pages, params.flexpageOrder, (vpn, order) => {
@@ -45,7 +45,7 @@ export const dirtyBitScan = defineStrategy({
       return n;
     };
     return {
-      setupMemory: () => attachPlainRam(platform),
+      setupMemory: () => attachPlainRam(ctx),
       // Clear the status the setup left, so the first interval starts clean.
       arm: () => {
         scan(null);

@@ -60,6 +60,6 @@ export const managedDataspace = defineStrategy({
     if (p.readOnlyFirst) caps.push('readOnlyAttach');
     return caps;
   },
-  create: (platform, p) => createManagedTracker(platform, layoutOf(p, platform.pages)),
+  create: (ctx, p) => createManagedTracker(ctx, layoutOf(p, ctx.pages)),
   bounds: (profile, pages, p) => managedBounds(profile, pages, layoutOf(p, pages)),
 });

@@ -31,14 +31,13 @@ import {
   ModelError,
   maxUnmapCycles,
   PAGE_SIZE,
-  type Platform,
   pauseResumeCycles,
   type RamDataspace,
   type RegionMap,
   RegionMapState,
   rpcCycles,
 } from '../../platform/index.ts';
-import type { Bounds, Strategy } from '../types.ts';
+import type { Bounds, Strategy, TrackerContext } from '../types.ts';
 
 /** How B's memory is laid out and how the handler looks faults up. */
 export interface ManagedLayout {
@@ -94,8 +93,8 @@ const MARKED = 4;
  */
 const ATTACHED_LIST = 4096;
 
-export function createManagedTracker(platform: Platform, layout: ManagedLayout): Strategy {
-  const { core, clock, profile, pages } = platform;
+export function createManagedTracker(ctx: TrackerContext, layout: ManagedLayout): Strategy {
+  const { core, clock, profile, pages } = ctx;
   const g = layout.granularity;
   const a = Math.min(layout.managedPages, pages);
   const { managed, designated } = counts(layout, pages);

@@ -42,6 +42,6 @@ export const perPageRm = defineStrategy({
     if (p.readOnlyFirst) caps.push('readOnlyAttach');
     return caps;
   },
-  create: (platform, p) => createManagedTracker(platform, layoutOf(p)),
+  create: (ctx, p) => createManagedTracker(ctx, layoutOf(p)),
   bounds: (profile, pages, p) => managedBounds(profile, pages, layoutOf(p)),
 });
