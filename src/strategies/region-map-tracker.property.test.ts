@@ -8,14 +8,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadProfile } from '../platform/index.ts';
 import { profileWith } from '../platform/testing.ts';
-import {
-  createManagedTracker,
-  type ManagedLayout,
-  managedBounds,
-} from '../strategies/managed-dataspace/tracker.ts';
-import { defineStrategy } from '../strategies/types.ts';
-import { runExperiment } from './runner.ts';
-import { literalConfig, literalWorkload } from './testing.ts';
+import { runExperiment } from '../run/runner.ts';
+import { literalConfig, literalWorkload } from '../run/testing.ts';
+import { createManagedTracker, type ManagedLayout, managedBounds } from './region-map-tracker.ts';
+import { defineStrategy } from './types.ts';
 
 function trackerWith(layout: ManagedLayout) {
   return defineStrategy({
