@@ -1,6 +1,6 @@
 /**
  * Simulated time: an integer count of cycles of the one core B, A, core and
- * the kernel share (design §1). Every charged cycle carries a category so a
+ * the kernel share (docs/design.md §1). Every charged cycle carries a category so a
  * result can be explained, not just ranked.
  *
  * Operations of the kernel and core do not know whether they run on behalf of

@@ -1,5 +1,5 @@
 /**
- * The Fiasco.OC-like kernel (design §2): page-fault delivery to a pager by
+ * The Fiasco.OC-like kernel (docs/design.md §2): page-fault delivery to a pager by
  * fault IPC, map, flexpage unmap that can revoke write only and, where the
  * platform reports hardware dirty bits, returns and clears the A/D status of
  * the pages; thread block and wake-up; and the two tracking extensions the

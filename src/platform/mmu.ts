@@ -1,6 +1,6 @@
 /**
  * The MMU: B's page table and the TLB of the core, in flat typed arrays
- * (design §2, §8). This is the per-access hot path of the whole harness.
+ * (docs/design.md §2, §8). This is the per-access hot path of the whole harness.
  *
  * x86 semantics modelled (Intel SDM vol. 3, §4.8 and §4.10):
  * - a TLB entry caches the translation with its write permission and dirty

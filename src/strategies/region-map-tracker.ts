@@ -21,7 +21,7 @@
  * handler; with `readOnlyFirst` (Genode 2018 and later) a read fault attaches
  * read-only and only a later write re-attaches read-write and marks.
  *
- * A's bookkeeping is a few typed arrays (design §8): the region map of each
+ * A's bookkeeping is a few typed arrays (docs/design.md §8): the region map of each
  * managed dataspace, the RAM dataspace and state of each designated one; where
  * a designated dataspace lies is arithmetic in its index.
  */
