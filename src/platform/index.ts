@@ -10,22 +10,7 @@ export {
   StallCause,
   StallLog,
 } from './clock.ts';
-export {
-  type Attachment,
-  Core,
-  type CoreMemory,
-  type CoreReservation,
-  type Dataspace,
-  isRegionMap,
-  PAGE_SIZE,
-  type RamDataspace,
-  type RegionMap,
-  RegionMapState,
-  type RmSession,
-  type SignalContext,
-  type SignalReceiver,
-  TARGET_VIRT_BASE,
-} from './core/index.ts';
+export * from './core/index.ts';
 export {
   invalidationCycles,
   maxInvalidationCycles,
