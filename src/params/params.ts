@@ -43,11 +43,14 @@ export interface BooleanParam extends ParamBase {
   readonly default: boolean;
 }
 
-/** One of a fixed set of words. */
-export interface EnumParam extends ParamBase {
+/**
+ * One of a fixed set of words. Declared `as const`, its value is typed as the
+ * union of those words (`'linear' | 'indexed'`), so no user narrows it by hand.
+ */
+export interface EnumParam<V extends string = string> extends ParamBase {
   readonly type: 'enum';
-  readonly values: readonly string[];
-  readonly default: string;
+  readonly values: readonly V[];
+  readonly default: NoInfer<V>;
 }
 
 /** Free text, e.g. a file path. An empty default means "not given". */
@@ -59,12 +62,14 @@ export interface StringParam extends ParamBase {
 /** A set of declarations keyed by parameter name (the `--set` key). */
 export type ParamSpecs = Readonly<Record<string, ParamSpec>>;
 
-/** The value type a declaration produces. */
+/** The value type a declaration produces: an enum's own words, a boolean, a string, or a number. */
 export type ParamValue<S extends ParamSpec> = S extends BooleanParam
   ? boolean
-  : S extends EnumParam | StringParam
-    ? string
-    : number;
+  : S extends EnumParam<infer V>
+    ? V
+    : S extends StringParam
+      ? string
+      : number;
 
 /** Resolved values for a set of declarations. */
 export type ParamValues<S extends ParamSpecs> = { -readonly [K in keyof S]: ParamValue<S[K]> };

@@ -1,11 +1,12 @@
 /**
  * Simulated time: an integer count of cycles of the one core B, A, core and
- * the kernel share (design §1). Every charged cycle carries a category so a
+ * the kernel share (docs/design.md §1). Every charged cycle carries a category so a
  * result can be explained, not just ranked.
  *
  * Operations of the kernel and core do not know whether they run on behalf of
- * a fault, a checkpoint or the setup; they charge a *kind* (kernel, ipc, core,
- * handler) and the clock's current *phase* decides the category. Hot-path
+ * a fault, a checkpoint or the setup; they charge an *actor* (kernel, ipc,
+ * core, handler: who does the work) and the clock's current *phase* decides
+ * the category. Hot-path
  * costs (compute, TLB miss, dirty assist) charge their category directly.
  */
 
@@ -44,12 +45,16 @@ export const Cat = {
   setup: 12,
 } as const;
 
-/** Who does the work an operation charges. */
-export const Kind = { kernel: 0, ipc: 1, core: 2, handler: 3 } as const;
-export type KindId = (typeof Kind)[keyof typeof Kind];
-const KINDS = 4;
+/**
+ * Who does the work an operation charges: the kernel's exception and
+ * page-table paths, its IPC path, Genode core, or A (the checkpointer's
+ * handler). (`kind` elsewhere means a memory category, as in `byKind`.)
+ */
+export const Actor = { kernel: 0, ipc: 1, core: 2, handler: 3 } as const;
+export type ActorId = (typeof Actor)[keyof typeof Actor];
+const ACTORS = 4;
 
-/** What the system is doing; with the kind it decides the category. */
+/** What the system is doing; with the actor it decides the category. */
 export const Phase = {
   /** B runs; kernel work here is a fault taken outside a tracked stall (attributed to fault.*). */
   run: 0,
@@ -69,21 +74,21 @@ export const Phase = {
 export type PhaseId = (typeof Phase)[keyof typeof Phase];
 const PHASES = 7;
 
-/** phase × kind → category. */
-const CATEGORY_OF = new Uint8Array(PHASES * KINDS);
+/** phase × actor → category. */
+const CATEGORY_OF = new Uint8Array(PHASES * ACTORS);
 {
   const fault = [Cat.faultKernel, Cat.faultIpc, Cat.faultCore, Cat.faultHandler];
   const byPhase: Record<number, readonly number[]> = {
     [Phase.run]: fault,
     [Phase.fault]: fault,
-    [Phase.pause]: Array(KINDS).fill(Cat.checkpointPause),
-    [Phase.collect]: Array(KINDS).fill(Cat.checkpointCollect),
-    [Phase.copy]: Array(KINDS).fill(Cat.checkpointCopy),
-    [Phase.rearm]: Array(KINDS).fill(Cat.checkpointRearm),
-    [Phase.setup]: Array(KINDS).fill(Cat.setup),
+    [Phase.pause]: Array(ACTORS).fill(Cat.checkpointPause),
+    [Phase.collect]: Array(ACTORS).fill(Cat.checkpointCollect),
+    [Phase.copy]: Array(ACTORS).fill(Cat.checkpointCopy),
+    [Phase.rearm]: Array(ACTORS).fill(Cat.checkpointRearm),
+    [Phase.setup]: Array(ACTORS).fill(Cat.setup),
   };
   for (let p = 0; p < PHASES; p++) {
-    for (let k = 0; k < KINDS; k++) CATEGORY_OF[p * KINDS + k] = byPhase[p]![k]!;
+    for (let a = 0; a < ACTORS; a++) CATEGORY_OF[p * ACTORS + a] = byPhase[p]![a]!;
   }
 }
 
@@ -96,10 +101,10 @@ export class Clock {
   /** Current phase; set by the runner and the fault path. */
   phase: PhaseId = Phase.setup;
 
-  /** Charges work of `kind` done in the current phase. */
-  charge(kind: KindId, cycles: number): void {
+  /** Charges work `actor` did in the current phase. */
+  charge(actor: ActorId, cycles: number): void {
     this.now += cycles;
-    this.byCategory[CATEGORY_OF[this.phase * KINDS + kind]!]! += cycles;
+    this.byCategory[CATEGORY_OF[this.phase * ACTORS + actor]!]! += cycles;
   }
 
   /** Charges a category directly (hot-path costs, idle time). */

@@ -1,31 +1,16 @@
 /** The emulated platform: the only surface strategies and the runner import. */
 export {
+  Actor,
   CATEGORY_NAMES,
   Cat,
   type CategoryName,
   Clock,
-  Kind,
   Phase,
   type PhaseId,
   StallCause,
   StallLog,
 } from './clock.ts';
-export {
-  type Attachment,
-  Core,
-  type CoreMemory,
-  type CoreReservation,
-  type Dataspace,
-  isRegionMap,
-  PAGE_SIZE,
-  type RamDataspace,
-  type RegionMap,
-  RegionMapState,
-  type RmSession,
-  type SignalContext,
-  type SignalReceiver,
-  TARGET_VIRT_BASE,
-} from './core.ts';
+export * from './core/index.ts';
 export {
   invalidationCycles,
   maxInvalidationCycles,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Kind, StallCause } from './clock.ts';
+import { Actor, StallCause } from './clock.ts';
 import { ModelError } from './errors.ts';
 import { countFlexpages, forEachFlexpage, Revoke, TrackingMode } from './kernel.ts';
 import { PTE_TRACKED, PTE_WRITABLE } from './mmu.ts';
@@ -14,7 +14,7 @@ describe('Fiasco.OC kernel', () => {
     const seen: number[] = [];
     pf.kernel.enableTracking(TrackingMode.notify, (vpn) => {
       seen.push(vpn);
-      pf.clock.charge(Kind.handler, x86.checkpointer.handlerWork);
+      pf.clock.charge(Actor.handler, x86.checkpointer.handlerWork);
     });
     pf.kernel.writeProtect(0, 5);
     expect(pf.space.flags(17) & (PTE_WRITABLE | PTE_TRACKED)).toBe(PTE_TRACKED);

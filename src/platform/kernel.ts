@@ -1,5 +1,5 @@
 /**
- * The Fiasco.OC-like kernel (design §2): page-fault delivery to a pager by
+ * The Fiasco.OC-like kernel (docs/design.md §2): page-fault delivery to a pager by
  * fault IPC, map, flexpage unmap that can revoke write only and, where the
  * platform reports hardware dirty bits, returns and clears the A/D status of
  * the pages; thread block and wake-up; and the two tracking extensions the
@@ -12,7 +12,7 @@
  * (src/kern/arm/paging-arm.cpp). `Unmap_flags` (map_util.cpp) lets an unmap
  * revoke W only, which downgrades the mapping to read-only.
  */
-import { type Clock, Kind } from './clock.ts';
+import { Actor, type ActorId, type Clock } from './clock.ts';
 import { invalidationCycles, rpcCycles } from './costs.ts';
 import { ModelError, requireCapability } from './errors.ts';
 import {
@@ -84,6 +84,18 @@ export function countFlexpages(start: number, end: number, maxOrder: number): nu
   return n;
 }
 
+/** The kernel's event counters, named as `metrics.counters` names them in results. */
+export class KernelCounters {
+  /** Write-fault notifications to a tracker (kernel extension). */
+  notifications = 0;
+  /** Pages logged by the in-kernel dirty log (kernel extension). */
+  logAppends = 0;
+  /** l4_task_unmap syscalls. */
+  unmapCalls = 0;
+  /** Page-table entries installed by map. */
+  pagesMapped = 0;
+}
+
 export class Kernel implements FaultSink {
   /** B's only thread (the model runs B single-threaded). */
   readonly thread = new Thread('B');
@@ -108,18 +120,21 @@ export class Kernel implements FaultSink {
    */
   debugSkipTlbInvalidation = false;
 
-  /** Counters: unmap syscalls, pages mapped, tracking notifications, log appends. */
-  unmapCalls = 0;
-  pagesMapped = 0;
-  notifications = 0;
-  logAppends = 0;
+  /** What the kernel counts, under the names results give them. */
+  readonly counters = new KernelCounters();
+
+  /** Pages of B's address space. */
+  readonly pages: number;
 
   constructor(
     readonly profile: CostProfile,
     private readonly clock: Clock,
     private readonly mmu: Mmu,
-    readonly space: AddressSpace,
-  ) {}
+    /** B's page table, which only the kernel (and the MMU) touch. */
+    private readonly space: AddressSpace,
+  ) {
+    this.pages = space.pages;
+  }
 
   private get changed(): Int32Array {
     this.changedPages ??= new Int32Array(
@@ -130,19 +145,19 @@ export class Kernel implements FaultSink {
 
   /** One one-way IPC (a fault IPC, a reply, a wake-up, a notification). */
   ipc(): void {
-    this.clock.charge(Kind.ipc, this.profile.kernel.ipcOneWay);
+    this.clock.charge(Actor.ipc, this.profile.kernel.ipcOneWay);
   }
 
-  /** A Genode RPC: call + reply IPCs, and the server's work charged as `kind`. */
-  rpc(serverWork: number, kind: (typeof Kind)[keyof typeof Kind]): void {
-    this.clock.charge(Kind.ipc, rpcCycles(this.profile, 0));
-    this.clock.charge(kind, serverWork);
+  /** A Genode RPC: call + reply IPCs, and the server's work charged to `actor`. */
+  rpc(serverWork: number, actor: ActorId): void {
+    this.clock.charge(Actor.ipc, rpcCycles(this.profile, 0));
+    this.clock.charge(actor, serverWork);
   }
 
   /** Page-fault exception of B (called by the MMU). */
   pageFault(vpn: number, write: boolean): void {
     const k = this.profile.kernel;
-    this.clock.charge(Kind.kernel, k.pageFaultTrap);
+    this.clock.charge(Actor.kernel, k.pageFaultTrap);
     const e = this.space.flags(vpn);
     if (write && (e & (PTE_PRESENT | PTE_TRACKED)) === (PTE_PRESENT | PTE_TRACKED)) {
       this.trackedWriteFault(vpn, e);
@@ -164,15 +179,15 @@ export class Kernel implements FaultSink {
   private trackedWriteFault(vpn: number, e: number): void {
     const k = this.profile.kernel;
     if (this.trackingMode === TrackingMode.notify) {
-      this.notifications++;
+      this.counters.notifications++;
       this.ipc(); // notification to the tracker thread of A
       this.notifyHandler!(vpn);
       this.ipc(); // A's reply; the kernel re-enables write and resumes B
-      this.clock.charge(Kind.kernel, k.mapPerPage);
+      this.clock.charge(Actor.kernel, k.mapPerPage);
     } else if (this.trackingMode === TrackingMode.log) {
-      this.logAppends++;
+      this.counters.logAppends++;
       this.log![vpn] = 1;
-      this.clock.charge(Kind.kernel, k.logAppend);
+      this.clock.charge(Actor.kernel, k.logAppend);
     } else {
       throw new ModelError(`page ${vpn} is write-protected for tracking but no tracking mode is active`);
     }
@@ -205,8 +220,8 @@ export class Kernel implements FaultSink {
         frames[p] = frame + i;
       }
     }
-    this.pagesMapped += count;
-    this.clock.charge(Kind.kernel, count * this.profile.kernel.mapPerPage);
+    this.counters.pagesMapped += count;
+    this.clock.charge(Actor.kernel, count * this.profile.kernel.mapPerPage);
   }
 
   /** Resumes a blocked faulter without a mapping (core's wake-up IPC); it will fault again. */
@@ -265,8 +280,8 @@ export class Kernel implements FaultSink {
         changed++;
       }
     }
-    this.unmapCalls++;
-    this.clock.charge(Kind.kernel, k.syscall + present * k.unmapPerPage);
+    this.counters.unmapCalls++;
+    this.clock.charge(Actor.kernel, k.syscall + present * k.unmapPerPage);
     this.invalidate(changed);
     return dirty;
   }
@@ -274,7 +289,7 @@ export class Kernel implements FaultSink {
   /** Invalidates the TLB entries of the first `count` pages of the scratch list, charging the cost. */
   private invalidate(count: number): void {
     if (count === 0 || this.debugSkipTlbInvalidation) return;
-    this.clock.charge(Kind.kernel, invalidationCycles(this.profile, count));
+    this.clock.charge(Actor.kernel, invalidationCycles(this.profile, count));
     if (count > this.profile.mmu.tlbFlushThresholdPages) {
       this.mmu.flushAll();
     } else {
@@ -331,7 +346,7 @@ export class Kernel implements FaultSink {
         changed++;
       }
     }
-    this.clock.charge(Kind.kernel, k.syscall + present * k.unmapPerPage);
+    this.clock.charge(Actor.kernel, k.syscall + present * k.unmapPerPage);
     this.invalidate(changed);
   }
 
@@ -351,7 +366,7 @@ export class Kernel implements FaultSink {
         out[n++] = p;
       }
     }
-    this.clock.charge(Kind.kernel, k.syscall + (end - start) * k.logScanPerPage);
+    this.clock.charge(Actor.kernel, k.syscall + (end - start) * k.logScanPerPage);
     return n;
   }
 }

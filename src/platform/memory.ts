@@ -1,6 +1,6 @@
 /**
  * The memory oracle: ground truth of what B wrote, independent of any strategy
- * (design §1).
+ * (docs/design.md §1).
  *
  * Each page of B carries a content fingerprint that changes on every write: a
  * per-page write counter. (Page index, counter) identifies the content of a

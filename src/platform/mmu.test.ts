@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Cat } from './clock.ts';
+import { ModelError } from './errors.ts';
 import { Revoke } from './kernel.ts';
 import { PTE_DIRTY, PTE_PRESENT, PTE_WRITABLE } from './mmu.ts';
 import { loadProfile } from './profile.ts';
@@ -23,12 +24,12 @@ describe('MMU and TLB', () => {
   it('walks the page table on a TLB miss, setting D directly for a write', () => {
     const pf = plainPlatform(x86, 64);
     pf.mmu.flushAll();
-    const walks = pf.mmu.walks;
+    const walks = pf.mmu.counters.tlbMisses;
     const t = pf.clock.now;
     pf.mmu.access(7, true);
     expect(pf.clock.now - t).toBe(x86.mmu.pageWalk);
-    expect(pf.mmu.walks - walks).toBe(1);
-    expect(pf.mmu.assists).toBe(0);
+    expect(pf.mmu.counters.tlbMisses - walks).toBe(1);
+    expect(pf.mmu.counters.dirtyAssists).toBe(0);
     expect(pf.space.flags(7) & PTE_DIRTY).toBe(PTE_DIRTY);
   });
 
@@ -41,12 +42,12 @@ describe('MMU and TLB', () => {
     const t = pf.clock.now;
     pf.mmu.access(3, true);
     expect(pf.clock.now - t).toBe(x86.mmu.dirtyAssist);
-    expect(pf.mmu.assists).toBe(1);
+    expect(pf.mmu.counters.dirtyAssists).toBe(1);
     expect(pf.space.flags(3) & PTE_DIRTY).toBe(PTE_DIRTY);
     const t2 = pf.clock.now;
     pf.mmu.access(3, true);
     expect(pf.clock.now - t2).toBe(0);
-    expect(pf.mmu.assists).toBe(1);
+    expect(pf.mmu.counters.dirtyAssists).toBe(1);
   });
 
   it('has no dirty bit and no assist on ARMv7', () => {
@@ -66,13 +67,13 @@ describe('MMU and TLB', () => {
     pf.mmu.flushAll();
     // pages 0, 4, 8 map to set 0 of 4 sets
     for (const v of [0, 4]) pf.mmu.access(v, false);
-    const walks = pf.mmu.walks;
+    const walks = pf.mmu.counters.tlbMisses;
     pf.mmu.access(0, false);
     pf.mmu.access(4, false);
-    expect(pf.mmu.walks).toBe(walks);
+    expect(pf.mmu.counters.tlbMisses).toBe(walks);
     pf.mmu.access(8, false); // evicts 0
     pf.mmu.access(0, false);
-    expect(pf.mmu.walks - walks).toBe(2);
+    expect(pf.mmu.counters.tlbMisses - walks).toBe(2);
   });
 
   it('stops a batch before the first access at or after the deadline', () => {
@@ -102,16 +103,29 @@ describe('MMU and TLB', () => {
     }
   });
 
+  it('raises a ModelError (a model bug, exit 1), not a plain crash, when an access keeps faulting', () => {
+    const pf = plainPlatform(x86, 8);
+    pf.kernel.unmap(0, 3, Revoke.all);
+    // A broken pager: it wakes B without a mapping, so every retry faults again.
+    pf.kernel.pager = {
+      handleFault(thread) {
+        thread.blocked = false;
+      },
+    };
+    expect(() => pf.mmu.access(2, false)).toThrow(ModelError);
+    expect(() => pf.mmu.access(2, false)).toThrow('read of page 2 still faults after 8 resolutions');
+  });
+
   it('keeps the mapping read-only after an unmap revoking W only, so reads hit and writes fault', () => {
     const pf = plainPlatform(x86, 16);
     pf.kernel.unmap(4, 2, Revoke.write);
     for (let p = 4; p < 8; p++) expect(pf.space.flags(p) & (PTE_PRESENT | PTE_WRITABLE)).toBe(PTE_PRESENT);
-    const before = pf.mmu.exceptions;
+    const before = pf.mmu.counters.pageFaultExceptions;
     pf.mmu.access(5, false);
-    expect(pf.mmu.exceptions - before).toBe(0);
+    expect(pf.mmu.counters.pageFaultExceptions - before).toBe(0);
     // core's pager re-maps the page writable (the attachment is writable)
     pf.mmu.access(5, true);
-    expect(pf.mmu.exceptions - before).toBe(1);
+    expect(pf.mmu.counters.pageFaultExceptions - before).toBe(1);
   });
 
   it("gives exactly the per-access path's cycles, walks, assists, faults and TLB state in its batched loop", () => {
@@ -155,9 +169,9 @@ describe('MMU and TLB', () => {
         flush();
         const state = (pf: typeof batched) => ({
           now: pf.clock.now,
-          walks: pf.mmu.walks,
-          assists: pf.mmu.assists,
-          exceptions: pf.mmu.exceptions,
+          walks: pf.mmu.counters.tlbMisses,
+          assists: pf.mmu.counters.dirtyAssists,
+          exceptions: pf.mmu.counters.pageFaultExceptions,
           tag: Array.from(pf.mmu.tag),
           pte: Array.from({ length: pf.pages }, (_, p) => pf.space.flags(p)),
           fingerprints: Array.from(pf.memory.fingerprints()),
@@ -175,13 +189,13 @@ describe('MMU and TLB', () => {
     const reads = (...pages: number[]) =>
       pf.mmu.run(Int32Array.from(pages), new Uint8Array(pages.length), 0, pages.length, 0, never);
     reads(0, 4); // set 0 holds 0 and 4
-    const walks = pf.mmu.walks;
+    const walks = pf.mmu.counters.tlbMisses;
     reads(0, 4, 0, 4);
-    expect(pf.mmu.walks).toBe(walks);
+    expect(pf.mmu.counters.tlbMisses).toBe(walks);
     reads(8); // evicts 0 (round robin), whose hint still names the slot 8 now occupies
     expect(pf.mmu.lookup(0)).toBe(-1);
     reads(0); // evicts 4
-    expect(pf.mmu.walks - walks).toBe(2);
+    expect(pf.mmu.counters.tlbMisses - walks).toBe(2);
     expect(pf.mmu.lookup(4)).toBe(-1);
     expect(pf.mmu.lookup(8)).toBeGreaterThanOrEqual(0);
   });

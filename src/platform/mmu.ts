@@ -1,6 +1,6 @@
 /**
  * The MMU: B's page table and the TLB of the core, in flat typed arrays
- * (design §2, §8). This is the per-access hot path of the whole harness.
+ * (docs/design.md §2, §8). This is the per-access hot path of the whole harness.
  *
  * x86 semantics modelled (Intel SDM vol. 3, §4.8 and §4.10):
  * - a TLB entry caches the translation with its write permission and dirty
@@ -20,6 +20,7 @@
  * and no assist: every entry is filled as if dirty.
  */
 import { Cat, type Clock, Phase, StallCause, type StallLog } from './clock.ts';
+import { ModelError } from './errors.ts';
 import type { TargetMemory } from './memory.ts';
 import type { CostProfile } from './profile.ts';
 import { FINGERPRINT_WORD, PTE_WORD, RECORD_WORDS } from './records.ts';
@@ -77,7 +78,7 @@ const HOT_LOOP_LITERALS: [number, number][] = [
 ];
 for (const [constant, literal] of HOT_LOOP_LITERALS) {
   if (constant !== literal)
-    throw new Error(`mmu.ts: Mmu.run assumes ${literal} where a constant is now ${constant}`);
+    throw new ModelError(`mmu.ts: Mmu.run assumes ${literal} where a constant is now ${constant}`);
 }
 
 /** Resolutions of one access before the model is declared broken. */
@@ -123,6 +124,22 @@ export interface FaultSink {
   pageFault(vpn: number, write: boolean): void;
 }
 
+/**
+ * The MMU's event counters, named as `metrics.counters` names them in results
+ * (the platform gathers every component's counters, platform.ts). `Mmu.run`
+ * counts its walks in a local and books them here when it leaves.
+ */
+export class MmuCounters {
+  /** TLB misses (page walks). */
+  tlbMisses = 0;
+  /** Dirty assists (first write through a clean TLB entry). */
+  dirtyAssists = 0;
+  /** Page-fault exceptions, retries included. */
+  pageFaultExceptions = 0;
+  /** Faults that stalled B (one per access that faulted, however many retries). */
+  faultStalls = 0;
+}
+
 /** The TLB and the access path of B's one thread. */
 export class Mmu {
   /** Ways per set and set count (entries = ways × sets). */
@@ -152,11 +169,8 @@ export class Mmu {
   /** Receives page faults; wired by the platform. */
   faultSink: FaultSink | null = null;
 
-  /** TLB misses (page walks), dirty assists, page-fault exceptions, and faults that stalled B. */
-  walks = 0;
-  assists = 0;
-  exceptions = 0;
-  faultStalls = 0;
+  /** What the MMU counts, under the names results give them. */
+  readonly counters = new MmuCounters();
 
   constructor(
     profile: CostProfile,
@@ -306,7 +320,7 @@ export class Mmu {
 
   /** Books page walks `run` counted locally (their cycles are already on the clock). */
   private bookWalks(walks: number): void {
-    this.walks += walks;
+    this.counters.tlbMisses += walks;
     this.clock.byCategory[CAT_TLB_MISS]! += walks * this.walkCycles;
   }
 
@@ -373,18 +387,18 @@ export class Mmu {
     clock.phase = Phase.fault;
     for (let attempt = 0; ; attempt++) {
       if (attempt === MAX_FAULTS_PER_ACCESS) {
-        throw new Error(
-          `model error: ${write ? 'write' : 'read'} of page ${vpn} still faults after ${attempt} resolutions`,
+        throw new ModelError(
+          `${write ? 'write' : 'read'} of page ${vpn} still faults after ${attempt} resolutions`,
         );
       }
-      this.exceptions++;
+      this.counters.pageFaultExceptions++;
       // A page fault invalidates the TLB entry of the faulting address (Intel SDM §4.10.4.1).
       this.invalidatePage(vpn);
       this.faultSink!.pageFault(vpn, write);
       if (this.translate(vpn, write, this.lookup(vpn))) break;
     }
     clock.phase = phase;
-    this.faultStalls++;
+    this.counters.faultStalls++;
     this.stalls.record(clock.now - start, StallCause.fault);
   }
 
@@ -397,7 +411,7 @@ export class Mmu {
     const e = space.flags(vpn);
     if (slot >= 0 && write && (this.tag[slot]! & TLB_WRITABLE) !== 0) {
       // Cached writable but clean: the dirty assist re-reads the entry and sets D.
-      this.assists++;
+      this.counters.dirtyAssists++;
       this.clock.chargeCategory(CAT_DIRTY_ASSIST, this.assistCycles);
       if ((e & (PTE_PRESENT | PTE_WRITABLE)) !== (PTE_PRESENT | PTE_WRITABLE)) {
         this.tag[slot] = EMPTY;
@@ -408,7 +422,7 @@ export class Mmu {
       return true;
     }
     // TLB miss, or a write through an entry cached read-only: walk.
-    this.walks++;
+    this.counters.tlbMisses++;
     this.clock.chargeCategory(CAT_TLB_MISS, this.walkCycles);
     if ((e & PTE_PRESENT) === 0 || (write && (e & PTE_WRITABLE) === 0)) {
       if (slot >= 0) this.tag[slot] = EMPTY;

@@ -4,10 +4,10 @@
  * (and the baseline of every run) gets a fresh one.
  */
 import { Clock, StallLog } from './clock.ts';
-import { Core } from './core.ts';
-import { Kernel } from './kernel.ts';
+import { Core, type PagerCounters, type RegionMapCounters } from './core/index.ts';
+import { Kernel, type KernelCounters } from './kernel.ts';
 import { TargetMemory } from './memory.ts';
-import { AddressSpace, Mmu } from './mmu.ts';
+import { AddressSpace, Mmu, type MmuCounters } from './mmu.ts';
 import type { CostProfile } from './profile.ts';
 import { createPageRecords } from './records.ts';
 
@@ -43,50 +43,28 @@ export function createPlatform(profile: CostProfile, pages: number): Platform {
   return { profile, clock, stalls, memory, space, mmu, kernel, core, pages };
 }
 
-/** Event counters of a platform, for explaining a result (diff two snapshots for an interval). */
-export interface PlatformCounters {
-  /** TLB misses (page walks). */
-  tlbMisses: number;
-  /** Dirty assists (first write through a clean TLB entry). */
-  dirtyAssists: number;
-  /** Page-fault exceptions, retries included. */
-  pageFaultExceptions: number;
-  /** Faults that stalled B (one per access that faulted, however many retries). */
-  faultStalls: number;
-  /** Faults core's pager answered with a mapping. */
-  pagerMaps: number;
-  /** Faults core reflected to a region map's fault handler. */
-  regionMapFaults: number;
-  /** Write-fault notifications to a tracker (kernel extension). */
-  notifications: number;
-  /** Pages logged by the in-kernel dirty log (kernel extension). */
-  logAppends: number;
-  /** l4_task_unmap syscalls. */
-  unmapCalls: number;
-  /** Page-table entries installed by map. */
-  pagesMapped: number;
-  /** Region_map attach, detach and state() RPCs. */
-  attaches: number;
-  detaches: number;
-  stateCalls: number;
+/**
+ * Event counters of a platform, for explaining a result (diff two snapshots
+ * for an interval). Each component declares and counts its own, under the
+ * names results give them (`MmuCounters` in mmu.ts, `KernelCounters` in
+ * kernel.ts, core's `PagerCounters` and `RegionMapCounters`); this is their
+ * union, and the field docs are there.
+ */
+export type PlatformCounters = {
+  [K in keyof (MmuCounters & PagerCounters & KernelCounters & RegionMapCounters)]: number;
+};
+
+/**
+ * The counter groups of `p`, in the order results list them (keys of
+ * `metrics.counters` keep their place: scripts and diffs of results rely on it).
+ */
+export function counterGroups(p: Platform): readonly object[] {
+  return [p.mmu.counters, p.core.pagerCounters, p.kernel.counters, p.core.regionMapCounters];
 }
 
+/** A snapshot of every component's counters, as one object. */
 export function platformCounters(p: Platform): PlatformCounters {
-  return {
-    tlbMisses: p.mmu.walks,
-    dirtyAssists: p.mmu.assists,
-    pageFaultExceptions: p.mmu.exceptions,
-    faultStalls: p.mmu.faultStalls,
-    pagerMaps: p.core.pagerMaps,
-    regionMapFaults: p.core.regionMapFaults,
-    notifications: p.kernel.notifications,
-    logAppends: p.kernel.logAppends,
-    unmapCalls: p.kernel.unmapCalls,
-    pagesMapped: p.kernel.pagesMapped,
-    attaches: p.core.attaches,
-    detaches: p.core.detaches,
-    stateCalls: p.core.stateCalls,
-  };
+  return Object.assign({}, ...counterGroups(p)) as PlatformCounters;
 }
 
 /** `after − before`, field by field. */

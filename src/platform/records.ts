@@ -1,5 +1,5 @@
 /**
- * B's per-page state in one flat array (design §8). Each page of B has one
+ * B's per-page state in one flat array (docs/design.md §8). Each page of B has one
  * 8-byte record of two int32 words:
  *
  * - word 0, the page-table entry (`AddressSpace`): the PTE_* flags in bits

@@ -4,7 +4,25 @@
  * measured run and its baseline), so a workload is generated once per run.
  */
 import { Cat, type Platform } from '../platform/index.ts';
-import type { JobStructure } from '../workloads/index.ts';
+import type { JobStructure, WorkloadStream } from '../workloads/index.ts';
+
+/** Accesses generated per batch. */
+const BATCH = 4096;
+
+/** B touches (writes) every page once, so the measured phase starts with B's memory mapped. */
+export function touchAll(platform: Platform): void {
+  for (let p = 0; p < platform.pages; p++) platform.mmu.access(p, true);
+}
+
+/** Generates the workload once and feeds every batch to each replay in turn. */
+export function drive(stream: WorkloadStream, replays: Replay[]): void {
+  const pages = new Int32Array(BATCH);
+  const writes = new Uint8Array(BATCH);
+  for (let n = stream.fill(pages, writes); n > 0; n = stream.fill(pages, writes)) {
+    for (const r of replays) r.feed(pages, writes, n);
+  }
+  stream.close();
+}
 
 /** What a replay measured. */
 export interface ReplayOutcome {

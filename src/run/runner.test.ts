@@ -5,11 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadProfile, MAX_PAGES, pauseResumeCycles } from '../platform/index.ts';
-import { attachPlainRam } from '../strategies/common.ts';
-import { defineStrategy } from '../strategies/index.ts';
+import { stubStrategy } from '../strategies/testing.ts';
 import { MAX_PAGES as WORKLOAD_MAX_PAGES, type WorkloadDef } from '../workloads/index.ts';
 import { runExperiment } from './runner.ts';
-import { literalConfig, literalWorkload } from './testing.ts';
+import { literalConfig, literalWorkload, runStrategy, sequentialWrites } from './testing.ts';
 
 const x86 = loadProfile('fiasco-oc-x86_64');
 
@@ -67,6 +66,10 @@ describe('the runner', () => {
     expect(busy.metrics.realtime!.deadlineMisses).toBeGreaterThanOrEqual(1);
   });
 
+  it('gives as baseline of a sequential pass its compute alone: the setup filled the TLB', () => {
+    expect(runStrategy(x86, 'oracle', {}, sequentialWrites(256)).metrics.baselineCycles).toBe(256 * 100);
+  });
+
   it('accounts every cycle of the measured phase to one category', () => {
     const w = literalWorkload(
       64,
@@ -82,19 +85,7 @@ describe('the runner', () => {
   });
 
   it('fails a run loudly when a strategy misses written pages', () => {
-    const forgetful = defineStrategy({
-      name: 'forgetful',
-      doc: 'reports nothing (a broken tracker)',
-      params: {},
-      requires: () => [],
-      create: (platform) => ({
-        setupMemory: () => attachPlainRam(platform),
-        arm: () => {},
-        collect: () => 0,
-        rearm: () => {},
-      }),
-      bounds: () => ({ maxStallCycles: Number.MAX_SAFE_INTEGER, maxPauseCycles: Number.MAX_SAFE_INTEGER }),
-    });
+    const forgetful = stubStrategy({ name: 'forgetful', doc: 'reports nothing (a broken tracker)' });
     const w = literalWorkload(8, [1, 2, 2], [true, true, false]);
     const r = runExperiment(literalConfig(x86, 'forgetful'), { strategy: forgetful, workload: w });
     expect(r.ok).toBe(false);
@@ -104,18 +95,12 @@ describe('the runner', () => {
   });
 
   it('fails a run whose observed pause exceeds the analytic bound', () => {
-    const optimistic = defineStrategy({
+    const optimistic = stubStrategy({
       name: 'optimistic',
       doc: 'claims a pause shorter than stopping B',
-      params: {},
-      requires: () => [],
-      create: (platform) => ({
-        setupMemory: () => attachPlainRam(platform),
-        arm: () => {},
-        collect: (out) => platform.memory.collectWritten(out),
-        rearm: () => {},
-      }),
-      bounds: () => ({ maxStallCycles: 10, maxPauseCycles: 10 }),
+      groundTruth: true,
+      hooks: (ctx) => ({ collect: (out) => ctx.groundTruth!.collectWritten(out) }),
+      bounds: { maxStallCycles: 10, maxPauseCycles: 10 },
     });
     const r = runExperiment(literalConfig(x86, 'optimistic'), {
       strategy: optimistic,

@@ -2,7 +2,7 @@
  * The checkpoint store and the restore check.
  *
  * A checkpoint stores the fingerprints of the pages the strategy reported (the
- * platform's content fingerprints stand for page contents, design §1). The
+ * platform's content fingerprints stand for page contents, docs/design.md §1). The
  * restore target is a fresh memory on "another machine": it receives the base
  * checkpoint and then every increment in order, exactly as a restore of the
  * chain would, and after each checkpoint it must equal B's live memory page

@@ -1,10 +1,16 @@
 /**
- * Test helpers for runs: a workload that replays a literal access list, and a
- * config builder with small defaults.
+ * Test helpers for runs: a workload that replays a literal access list, a
+ * config builder with small defaults, random access scenarios for property
+ * tests, and the question whether a configuration can run at all.
  */
-import type { CostProfile } from '../platform/index.ts';
+import fc from 'fast-check';
+import { expect } from 'vitest';
+import { ParamError } from '../params/params.ts';
+import { CapabilityError, type CostProfile } from '../platform/index.ts';
 import type { WorkloadDef, WorkloadStream } from '../workloads/index.ts';
-import type { RunConfig } from './types.ts';
+import { prepareRun, type RunOverrides } from './prepare.ts';
+import { runExperiment } from './runner.ts';
+import type { RunConfig, RunResult } from './types.ts';
 
 /** A workload replaying exactly `pages[i]` (written when `writes[i]`), with `compute` cycles before each. */
 export function literalWorkload(
@@ -67,4 +73,96 @@ export function literalConfig(
     intervalCycles,
     seed: 1,
   };
+}
+
+/** Runs `strategy` (a registered name) on `workload`, checkpointing only at the end unless `intervalCycles`. */
+export function runStrategy(
+  profile: CostProfile,
+  strategy: string,
+  strategyParams: Record<string, unknown>,
+  workload: WorkloadDef,
+  intervalCycles?: number,
+): RunResult {
+  return runExperiment(literalConfig(profile, strategy, strategyParams, intervalCycles), { workload });
+}
+
+/**
+ * A sequential pass writing each of `pages` pages once, checkpointed once at
+ * the end: checks what every strategy must give there (a verified run, one
+ * checkpoint copying every page once) and returns the run for the strategy's
+ * own figures (its tracking faults, its cycles).
+ */
+export function sequentialPass(
+  profile: CostProfile,
+  strategy: string,
+  strategyParams: Record<string, unknown> = {},
+  pages = 256,
+): RunResult {
+  const r = runStrategy(profile, strategy, strategyParams, sequentialWrites(pages));
+  expect(r.ok, r.failures.join('; ')).toBe(true);
+  expect(r.checkpoints).toBe(1);
+  expect(r.metrics.checkpointPages.mean).toBe(pages);
+  expect(r.metrics.verification).toEqual({ missedPages: 0, restoreOk: true, boundsOk: true });
+  return r;
+}
+
+/** B's memory, an access list over it, compute cycles per access and the checkpoint interval. */
+export interface AccessScenario {
+  pages: number;
+  /** [page, written] per access. */
+  accesses: [number, boolean][];
+  compute: number;
+  interval: number;
+}
+
+/** Random scenarios on a small memory, as the property tests of strategies run them. */
+export function accessScenario(limits: {
+  maxPages: number;
+  maxAccesses: number;
+  maxInterval: number;
+  /** Compute cycles per access: fixed, or drawn from [0, max]. */
+  compute: number | { max: number };
+}): fc.Arbitrary<AccessScenario> {
+  const compute =
+    typeof limits.compute === 'number'
+      ? fc.constant(limits.compute)
+      : fc.integer({ min: 0, max: limits.compute.max });
+  return fc.integer({ min: 1, max: limits.maxPages }).chain((pages) =>
+    fc.record({
+      pages: fc.constant(pages),
+      // size 'max': fast-check otherwise caps generated arrays at 10 elements whatever maxLength says.
+      accesses: fc.array(fc.tuple(fc.integer({ min: 0, max: pages - 1 }), fc.boolean()), {
+        maxLength: limits.maxAccesses,
+        size: 'max',
+      }),
+      compute,
+      interval: fc.integer({ min: 1, max: limits.maxInterval }),
+    }),
+  );
+}
+
+/** The literal workload of a scenario. */
+export function scenarioWorkload(s: AccessScenario): WorkloadDef {
+  return literalWorkload(
+    s.pages,
+    s.accesses.map((a) => a[0]),
+    s.accesses.map((a) => a[1]),
+    s.compute,
+  );
+}
+
+/**
+ * Whether `config` can run on B's `pages` pages: it prepares (the profile
+ * offers what the strategy needs, the parameters are valid) and the
+ * strategy's bounds accept the memory. Other errors are thrown.
+ */
+export function runnable(config: RunConfig, overrides: RunOverrides, pages: number): boolean {
+  try {
+    const p = prepareRun(config, overrides);
+    p.strategy.bounds(config.profile, pages, p.strategyParams);
+    return true;
+  } catch (e) {
+    if (e instanceof CapabilityError || e instanceof ParamError) return false;
+    throw e;
+  }
 }

@@ -2,15 +2,16 @@
  * Pieces several strategies share. Everything here goes through the platform's
  * operations; nothing charges cycles of its own.
  */
-import { type CostProfile, forEachFlexpage, Kind, type Platform } from '../platform/index.ts';
+import { Actor, type CostProfile, forEachFlexpage, type Kernel } from '../platform/index.ts';
+import type { TrackerContext } from './types.ts';
 
 /**
  * B's memory as a plain Genode component has it: one RAM dataspace of all its
  * pages, attached at the start of its address space.
  */
-export function attachPlainRam(platform: Platform): void {
-  const ds = platform.core.allocRam(platform.pages);
-  platform.core.attach(platform.core.root, ds, 0);
+export function attachPlainRam({ core, pages }: Pick<TrackerContext, 'core' | 'pages'>): void {
+  const ds = core.allocRam(pages);
+  core.attach(core.root, ds, 0);
 }
 
 /**
@@ -42,7 +43,7 @@ export function forEachFlexpageOfPages(
 export class PageBitmap {
   readonly marks: Uint8Array;
   constructor(
-    private readonly platform: Platform,
+    private readonly ctx: TrackerContext,
     readonly pages: number,
   ) {
     this.marks = new Uint8Array(pages);
@@ -50,7 +51,7 @@ export class PageBitmap {
 
   /** The fault handler's bookkeeping for one page. */
   mark(page: number): void {
-    this.platform.clock.charge(Kind.handler, this.platform.profile.checkpointer.handlerWork);
+    this.ctx.clock.charge(Actor.handler, this.ctx.profile.checkpointer.handlerWork);
     this.marks[page] = 1;
   }
 
@@ -64,10 +65,7 @@ export class PageBitmap {
         out[n++] = p;
       }
     }
-    this.platform.clock.charge(
-      Kind.handler,
-      this.pages * this.platform.profile.checkpointer.bitmapScanPerPage,
-    );
+    this.ctx.clock.charge(Actor.handler, this.pages * this.ctx.profile.checkpointer.bitmapScanPerPage);
     return n;
   }
 
@@ -81,8 +79,8 @@ export class PageBitmap {
  * Re-arms write-fault tracking on the ascending pages `pages[0..n)`: one
  * kernel write-protect per aligned flexpage of each run of consecutive pages.
  */
-export function writeProtectPages(platform: Platform, pages: Int32Array, n: number): void {
-  forEachFlexpageOfPages(pages, n, (vpn, order) => platform.kernel.writeProtect(vpn, order));
+export function writeProtectPages(kernel: Kernel, pages: Int32Array, n: number): void {
+  forEachFlexpageOfPages(pages, n, (vpn, order) => kernel.writeProtect(vpn, order));
 }
 
 /**

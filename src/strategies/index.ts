@@ -1,3 +1,14 @@
 /** The strategies: the registry and the interface, the only surface others import. */
-export { findStrategy, strategies } from './registry.ts';
-export { type Bounds, defineStrategy, type Strategy, type StrategyDef } from './types.ts';
+export { attachPlainRam } from './common.ts';
+export { createStrategy, findStrategy, registerStrategy, strategies } from './registry.ts';
+export {
+  type Bounds,
+  defineStrategy,
+  type GroundTruth,
+  type GroundTruthContext,
+  type GroundTruthDef,
+  type Strategy,
+  type StrategyDef,
+  type TrackerContext,
+  type TrackerDef,
+} from './types.ts';

@@ -1,6 +1,6 @@
 /**
  * What every workload shares: the declarations and validation of the common
- * parameters (design §4), the write-ratio draw, and the batching shell that
+ * parameters (docs/design.md §4), the write-ratio draw, and the batching shell that
  * turns a generator's page loop into a {@link WorkloadStream}.
  */
 import { checkParam, type IntegerParam, type NumberParam } from '../params/params.ts';

@@ -1,6 +1,6 @@
 /**
  * The binary page trace: the compact, replayable form of a real program's
- * memory trace (design §4). Written once by the lackey importer, read many
+ * memory trace (docs/design.md §4). Written once by the lackey importer, read many
  * times by the `trace` workload, always streamed through a fixed buffer.
  *
  * Format, version 1. All integers little-endian; u64 fields hold values
@@ -61,7 +61,7 @@ export const PAGE_TRACE_MAGIC = 'DBPTRACE';
 export const PAGE_TRACE_VERSION = 1;
 /** Size of the header in bytes. */
 export const PAGE_TRACE_HEADER_BYTES = 96;
-/** Page size of every trace: 4 KiB, the x86 and ARM base page (design §2). */
+/** Page size of every trace: 4 KiB, the x86 and ARM base page (docs/design.md §2). */
 export const PAGE_SIZE = 4096;
 /** Largest number of distinct pages a page trace can hold (30-bit index). */
 export const MAX_TRACE_PAGES = 2 ** 30;

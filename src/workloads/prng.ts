@@ -9,7 +9,7 @@
  * Why this one: 128 bits of state in four int32 fields, every step is 32-bit
  * integer math (`Math.imul`, shifts, xor) that V8 keeps in registers, and the
  * output passes BigCrush. `Math.random` is never used: a run must be
- * byte-identical from its seed on any machine (design §1).
+ * byte-identical from its seed on any machine (docs/design.md §1).
  *
  * Independent streams (page choice, write decisions, permutations) come from
  * the same seed with a different `stream` number, so that for instance

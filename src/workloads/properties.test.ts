@@ -1,33 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createWorkload, findWorkload } from './registry.ts';
+import { paramsArbitrary } from '../params/testing.ts';
+import { commonParamSpecs } from './common.ts';
+import { createWorkload, findWorkload, workloads } from './registry.ts';
 import type { CommonWorkloadParams } from './types.ts';
 
-/** Valid common parameters plus per-workload parameters, as fast-check arbitraries. */
-const commonArb = fc.record({
-  pages: fc.integer({ min: 1, max: 5000 }),
-  accesses: fc.integer({ min: 1, max: 3000 }),
-  writeRatio: fc.double({ min: 0, max: 1, noNaN: true }),
-  computeCycles: fc.integer({ min: 0, max: 1000 }),
-});
-
-const fraction = fc.double({ min: 1e-6, max: 1, noNaN: true });
-
-const cases: [string, fc.Arbitrary<Record<string, unknown>>][] = [
-  ['sequential', fc.constant({})],
-  ['uniform', fc.constant({})],
-  ['zipf', fc.record({ theta: fc.double({ min: 0.01, max: 4, noNaN: true }), scatter: fc.boolean() })],
-  [
-    'hotcold',
-    fc.record({
-      hotFraction: fraction,
-      hotAccessFraction: fc.double({ min: 0, max: 1, noNaN: true }),
-      scatter: fc.boolean(),
-    }),
-  ],
-  ['phases', fc.record({ hotFraction: fraction, phaseAccesses: fc.integer({ min: 1, max: 5000 }) })],
-  ['stride', fc.record({ stride: fc.integer({ min: 1, max: 10_000 }) })],
-];
+/**
+ * Valid common parameters and each generator's own, drawn from their
+ * declarations (sizes up to 5000 pages and accesses, own parameters up to
+ * 10 000 past their minimum). `trace` reads a file and `periodic` has a job
+ * structure: both have tests of their own.
+ */
+const commonArb = paramsArbitrary(commonParamSpecs, { span: 5000 });
+const cases = workloads
+  .filter((w) => w.name !== 'trace' && w.name !== 'periodic')
+  .map((w) => [w.name, paramsArbitrary(w.params, { span: 10_000 })] as const);
 
 function drain(stream: ReturnType<typeof createWorkload>, batch: number, pages: number): number {
   const bp = new Int32Array(batch);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { findWorkload, workloads } from './registry.ts';
 
 describe('workload registry', () => {
-  it('holds every workload of design §4 once, under the name typed on the command line', () => {
+  it('holds every workload of docs/design.md §4 once, under the name typed on the command line', () => {
     const names = workloads.map((w) => w.name);
     expect(names).toEqual([
       'sequential',

@@ -1,5 +1,5 @@
 /**
- * `trace`: replay of a real program's memory accesses (design §4).
+ * `trace`: replay of a real program's memory accesses (docs/design.md §4).
  *
  * `file` is either a binary page trace (see pagetrace.ts) or a valgrind
  * lackey trace, plain or gzip (see lackey.ts); the kind is told by the first
@@ -10,7 +10,7 @@
  *
  * Import streams through zlib, which is asynchronous, while `create` is
  * synchronous. So:
- * - `prepare` (awaited once by the runner before any run) imports a lackey
+ * - `prepare` (awaited once by the CLI before any run) imports a lackey
  *   file of any size, streaming, and returns the parameters with `file`
  *   pointing at the cached page trace;
  * - `create` on a lackey file that was not prepared uses the cached page

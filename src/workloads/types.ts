@@ -3,12 +3,12 @@
  * page accesses with compute cycles between them.
  *
  * A workload imports nothing of the platform, the strategies or the runner
- * (design §7). It fills caller-provided typed arrays in batches; there is no
- * object per access (design §8).
+ * (docs/design.md §7). It fills caller-provided typed arrays in batches; there is no
+ * object per access (docs/design.md §8).
  */
 import type { ParamSpecs, ParamValues } from '../params/params.ts';
 
-/** Parameters every workload takes (design §4). */
+/** Parameters every workload takes (docs/design.md §4). */
 export interface CommonWorkloadParams {
   /** Size of B's memory in 4 KiB pages. Ignored by `trace`, whose memory is its touched pages. */
   pages: number;
@@ -73,10 +73,14 @@ export interface WorkloadDef<S extends ParamSpecs = ParamSpecs> {
   /**
    * Optional one-time preparation, for workloads whose input needs I/O that
    * cannot be synchronous (e.g. `trace` imports a gzip'd lackey file through
-   * zlib streams). The runner awaits it once, before any run, with the
-   * resolved parameters, and passes the parameters it returns to every
-   * `create`. It may do I/O and cache results on disk; it must not change
-   * what the stream will contain, only where it is read from.
+   * zlib streams into its cache on disk). The runner never calls it: the CLI
+   * awaits it once per workload before any run (bench/cli/validate.ts), with
+   * the resolved parameters, and the runs then call `create` with the
+   * parameters as given, so `create` must find what `prepare` left (on disk),
+   * or refuse input that needs it with a message saying so. It may do I/O and
+   * cache results; it must not change what the stream will contain. It
+   * returns the parameters pointing at the prepared input (e.g. the cached
+   * page trace), for a caller that wants to name it; the CLI does not.
    * @throws WorkloadError (or ParamError) on bad parameters or unreadable input.
    */
   prepare?(params: ParamValues<S>): Promise<ParamValues<S>>;

@@ -11,8 +11,8 @@
  * Unavailable where unmap reports no status (Fiasco.OC on ARM).
  */
 import {
+  Actor,
   forEachFlexpage,
-  Kind,
   maxInvalidationCycles,
   pauseResumeCycles,
   Revoke,
@@ -35,8 +35,8 @@ export const dirtyBitScan = defineStrategy({
     },
   },
   requires: () => ['hardwareDirtyBits'],
-  create(platform, params) {
-    const { kernel, pages } = platform;
+  create(ctx, params) {
+    const { kernel, pages } = ctx;
     const scan = (out: Int32Array | null): number => {
       let n = 0;
       forEachFlexpage(0, pages, params.flexpageOrder, (vpn, order) => {
@@ -45,13 +45,13 @@ export const dirtyBitScan = defineStrategy({
       return n;
     };
     return {
-      setupMemory: () => attachPlainRam(platform),
+      setupMemory: () => attachPlainRam(ctx),
       // Clear the status the setup left, so the first interval starts clean.
       arm: () => {
         scan(null);
       },
       collect(out) {
-        kernel.rpc(0, Kind.core); // ask core to scan B's mappings (assumed core extension)
+        kernel.rpc(0, Actor.core); // ask core to scan B's mappings (assumed core extension)
         return scan(out);
       },
       rearm: () => {},

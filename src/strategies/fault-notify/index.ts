@@ -15,24 +15,18 @@ export const faultNotify = defineStrategy({
   doc: 'kernel extension: write-protect; each first write traps and the kernel notifies the checkpointer by IPC',
   params: {},
   requires: () => ['kernelFaultNotification'],
-  create(platform) {
-    const { kernel, pages } = platform;
-    const bitmap = new PageBitmap(platform, pages);
-    let recorded: Int32Array = new Int32Array(0);
-    let recordedCount = 0;
+  create(ctx) {
+    const { kernel, pages } = ctx;
+    const bitmap = new PageBitmap(ctx, pages);
     return {
-      setupMemory: () => attachPlainRam(platform),
+      setupMemory: () => attachPlainRam(ctx),
       arm() {
         kernel.enableTracking(TrackingMode.notify, (vpn) => bitmap.mark(vpn));
         kernel.writeProtect(0, Math.ceil(Math.log2(pages)));
       },
-      collect(out) {
-        recordedCount = bitmap.drain(out);
-        recorded = out;
-        return recordedCount;
-      },
-      // The runner does not touch `out` between collect and rearm.
-      rearm: () => writeProtectPages(platform, recorded, recordedCount),
+      collect: (out) => bitmap.drain(out),
+      // The pages copied are the pages the bitmap recorded: protect them again.
+      rearm: (copied, n) => writeProtectPages(kernel, copied, n),
       memory: () => ({ 'tracker-bitmap': bitmap.bytes() }),
     };
   },

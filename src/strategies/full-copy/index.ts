@@ -14,24 +14,31 @@ export const fullCopy = defineStrategy({
   params: {},
   // Capabilities the platform must offer (see PROFILE_SCHEMA.capabilities).
   requires: () => [],
-  create(platform) {
+  // Optional: `groundTruth: true` hands `create` the memory oracle as
+  // `ctx.groundTruth`; only a bound that no real tracker reaches (`oracle`) may.
+  // groundTruth: true,
+  // The instance on a fresh platform. `ctx` holds what a tracker may use:
+  // profile, clock, kernel, core and pages (strategies/types.ts).
+  create(ctx) {
     return {
       // Setup: B's memory as a plain component has it, one RAM dataspace.
-      setupMemory: () => attachPlainRam(platform),
+      setupMemory: () => attachPlainRam(ctx),
       // Setup: nothing to arm.
       arm: () => {},
-      // Checkpoint: report every page; the runner copies them.
+      // Checkpoint: report every page into the runner's `out`; the runner copies them.
       collect(out) {
-        for (let p = 0; p < platform.pages; p++) out[p] = p;
-        return platform.pages;
+        for (let p = 0; p < ctx.pages; p++) out[p] = p;
+        return ctx.pages;
       },
-      // Checkpoint: nothing to re-arm.
+      // Checkpoint: nothing to re-arm. Its arguments are the pages just copied:
+      // rearm(copied, n) { ... copied[0..n) ... },
       rearm: () => {},
       // Optional: memory the strategy holds itself, by kind (core's is counted by core).
       // memory: () => ({ 'tracker-bitmap': bytes }),
     };
   },
-  // The pause is the longest stall: stop B, copy every page, resume.
+  // Worst cases from the profile, checked against every run: the pause is the
+  // longest stall (stop B, copy every page, resume).
   bounds(profile, pages) {
     const pause = pauseResumeCycles(profile) + pages * profile.checkpointer.copyPage;
     return { maxStallCycles: pause, maxPauseCycles: pause };

@@ -14,22 +14,17 @@ export const kernelLog = defineStrategy({
   doc: 'kernel extension: the kernel logs each first write itself and resumes B directly (soft-dirty, PML)',
   params: {},
   requires: () => ['kernelDirtyLog'],
-  create(platform) {
-    const { kernel, pages } = platform;
-    let logged: Int32Array = new Int32Array(0);
-    let loggedCount = 0;
+  create(ctx) {
+    const { kernel, pages } = ctx;
     return {
-      setupMemory: () => attachPlainRam(platform),
+      setupMemory: () => attachPlainRam(ctx),
       arm() {
         kernel.enableTracking(TrackingMode.log);
         kernel.writeProtect(0, Math.ceil(Math.log2(pages)));
       },
-      collect(out) {
-        loggedCount = kernel.readLog(0, pages, out);
-        logged = out;
-        return loggedCount;
-      },
-      rearm: () => writeProtectPages(platform, logged, loggedCount),
+      collect: (out) => kernel.readLog(0, pages, out),
+      // The pages copied are the pages the log held: protect them again.
+      rearm: (copied, n) => writeProtectPages(kernel, copied, n),
       // The log lives in the kernel: one bit per page.
       memory: () => ({ 'kernel-log': Math.ceil(pages / 8) }),
     };

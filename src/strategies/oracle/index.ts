@@ -12,11 +12,12 @@ export const oracle = defineStrategy({
   doc: 'perfect zero-cost tracking from ground truth (lower bound, not implementable)',
   params: {},
   requires: () => [],
-  create(platform) {
+  groundTruth: true,
+  create(ctx) {
     return {
-      setupMemory: () => attachPlainRam(platform),
+      setupMemory: () => attachPlainRam(ctx),
       arm: () => {},
-      collect: (out) => platform.memory.collectWritten(out),
+      collect: (out) => ctx.groundTruth.collectWritten(out),
       rearm: () => {},
     };
   },

@@ -1,7 +1,9 @@
 /**
  * The region-map tracker of the seed and of rtcr's custom RAM service
  * (argos-research/genode-CheckpointRestore-SharedMemory, ram_session.cc),
- * shared by `managed-dataspace` and `per-page-rm`.
+ * shared by `managed-dataspace` and `per-page-rm`: both are a choice of its
+ * parameters (`regionMapParams`) and a layout of B's memory
+ * (`defineRegionMapStrategy`).
  *
  * B's RAM is a set of managed dataspaces (one per RAM allocation of B), each
  * filled with designated RAM dataspaces of `granularity` pages. The tracker
@@ -19,32 +21,90 @@
  * handler; with `readOnlyFirst` (Genode 2018 and later) a read fault attaches
  * read-only and only a later write re-attaches read-write and marks.
  *
- * A's bookkeeping is a few typed arrays (design §8): the region map of each
+ * A's bookkeeping is a few typed arrays (docs/design.md §8): the region map of each
  * managed dataspace, the RAM dataspace and state of each designated one; where
  * a designated dataspace lies is arithmetic in its index.
  */
 
-import { ParamError } from '../../params/params.ts';
+import { ParamError, type ParamSpecs, type ParamValues } from '../params/params.ts';
 import {
+  Actor,
   type CostProfile,
-  Kind,
   ModelError,
   maxUnmapCycles,
   PAGE_SIZE,
-  type Platform,
   pauseResumeCycles,
   type RamDataspace,
   type RegionMap,
   RegionMapState,
   rpcCycles,
-} from '../../platform/index.ts';
-import type { Bounds, Strategy } from '../types.ts';
+} from '../platform/index.ts';
+import { type Bounds, defineStrategy, type Strategy, type TrackerContext, type TrackerDef } from './types.ts';
+
+/**
+ * The tracker's parameters, declared once. `managed-dataspace` takes them
+ * all; a preset (`per-page-rm`) takes some, changing at most a default.
+ */
+export const regionMapParams = {
+  granularity: {
+    type: 'integer',
+    default: 1,
+    min: 1,
+    unit: 'pages',
+    doc: 'pages per designated dataspace (rtcr tested 1 and 256); a power of two lets one fault map it whole',
+  },
+  managedPages: {
+    type: 'integer',
+    default: 0,
+    min: 0,
+    unit: 'pages',
+    doc: "pages per managed dataspace, i.e. per RAM allocation of B in rtcr's RAM service (0: one for all of B's memory)",
+  },
+  lookup: {
+    type: 'enum',
+    values: ['linear', 'indexed'],
+    default: 'linear',
+    doc: "how the fault handler finds the faulting managed dataspace: rtcr's state() on each in turn (one RPC per managed dataspace and fault), or one signal context each",
+  },
+  readOnlyFirst: {
+    type: 'boolean',
+    default: false,
+    doc: 'attach read-only on a read fault and read-write on the first write (needs readOnlyAttach)',
+  },
+} as const;
+
+/**
+ * Defines a strategy of this tracker: its parameters (regionMapParams, or a
+ * preset's selection of them) and the layout of B's memory they give.
+ * Requirements, the instance and the bounds follow from the layout.
+ */
+export function defineRegionMapStrategy<S extends ParamSpecs>(def: {
+  readonly name: string;
+  readonly doc: string;
+  readonly params: S;
+  layout(params: ParamValues<S>): ManagedLayout;
+}): TrackerDef<S> {
+  const checked = (p: ParamValues<S>, pages: number): ManagedLayout => {
+    const layout = def.layout(p);
+    checkLayout(def.name, layout, pages);
+    return layout;
+  };
+  return defineStrategy({
+    name: def.name,
+    doc: def.doc,
+    params: def.params,
+    requires: (p) =>
+      def.layout(p).readOnlyFirst ? ['managedDataspaces', 'readOnlyAttach'] : ['managedDataspaces'],
+    create: (ctx, p) => createManagedTracker(ctx, checked(p, ctx.pages)),
+    bounds: (profile, pages, p) => managedBounds(profile, pages, checked(p, pages)),
+  });
+}
 
 /** How B's memory is laid out and how the handler looks faults up. */
 export interface ManagedLayout {
   /** Pages per designated dataspace. */
   readonly granularity: number;
-  /** Pages per managed dataspace (one of B's RAM allocations). */
+  /** Pages per managed dataspace (one of B's RAM allocations); 0: one for all of B's memory. */
   readonly managedPages: number;
   /** One RM session per managed dataspace even where the platform does not demand it. */
   readonly sessionPerManagedDataspace: boolean;
@@ -60,8 +120,14 @@ export interface ManagedLayout {
   readonly attachedListCapacity?: number;
 }
 
+/** Pages per managed dataspace for B's `pages` (the last one may be smaller). */
+function managedSize(layout: ManagedLayout, pages: number): number {
+  return layout.managedPages === 0 ? pages : Math.min(layout.managedPages, pages);
+}
+
 /** Checks a layout against B's size. @throws ParamError naming the strategy and parameter. */
 export function checkLayout(owner: string, layout: ManagedLayout, pages: number): void {
+  if (layout.managedPages === 0) return;
   if (layout.granularity > layout.managedPages && layout.managedPages < pages) {
     throw new ParamError(
       `${owner}: granularity ${layout.granularity} exceeds the ${layout.managedPages} pages of a managed dataspace`,
@@ -71,7 +137,7 @@ export function checkLayout(owner: string, layout: ManagedLayout, pages: number)
 
 /** Number of managed dataspaces and of designated dataspaces for B's `pages`. */
 function counts(layout: ManagedLayout, pages: number): { managed: number; designated: number } {
-  const a = Math.min(layout.managedPages, pages);
+  const a = managedSize(layout, pages);
   const full = Math.floor(pages / a);
   const rest = pages - full * a;
   const designated =
@@ -94,10 +160,10 @@ const MARKED = 4;
  */
 const ATTACHED_LIST = 4096;
 
-export function createManagedTracker(platform: Platform, layout: ManagedLayout): Strategy {
-  const { core, clock, profile, pages } = platform;
+export function createManagedTracker(ctx: TrackerContext, layout: ManagedLayout): Strategy {
+  const { core, clock, profile, pages } = ctx;
   const g = layout.granularity;
-  const a = Math.min(layout.managedPages, pages);
+  const a = managedSize(layout, pages);
   const { managed, designated } = counts(layout, pages);
   // Designated dataspace j is number j % perManaged of managed dataspace
   // m = ⌊j / perManaged⌋, at page (j % perManaged)·g of it, which is B's page
@@ -121,7 +187,7 @@ export function createManagedTracker(platform: Platform, layout: ManagedLayout):
 
   /** A's handling of a fault reported by `state()` of managed dataspace `m`. */
   const resolve = (m: number, write: boolean, addr: number): void => {
-    clock.charge(Kind.handler, profile.checkpointer.handlerWork);
+    clock.charge(Actor.handler, profile.checkpointer.handlerWork);
     const k = Math.floor(addr / PAGE_SIZE / g);
     const j = m * perManaged + k;
     const at = k * g;
@@ -218,7 +284,7 @@ export function createManagedTracker(platform: Platform, layout: ManagedLayout):
       detachAll(true);
     },
     collect(out) {
-      clock.charge(Kind.handler, designated * profile.checkpointer.bitmapScanPerPage);
+      clock.charge(Actor.handler, designated * profile.checkpointer.bitmapScanPerPage);
       let n = 0;
       if (listed()) {
         // Only a dataspace attached read-write since the last re-arm is marked.

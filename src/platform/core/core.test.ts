@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Phase, StallCause } from './clock.ts';
-import { PAGE_SIZE, RegionMapState } from './core.ts';
-import { rpcCycles } from './costs.ts';
-import { ModelError } from './errors.ts';
-import { createPlatform, type Platform } from './platform.ts';
-import { loadProfile } from './profile.ts';
-import { profileWith } from './testing.ts';
+import { Phase, StallCause } from '../clock.ts';
+import { rpcCycles } from '../costs.ts';
+import { ModelError } from '../errors.ts';
+import { createPlatform, type Platform } from '../platform.ts';
+import { loadProfile } from '../profile.ts';
+import { profileWith } from '../testing.ts';
+import { PAGE_SIZE, RegionMapState } from './index.ts';
 
 const x86 = loadProfile('fiasco-oc-x86_64');
 const k = x86.kernel;
@@ -43,9 +43,9 @@ describe('Genode core', () => {
     const t = pf.clock.now;
     pf.mmu.access(3, true);
     expect(seen).toEqual([{ type: 'WRITE_FAULT', addr: 3 * PAGE_SIZE, blocked: true }]);
-    expect(pf.mmu.exceptions).toBe(2); // the fault, and the retry after the wake-up
-    expect(pf.core.pagerMaps).toBe(1);
-    expect(pf.kernel.pagesMapped).toBe(8); // the whole 8-page region in one flexpage
+    expect(pf.mmu.counters.pageFaultExceptions).toBe(2); // the fault, and the retry after the wake-up
+    expect(pf.core.pagerCounters.pagerMaps).toBe(1);
+    expect(pf.kernel.counters.pagesMapped).toBe(8); // the whole 8-page region in one flexpage
     const first =
       k.pageFaultTrap +
       k.ipcOneWay + // fault IPC
@@ -104,10 +104,10 @@ describe('Genode core', () => {
     const { pf, md, ds } = managedSetup(() => {});
     pf.core.attach(md, ds, 0);
     for (let p = 0; p < 8; p++) pf.mmu.access(p, true);
-    const calls = pf.kernel.unmapCalls;
+    const calls = pf.kernel.counters.unmapCalls;
     const t = pf.clock.now;
     pf.core.detach(md, 0);
-    expect(pf.kernel.unmapCalls - calls).toBe(8);
+    expect(pf.kernel.counters.unmapCalls - calls).toBe(8);
     const perPage = k.syscall + k.unmapPerPage + x86.mmu.tlbInvalidatePage;
     expect(pf.clock.now - t).toBe(rpcCycles(x86, c.detachWork) + 8 * perPage + c.cacheOp);
     expect(Array.from({ length: pf.pages }, (_, p) => pf.space.flags(p)).every((e) => e === 0)).toBe(true);
@@ -142,11 +142,11 @@ describe('Genode core', () => {
     pf.core.attach(pf.core.root, pf.core.allocRam(100), 0);
     pf.core.attach(pf.core.root, pf.core.allocRam(924), 100);
     pf.mmu.access(37, false);
-    expect(pf.kernel.pagesMapped).toBe(64); // [0, 64) is the largest aligned block around 37 inside [0, 100)
+    expect(pf.kernel.counters.pagesMapped).toBe(64); // [0, 64) is the largest aligned block around 37 inside [0, 100)
     pf.mmu.access(99, false);
-    expect(pf.kernel.pagesMapped).toBe(64 + 4); // [96, 100): [96, 104) would leave the region
+    expect(pf.kernel.counters.pagesMapped).toBe(64 + 4); // [96, 100): [96, 104) would leave the region
     pf.mmu.access(600, false);
-    expect(pf.kernel.pagesMapped).toBe(68 + 512); // [512, 1024), capped at 2^9 pages
+    expect(pf.kernel.counters.pagesMapped).toBe(68 + 512); // [512, 1024), capped at 2^9 pages
   });
 
   it('refuses overlapping attachments and a detach where no region starts', () => {
@@ -193,7 +193,7 @@ describe('Genode core', () => {
     pf.mmu.access(5, true);
     pf.mmu.access(1, true);
     expect(imprints).toEqual([101, 100]);
-    expect(pf.core.regionMapFaults).toBe(2);
+    expect(pf.core.pagerCounters.regionMapFaults).toBe(2);
     expect(pf.core.state(mds[0]!)).toEqual({ type: 'READY', addr: 0 });
   });
 
@@ -212,7 +212,7 @@ describe('Genode core', () => {
       pf.core.attach(md, ds, 0);
     }
     for (let p = 0; p < 300; p++) pf.mmu.access(p, true);
-    expect(pf.core.pagerMaps).toBe(300);
+    expect(pf.core.pagerCounters.pagerMaps).toBe(300);
     expect(new Set(pf.space.frame).size).toBe(300); // every page its own frame
     expect(pf.core.memoryUse().byKind['region-map-metadata']).toBe(300 * 8128);
   });

@@ -1,0 +1,23 @@
+/**
+ * Genode core (core.ts): the platform's only surface to it. The services
+ * behind `Core` are split as Genode splits repos/base/src/core; core.ts
+ * lists which file holds which.
+ */
+export { Core } from './core.ts';
+export type { PagerCounters } from './pager.ts';
+export type { CoreMemory } from './quota.ts';
+export type { RegionMapCounters } from './region-map-component.ts';
+export {
+  type Attachment,
+  type CoreReservation,
+  type Dataspace,
+  isRegionMap,
+  PAGE_SIZE,
+  type RamDataspace,
+  type RegionMap,
+  RegionMapState,
+  type RmSession,
+  type SignalContext,
+  type SignalReceiver,
+  TARGET_VIRT_BASE,
+} from './types.ts';

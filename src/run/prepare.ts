@@ -1,0 +1,56 @@
+/**
+ * Preparing a run: names resolved against the registries (or overridden),
+ * parameters resolved against their declarations, capabilities checked.
+ * Nothing is simulated here, so the CLI prepares every run before any runs.
+ */
+import { type ParamSpecs, type ParamValues, resolveParams } from '../params/params.ts';
+import { requireCapability } from '../platform/index.ts';
+import { findStrategy, type StrategyDef } from '../strategies/index.ts';
+import { findWorkload, type WorkloadDef } from '../workloads/index.ts';
+import type { RunConfig } from './types.ts';
+
+/** Raised for a configuration that cannot run (unknown name); the message is one line. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** A configuration resolved against the registries and checked, ready to run. */
+export interface PreparedRun {
+  config: RunConfig;
+  strategy: StrategyDef;
+  strategyParams: ParamValues<ParamSpecs>;
+  workload: WorkloadDef;
+  workloadParams: ParamValues<ParamSpecs>;
+}
+
+/**
+ * Definitions to use instead of the registries' (a literal access list in a
+ * test, a strategy under development); the config's names are then labels.
+ */
+export interface RunOverrides {
+  strategy?: StrategyDef;
+  workload?: WorkloadDef;
+}
+
+/**
+ * Resolves names and parameters and checks capabilities, without running.
+ * The CLI prepares every run first, so bad input fails before anything runs.
+ * @throws ConfigError, ParamError, CapabilityError, WorkloadError.
+ */
+export function prepareRun(config: RunConfig, with_: RunOverrides = {}): PreparedRun {
+  const strategy = with_.strategy ?? findStrategy(config.strategy);
+  if (!strategy) throw new ConfigError(`unknown strategy '${config.strategy}'`);
+  const workload = with_.workload ?? findWorkload(config.workload);
+  if (!workload) throw new ConfigError(`unknown workload '${config.workload}'`);
+  const strategyParams = resolveParams(strategy.name, strategy.params, config.strategyParams);
+  for (const cap of strategy.requires(strategyParams)) {
+    requireCapability(config.profile, cap, `strategy '${strategy.name}'`);
+  }
+  const workloadParams = resolveParams(workload.name, workload.params, config.workloadParams);
+  if (!Number.isSafeInteger(config.intervalCycles) || config.intervalCycles < 1) {
+    throw new ConfigError(
+      `checkpoint interval must be a whole number of cycles >= 1, got ${config.intervalCycles}`,
+    );
+  }
+  return { config, strategy, strategyParams, workload, workloadParams };
+}
