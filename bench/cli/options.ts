@@ -15,6 +15,7 @@ import { PROFILE_NAMES } from '../../src/platform/index.ts';
 import { strategies } from '../../src/strategies/index.ts';
 import { commonParamSpecs, workloads } from '../../src/workloads/index.ts';
 import { DEFAULT_COMPARISON, DEFAULT_INTERVAL, DEFAULT_PROFILE, DEFAULT_WORKLOADS } from './defaults.ts';
+import { FIGURES } from './figures.ts';
 import type { SetFile } from './files.ts';
 import { INTERVAL_SYNTAX } from './numbers.ts';
 import { RESULTS_DIR_ENV } from './paths.ts';
@@ -199,8 +200,7 @@ export const OPTIONS = {
     commands: ['compare'],
     kind: 'words',
     group: 'Compare:',
-    describe:
-      "METRIC>PCT (quoted: 'overheadPct>5'): exit 1 when that figure worsens by more than PCT % in any configuration found in both sets; repeatable. Figures: overheadPct, busyOverheadPct, runtimeCycles, faults, faultP50Cycles, faultP99Cycles, faultMaxCycles, pauseMeanCycles, pauseMaxCycles, checkpoints, skippedSlots, checkpointPagesMean, precision (higher is better), metadataBytes, peakMetadataBytes, quotaBytes, wcrtCycles, deadlineMisses, and <kind>P99Cycles / <kind>MaxCycles for other stall kinds.",
+    describe: `METRIC>PCT (quoted: 'overheadPct>5'): exit 1 when that figure worsens by more than PCT % in any configuration found in both sets; repeatable. Figures: ${FIGURES.map((f) => (f.better === 'higher' ? `${f.name} (higher is better)` : f.name)).join(', ')}, and <kind>P99Cycles / <kind>MaxCycles for other stall kinds.`,
   },
   format: {
     commands: ['run', 'compare'],
