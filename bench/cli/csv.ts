@@ -1,6 +1,7 @@
 /**
  * results.csv: one row per run, the columns of shared/contract.md in that
- * order (units in the names), then `param_<name>` for every parameter of
+ * order (units in the names), then the columns added since (`copy_via`),
+ * then `param_<name>` for every parameter of
  * every run's strategy and workload, blank where a run has no such parameter.
  */
 import { stringify } from 'csv-stringify/sync';
@@ -29,6 +30,11 @@ const CONTRACT: readonly [string, (r: RunResult) => string | number | boolean][]
   ['restore_ok', (r) => r.metrics.verification.restoreOk],
 ];
 
+/** Columns added after the contract's (shared/contract.md: add freely), before the parameters. */
+const ADDED: readonly [string, (r: RunResult) => string | number | boolean][] = [
+  ['copy_via', (r) => r.copyVia],
+];
+
 /** The contract's column names, in order. */
 export const CONTRACT_COLUMNS: readonly string[] = CONTRACT.map(([name]) => name);
 
@@ -46,14 +52,18 @@ function paramNames(runs: readonly RunResult[]): string[] {
 
 /** The header: the contract's columns, then `param_<name>`. */
 export function csvColumns(runs: readonly RunResult[]): string[] {
-  return [...CONTRACT_COLUMNS, ...paramNames(runs).map((n) => `param_${n}`)];
+  return [...CONTRACT_COLUMNS, ...ADDED.map(([name]) => name), ...paramNames(runs).map((n) => `param_${n}`)];
 }
 
 export function renderCsv(runs: readonly RunResult[]): string {
   const params = paramNames(runs);
   const rows = runs.map((r) => {
     const p = paramsOf(r);
-    return [...CONTRACT.map(([, get]) => get(r)), ...params.map((n) => (Object.hasOwn(p, n) ? p[n] : ''))];
+    return [
+      ...CONTRACT.map(([, get]) => get(r)),
+      ...ADDED.map(([, get]) => get(r)),
+      ...params.map((n) => (Object.hasOwn(p, n) ? p[n] : '')),
+    ];
   });
   return stringify([csvColumns(runs), ...rows], {
     cast: { boolean: (v) => String(v), number: (v) => String(v) },

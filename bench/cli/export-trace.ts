@@ -45,6 +45,7 @@ export async function exportTrace(call: CommandCall<'export-trace'>, io: Io): Pr
     strategy: NEUTRAL_STRATEGY,
     profile: undefined,
     interval: undefined,
+    copyVia: undefined,
     jobs: undefined,
     format: 'table',
     out: undefined,

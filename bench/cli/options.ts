@@ -12,7 +12,7 @@
 import { availableParallelism } from 'node:os';
 import { describeRange, type IntegerParam } from '../../src/params/params.ts';
 import { PROFILE_NAMES } from '../../src/platform/index.ts';
-import { strategies } from '../../src/strategies/index.ts';
+import { COPY_VIA, strategies } from '../../src/strategies/index.ts';
 import { commonParamSpecs, workloads } from '../../src/workloads/index.ts';
 import { DEFAULT_COMPARISON, DEFAULT_INTERVAL, DEFAULT_PROFILE, DEFAULT_WORKLOADS } from './defaults.ts';
 import type { SetFile } from './files.ts';
@@ -139,6 +139,18 @@ export const OPTIONS = {
     describe: `Checkpoint interval in target time: ${INTERVAL_SYNTAX} (converted with the profile's cpu.hz).`,
     defaultDescription: DEFAULT_INTERVAL,
   },
+  'copy-via': {
+    commands: RUN,
+    kind: 'choice',
+    group: 'Run:',
+    choices: COPY_VIA,
+    describe:
+      "How A reaches B's memory to copy it at a checkpoint: attach (rtcr's: attach each dataspace and its copy into A, copy, detach both; a detach unmaps B's pages too) or mapped (B's RAM stays attached in A).",
+    defaultDescription: `attach for ${strategies
+      .filter((s) => s.defaultCopyVia === 'attach')
+      .map((s) => s.name)
+      .join(' and ')} (as rtcr), mapped for the others`,
+  },
   seed: {
     commands: RUN_AND_EXPORT,
     kind: 'word',
@@ -221,9 +233,11 @@ type ValueOf<D> = D extends { kind: 'flag' }
   ? boolean
   : D extends { kind: 'words' }
     ? string[]
-    : D extends { kind: 'choice'; choices: readonly (infer C)[] }
+    : D extends { kind: 'choice'; choices: readonly (infer C)[]; default: string }
       ? C
-      : string | undefined;
+      : D extends { kind: 'choice'; choices: readonly (infer C)[] }
+        ? C | undefined
+        : string | undefined;
 
 /** The parsed options `N`, by camel-cased name. */
 export type OptionValues<N extends OptionName> = { [K in N as Camel<K>]: ValueOf<(typeof OPTIONS)[K]> };

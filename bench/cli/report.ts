@@ -41,6 +41,7 @@ export const COLUMNS: readonly Column[] = [
   { header: 'precision', right: true, cell: (r) => r.metrics.precision.toFixed(3) },
   { header: 'metadata B', right: true, cell: (r) => String(r.metrics.memory.metadataBytes) },
   { header: 'quota B', right: true, cell: (r) => String(r.metrics.memory.quotaBytes) },
+  { header: 'copy via', right: false, cell: (r) => r.copyVia },
   { header: 'verification', right: false, cell: verificationCell },
 ];
 
@@ -145,7 +146,7 @@ export function renderSummary(doc: ResultsDocument): string {
   const strategyLines = distinct(
     runs.map((r) => {
       const p = formatParams(r.params.strategy);
-      return `${r.strategy}${p ? ` (${p})` : ''}`;
+      return `${r.strategy} (${p ? `${p}; ` : ''}copy via ${r.copyVia})`;
     }),
   );
   const out = [

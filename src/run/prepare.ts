@@ -5,7 +5,7 @@
  */
 import { type ParamSpecs, type ParamValues, resolveParams } from '../params/params.ts';
 import { requireCapability } from '../platform/index.ts';
-import { findStrategy, type StrategyDef } from '../strategies/index.ts';
+import { COPY_VIA, type CopyVia, findStrategy, type StrategyDef } from '../strategies/index.ts';
 import { findWorkload, type WorkloadDef } from '../workloads/index.ts';
 import type { RunConfig } from './types.ts';
 
@@ -21,6 +21,8 @@ export interface PreparedRun {
   strategyParams: ParamValues<ParamSpecs>;
   workload: WorkloadDef;
   workloadParams: ParamValues<ParamSpecs>;
+  /** How A reaches B's memory: the config's, else the strategy's default, else `mapped`. */
+  copyVia: CopyVia;
 }
 
 /**
@@ -52,5 +54,9 @@ export function prepareRun(config: RunConfig, with_: RunOverrides = {}): Prepare
       `checkpoint interval must be a whole number of cycles >= 1, got ${config.intervalCycles}`,
     );
   }
-  return { config, strategy, strategyParams, workload, workloadParams };
+  const copyVia = config.copyVia ?? strategy.defaultCopyVia ?? 'mapped';
+  if (!(COPY_VIA as readonly string[]).includes(copyVia)) {
+    throw new ConfigError(`copy via '${String(copyVia)}' is not one of ${COPY_VIA.join(', ')}`);
+  }
+  return { config, strategy, strategyParams, workload, workloadParams, copyVia };
 }

@@ -32,6 +32,7 @@ import {
 import { createStrategy, type Strategy } from '../strategies/index.ts';
 import { createWorkload, type WorkloadStream } from '../workloads/index.ts';
 import { baselineCache, baselineReplay } from './baseline.ts';
+import { Copier } from './copy.ts';
 import { buildResult, CheckpointLedger } from './metrics.ts';
 import { ConfigError, type PreparedRun, prepareRun, type RunOverrides } from './prepare.ts';
 import { drive, Replay, type ReplayOutcome, touchAll } from './replay.ts';
@@ -87,10 +88,14 @@ function clearMarks(reported: Uint8Array, list: Int32Array, n: number): void {
   for (let i = 0; i < n; i++) reported[list[i]!] = 0;
 }
 
-/** B's memory set up as the strategy needs it, every page written once, the base stored, tracking armed. */
-function setUp(platform: Platform, strategy: Strategy, store: CheckpointStore): void {
+/**
+ * B's memory set up as the strategy needs it, A's view of it as the copy
+ * needs it, every page written once, the base stored, tracking armed.
+ */
+function setUp(platform: Platform, strategy: Strategy, copier: Copier, store: CheckpointStore): void {
   platform.clock.phase = Phase.setup;
   strategy.setupMemory();
+  copier.setUp();
   touchAll(platform);
   store.storeBase(platform.memory);
   platform.memory.markCheckpoint();
@@ -110,11 +115,18 @@ function startMeasured(
   const platform = createPlatform(config.profile, pages);
   const { clock, memory, stalls, profile } = platform;
   const strategy = createStrategy(p.strategy, platform, p.strategyParams);
-  const bounds = p.strategy.bounds(profile, pages, p.strategyParams);
+  const copier = new Copier(platform, p.copyVia);
   const store = new CheckpointStore(pages);
 
   // Setup, not measured.
-  setUp(platform, strategy, store);
+  setUp(platform, strategy, copier, store);
+  // The strategy's bounds, and what reaching B's memory adds to them (known once B's memory is built).
+  const own = p.strategy.bounds(profile, pages, p.strategyParams);
+  const extra = copier.bounds();
+  const bounds = {
+    maxPauseCycles: own.maxPauseCycles + extra.pause,
+    maxStallCycles: Math.max(own.maxStallCycles + extra.fault, own.maxPauseCycles + extra.pause),
+  };
   const setupCycles = clock.now;
   clock.byCategory.fill(0);
   const countersAtStart = platformCounters(platform);
@@ -139,6 +151,7 @@ function startMeasured(
       throw new ModelError(`strategy '${p.strategy.name}' reported page ${pg} outside B`);
     }
     clock.phase = Phase.copy;
+    copier.copy(reportedList, unique, reported);
     clock.charge(Actor.handler, unique * profile.checkpointer.copyPage);
     store.storeIncrement(reportedList, unique, memory);
     // Verify against the oracle (written since the last checkpoint vs reported)
