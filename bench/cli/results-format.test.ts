@@ -121,7 +121,7 @@ describe('determinism', () => {
 
 describe('results.csv', () => {
   const dir = tempDir();
-  it('has the contract columns in order, then param_ columns, blank where a run lacks one', async () => {
+  it('has the contract columns in order, then the added ones, then param_ columns, blank where a run lacks one', async () => {
     const r = await runCli(
       ['--strategy=managed-dataspace,fault-notify', '--workload=zipf', ...SMALL, '--format=csv', '-j1', '-q'],
       dir,
@@ -135,6 +135,7 @@ describe('results.csv', () => {
     const header = rows[0]!;
     expect(header.slice(0, CONTRACT_CSV.length)).toEqual(CONTRACT_CSV);
     expect(header.slice(CONTRACT_CSV.length)).toEqual([
+      'copy_via',
       'param_granularity',
       'param_managedPages',
       'param_lookup',
@@ -150,6 +151,8 @@ describe('results.csv', () => {
     expect(md[col('param_granularity')]).toBe('1');
     expect(md[col('param_readOnlyFirst')]).toBe('false');
     expect(md[col('restore_ok')]).toBe('true');
+    expect(md[col('copy_via')]).toBe('attach'); // rtcr's way, the region-map trackers' default
+    expect(fn[col('copy_via')]).toBe('mapped');
     expect(fn[col('strategy')]).toBe('fault-notify');
     expect(fn[col('param_granularity')]).toBe('');
     expect(fn[col('param_theta')]).toBe('0.99');
@@ -181,6 +184,7 @@ describe('options reach the runs', () => {
           '--set=granularity=4',
           '--interval=500us',
           '--profile=fiasco-oc-armv7',
+          '--copy-via=mapped',
           '--format=json',
           '-j1',
         ],
@@ -193,6 +197,7 @@ describe('options reach the runs', () => {
       params: { strategy: Record<string, unknown>; workload: Record<string, unknown> };
       intervalCycles: number;
       pages: number;
+      copyVia: string;
     }[];
     expect(runs[0]!.params.strategy['granularity']).toBe(4);
     expect(runs[1]!.params.strategy).toEqual({});
@@ -200,6 +205,7 @@ describe('options reach the runs', () => {
       expect(run.params.workload['theta']).toBe(0.8);
       expect(run.intervalCycles).toBe(600_000); // 500 µs at 1.2 GHz
       expect(run.pages).toBe(256);
+      expect(run.copyVia).toBe('mapped');
     }
     expect(traced.code).toBe(0);
     const traceRuns = (JSON.parse(traced.stdout) as Doc).runs as {

@@ -58,5 +58,7 @@ export function prepareRun(config: RunConfig, with_: RunOverrides = {}): Prepare
   if (!(COPY_VIA as readonly string[]).includes(copyVia)) {
     throw new ConfigError(`copy via '${String(copyVia)}' is not one of ${COPY_VIA.join(', ')}`);
   }
+  // rtcr's attach goes through Genode core's region maps (and their 16.05 unmap): a Genode platform.
+  if (copyVia === 'attach') requireCapability(config.profile, 'managedDataspaces', 'copy via attach');
   return { config, strategy, strategyParams, workload, workloadParams, copyVia };
 }

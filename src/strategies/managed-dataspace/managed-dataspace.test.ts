@@ -3,7 +3,6 @@ import { describe, expect, it, vi } from 'vitest';
 import { resolveParams } from '../../params/params.ts';
 import {
   Actor,
-  type CostProfile,
   createPlatform,
   loadProfile,
   MANAGED_FAULT_PATH,
@@ -20,6 +19,7 @@ import {
   sequentialPass,
   sequentialWrites,
 } from '../../run/testing.ts';
+import { faultWithoutWalk } from '../testing.ts';
 import type { CopyVia } from '../types.ts';
 import { managedDataspace } from './index.ts';
 
@@ -33,36 +33,6 @@ const run = (params: Record<string, unknown>, workload = sequentialWrites(P), pr
   runStrategy(profile, 'managed-dataspace', params, workload);
 const runVia = (copyVia: CopyVia, params: Record<string, unknown>, workload: ReturnType<typeof literalWorkload>) =>
   runExperiment({ ...literalConfig(x86, 'managed-dataspace', params), copyVia }, { workload });
-
-/** One of B's faults on a designated dataspace, without rtcr's find_by_addr walk (each element: listNodeVisit). */
-function faultWithoutWalk(profile: CostProfile, stateCalls: number, contexts: number): number {
-  const k = profile.kernel;
-  const c = profile.core;
-  const a = profile.checkpointer;
-  return (
-    k.pageFaultTrap +
-    k.ipcOneWay + // fault IPC
-    2 * c.regionLookup + // B's address space, then the managed dataspace
-    rpcCycles(profile, c.signalWork) + // Pd_session::submit inside core
-    k.irqTrigger +
-    rpcCycles(profile, c.signalWork) + // wait_for_signal
-    contexts * a.listNodeVisit + // the context registry, the newest context first
-    k.irqTrigger + // local_submit wakes rtcr's fault handler
-    contexts * a.signalContextVisit + // pending_signal
-    (stateCalls - 1) * a.listNodeVisit + // _find_faulting_mrm_info's list
-    stateCalls * rpcCycles(profile, c.stateWork) +
-    profile.checkpointer.handlerWork +
-    rpcCycles(profile, c.attachWork) +
-    3 * k.ipcOneWay + // Pager_object::wake_up, its acknowledgement, B resumed
-    (profile.mmu.pageWalk +
-      k.pageFaultTrap +
-      k.ipcOneWay +
-      2 * c.regionLookup +
-      k.ipcOneWay +
-      k.mapPerPage +
-      profile.mmu.pageWalk) // the retry, mapped
-  );
-}
 
 describe('managed-dataspace on a sequential pass', () => {
   it.each([
