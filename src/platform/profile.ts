@@ -110,7 +110,7 @@ export const PROFILE_SCHEMA = {
     },
     signalContextVisit: {
       kind: 'cycles',
-      doc: "one signal context walked by Signal_receiver::pending_signal, its lock taken and released",
+      doc: 'one signal context walked by Signal_receiver::pending_signal, its lock taken and released',
     },
   },
   capabilities: {

@@ -35,8 +35,8 @@
 import {
   Backing,
   type CostProfile,
-  maxUnmapCycles,
   ModelError,
+  maxUnmapCycles,
   type Platform,
   rpcCycles,
 } from '../platform/index.ts';

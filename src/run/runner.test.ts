@@ -111,7 +111,7 @@ describe('the runner', () => {
     // The strategy's 10 cycles, plus what reaching B's page can cost A (--copy-via mapped: a fault
     // and a mapping, and its revocation).
     const k = x86.kernel;
-    const copy = (k.pageFaultTrap + 2 * k.ipcOneWay + x86.core.regionLookup + k.mapPerPage + k.unmapPerPage);
+    const copy = k.pageFaultTrap + 2 * k.ipcOneWay + x86.core.regionLookup + k.mapPerPage + k.unmapPerPage;
     expect(r.bounds.maxPauseCycles).toBe(10 + copy);
     expect(r.failures.join('\n')).toMatch(
       new RegExp(`observed pause \\d+ cycles exceeds the analytic bound ${10 + copy}`),

@@ -243,7 +243,8 @@ export function createManagedTracker(ctx: TrackerContext, layout: ManagedLayout)
   const handleSignal = (imprint: number): void => {
     if (layout.lookup === 'indexed') {
       core.state(managedRm[imprint] as RegionMap, faultState);
-      if (faultState.type === 'READY') throw new ModelError(`managed dataspace ${imprint} signalled a fault it does not report`);
+      if (faultState.type === 'READY')
+        throw new ModelError(`managed dataspace ${imprint} signalled a fault it does not report`);
       resolve(imprint, faultState.type === 'WRITE_FAULT', faultState.addr);
       return;
     }
@@ -360,7 +361,12 @@ export function createManagedTracker(ctx: TrackerContext, layout: ManagedLayout)
  * walks its list of RAM dataspaces and each one's designated dataspaces
  * (`linear`), the indexed variant scans a bitmap of them.
  */
-function checkpointScanCycles(profile: CostProfile, layout: ManagedLayout, managed: number, designated: number): number {
+function checkpointScanCycles(
+  profile: CostProfile,
+  layout: ManagedLayout,
+  managed: number,
+  designated: number,
+): number {
   const a = profile.checkpointer;
   return layout.lookup === 'linear'
     ? (managed + designated) * a.listNodeVisit

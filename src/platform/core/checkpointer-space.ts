@@ -43,7 +43,9 @@ import { Actor, type Clock } from '../clock.ts';
 import { ModelError } from '../errors.ts';
 import { type Kernel, Revoke } from '../kernel.ts';
 import type { CostProfile } from '../profile.ts';
+import { flexpageOrder } from './pager.ts';
 import type { RamDataspaces } from './ram-session-component.ts';
+import { resized } from './tables.ts';
 import type { RamDataspace } from './types.ts';
 
 /** What A's address space counts, named as `metrics.counters` names them in results. */
@@ -96,23 +98,14 @@ export class CheckpointerSpace {
   ) {}
 
   private framesFor(frame: number): Uint8Array {
-    if (frame >= this.frames.length) {
-      const f = new Uint8Array(Math.max(frame + 1, this.ram.frameCount(), this.frames.length * 2));
-      f.set(this.frames);
-      this.frames = f;
-    }
+    if (frame >= this.frames.length)
+      this.frames = resized(this.frames, Math.max(frame + 1, this.ram.frameCount(), this.frames.length * 2));
     return this.frames;
   }
 
   /** The order of the largest aligned block around `page` inside a region of `pages` pages (Fault_area). */
   private blockOrder(page: number, pages: number): number {
-    let order = 0;
-    while (order < this.profile.core.maxMapOrder) {
-      const size = 2 ** (order + 1);
-      if (page - (page % size) + size > pages) break;
-      order++;
-    }
-    return order;
+    return flexpageOrder(page, 0, pages, this.profile.core.maxMapOrder);
   }
 
   /** A's page fault answered with a mapping of `count` pages. */
@@ -206,11 +199,8 @@ export class CheckpointerSpace {
     const base = page - (page % size);
     this.fault(size);
     this.copyMapped.fill(1, base, base + size);
-    if (this.copyBlockCount + 2 > this.copyBlocks.length) {
-      const b = new Int32Array(this.copyBlocks.length * 2);
-      b.set(this.copyBlocks);
-      this.copyBlocks = b;
-    }
+    if (this.copyBlockCount + 2 > this.copyBlocks.length)
+      this.copyBlocks = resized(this.copyBlocks, this.copyBlocks.length * 2);
     this.copyBlocks[this.copyBlockCount++] = base;
     this.copyBlocks[this.copyBlockCount++] = size;
     this.copyMappedPages += size;

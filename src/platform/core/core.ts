@@ -76,7 +76,15 @@ export class Core implements Pager {
     this.signals = new Signals(profile, clock, kernel);
     this.checkpointer = new CheckpointerSpace(profile, clock, kernel, this.ram);
     this.checkpointerCounters = this.checkpointer.counters;
-    this.maps = new RegionMaps(profile, clock, kernel, this.account, this.ram, this.signals, this.checkpointer);
+    this.maps = new RegionMaps(
+      profile,
+      clock,
+      kernel,
+      this.account,
+      this.ram,
+      this.signals,
+      this.checkpointer,
+    );
     this.sessions = new RmSessions(profile, this.account, this.maps);
     this.pager = new CorePager(profile, clock, kernel, this.maps, this.ram);
     this.pagerCounters = this.pager.counters;
@@ -98,7 +106,7 @@ export class Core implements Pager {
     this.ram.grow(r.ramDataspaces ?? 0, true);
     this.maps.reserve(r.regionMaps ?? 0, r.regionMapPages ?? 0, r.attachments ?? 0);
     this.sessions.grow(r.rmSessions ?? 0, true);
-    this.account.growSessions(r.rmSessions ?? 0);
+    this.account.growSessions(r.rmSessions ?? 0, true);
     this.signals.grow(r.signalContexts ?? 0, true);
   }
 

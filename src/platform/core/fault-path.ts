@@ -66,7 +66,7 @@ export const MANAGED_FAULT_PATH: readonly FaultPathStep[] = [
   ...rpcRoundTrip(
     'Pd_session::submit',
     'core pager',
-    'base/src/core/region_map_component.cc Region_map_component::fault → base/src/lib/base/signal_submit.cc Signal_transmitter::submit → core_env.h Core_pd_session_component::submit (served by core\'s entrypoint)',
+    "base/src/core/region_map_component.cc Region_map_component::fault → base/src/lib/base/signal_submit.cc Signal_transmitter::submit → core_env.h Core_pd_session_component::submit (served by core's entrypoint)",
   ),
   {
     step: "the signal source's IRQ wakes A's signal thread, which runs once the pager waits again (B stays blocked: no reply)",
@@ -92,7 +92,7 @@ export const MANAGED_FAULT_PATH: readonly FaultPathStep[] = [
   ...rpcRoundTrip(
     'Region_map::state',
     'A fault handler',
-    "rtcr intercept/ram_session.cc Fault_handler::_find_faulting_mrm_info (state() of each managed dataspace in turn until one is not READY)",
+    'rtcr intercept/ram_session.cc Fault_handler::_find_faulting_mrm_info (state() of each managed dataspace in turn until one is not READY)',
   ),
   ...rpcRoundTrip(
     'Region_map::state',
@@ -121,7 +121,8 @@ export const MANAGED_FAULT_PATH: readonly FaultPathStep[] = [
     by: 'ipc',
     from: 'core pager',
     to: 'core entrypoint',
-    source: 'base-foc core/pager.cc Pager_entrypoint::entry (WAKE_UP) → core/ipc_pager.cc Ipc_pager::acknowledge_wakeup',
+    source:
+      'base-foc core/pager.cc Pager_entrypoint::entry (WAKE_UP) → core/ipc_pager.cc Ipc_pager::acknowledge_wakeup',
   },
   {
     step: 'Region_map::attach: reply',
@@ -156,7 +157,12 @@ export const MANAGED_FAULT_PATH: readonly FaultPathStep[] = [
 ];
 
 /** What one managed-dataspace fault costs in hand-overs, for `v` managed dataspaces asked for `state()`. */
-export function managedFaultPathCounts(v: number): { ipcs: number; irqs: number; rpcs: number; switches: number } {
+export function managedFaultPathCounts(v: number): {
+  ipcs: number;
+  irqs: number;
+  rpcs: number;
+  switches: number;
+} {
   const p = MANAGED_FAULT_PATH;
   const extra = v - 1; // each further managed dataspace asked: one more state() round trip
   return {

@@ -40,6 +40,7 @@
 import { Actor } from '../clock.ts';
 import type { Kernel } from '../kernel.ts';
 import type { CostProfile } from '../profile.ts';
+import { capacityFor, resized } from './tables.ts';
 
 /** Core's metadata and quota, by kind, in bytes. */
 export interface CoreMemory {
@@ -74,22 +75,18 @@ export class CoreAccount {
     this.memory.byKind[kind] = (this.memory.byKind[kind] ?? 0) + bytes;
   }
 
-  /** Makes room for `extra` more sessions. */
-  growSessions(extra: number): void {
+  /** Makes room for `extra` more sessions (exactly, or by doubling). */
+  growSessions(extra: number, exact: boolean): void {
     const need = this.sessions + extra;
     if (need <= this.sessionQuota.length) return;
-    const n = Math.max(need, this.sessionQuota.length * 2);
-    const q = new Float64Array(n);
-    q.set(this.sessionQuota);
-    const u = new Float64Array(n);
-    u.set(this.sessionUsed);
-    this.sessionQuota = q;
-    this.sessionUsed = u;
+    const n = capacityFor(this.sessionQuota.length, need, exact);
+    this.sessionQuota = resized(this.sessionQuota, n);
+    this.sessionUsed = resized(this.sessionUsed, n);
   }
 
   /** A new RM session's Allocator_guard, holding the client's donation; returns its index. */
   openSession(): number {
-    this.growSessions(1);
+    this.growSessions(1, false);
     const s = this.sessions++;
     const q = this.profile.memory.rmSessionQuotaBytes;
     this.sessionQuota[s] = q;
@@ -132,7 +129,9 @@ export class CoreAccount {
     if (this.sessions > 0) byKind['rm-session-metadata-peak'] = this.peakUsedAll;
     const m = this.profile.memory;
     if (this.sessions > 1 && !this.profile.capabilities.rmSessionPerManagedDataspace) {
-      const upgrades = Math.ceil(Math.max(0, this.peakUsedAll - m.rmSessionQuotaBytes) / m.rmSessionUpgradeBytes);
+      const upgrades = Math.ceil(
+        Math.max(0, this.peakUsedAll - m.rmSessionQuotaBytes) / m.rmSessionUpgradeBytes,
+      );
       const unneeded = this.memory.quotaBytes - (m.rmSessionQuotaBytes + upgrades * m.rmSessionUpgradeBytes);
       if (unneeded > 0) byKind['rm-session-quota-unneeded'] = unneeded;
     }

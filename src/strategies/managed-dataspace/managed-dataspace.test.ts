@@ -31,8 +31,11 @@ const a = x86.checkpointer;
 const P = 256;
 const run = (params: Record<string, unknown>, workload = sequentialWrites(P), profile = x86) =>
   runStrategy(profile, 'managed-dataspace', params, workload);
-const runVia = (copyVia: CopyVia, params: Record<string, unknown>, workload: ReturnType<typeof literalWorkload>) =>
-  runExperiment({ ...literalConfig(x86, 'managed-dataspace', params), copyVia }, { workload });
+const runVia = (
+  copyVia: CopyVia,
+  params: Record<string, unknown>,
+  workload: ReturnType<typeof literalWorkload>,
+) => runExperiment({ ...literalConfig(x86, 'managed-dataspace', params), copyVia }, { workload });
 
 describe('managed-dataspace on a sequential pass', () => {
   it.each([
@@ -74,7 +77,7 @@ describe('managed-dataspace on a sequential pass', () => {
     const linear = run({ managedPages: 16, lookup: 'linear' });
     const indexed = run({ managedPages: 16, lookup: 'indexed' });
     // 16 managed dataspaces of 16 pages, newest first: a fault in the i-th costs 16 - i state() calls, and one more.
-    expect(linear.metrics.counters.stateCalls).toBe(16 * (16 * 17) / 2 + P);
+    expect(linear.metrics.counters.stateCalls).toBe((16 * (16 * 17)) / 2 + P);
     expect(indexed.metrics.counters.stateCalls).toBe(P);
     const walked = 16 * ((16 * 17) / 2); // the managed dataspaces asked, and as many designated ones passed
     const checkpointWalks = 2 * (16 + P) * a.listNodeVisit - P * a.bitmapScanPerPage; // collect and re-arm
@@ -113,9 +116,13 @@ describe('managed-dataspace on a sequential pass', () => {
       const rpc = vi.spyOn(pf.kernel, 'rpc');
       const charge = vi.spyOn(pf.clock, 'charge');
       pf.mmu.access(page, true);
-      const irqs = charge.mock.calls.filter(([actor, cycles]) => actor === Actor.ipc && cycles === 1401).length;
+      const irqs = charge.mock.calls.filter(
+        ([actor, cycles]) => actor === Actor.ipc && cycles === 1401,
+      ).length;
       const ipcs = ipc.mock.calls.length + 2 * rpc.mock.calls.length;
-      expect({ ipcs, irqs, rpcs: rpc.mock.calls.length, switches: ipcs + irqs }).toEqual(managedFaultPathCounts(v));
+      expect({ ipcs, irqs, rpcs: rpc.mock.calls.length, switches: ipcs + irqs }).toEqual(
+        managedFaultPathCounts(v),
+      );
     }
   });
 

@@ -12,7 +12,7 @@ describe('per-page-rm', () => {
     expect(sequentialPass(x86, 'per-page-rm').metrics.faults).toBe(P);
   });
 
-  it("costs 64 KiB of RM-session quota per page, holding its region map and region, and says what 16.05 would not need", () => {
+  it('costs 64 KiB of RM-session quota per page, holding its region map and region, and says what 16.05 would not need', () => {
     const r = sequentialPass(x86, 'per-page-rm');
     const mem = x86.memory;
     expect(r.metrics.memory.quotaBytes).toBe(P * mem.rmSessionQuotaBytes);
