@@ -48,6 +48,11 @@ import type { RamDataspaces } from './ram-session-component.ts';
 import { resized } from './tables.ts';
 import type { RamDataspace } from './types.ts';
 
+// The actors, read once: tsx compiles an imported binding to a getter call on every use.
+const KERNEL = Actor.kernel;
+const IPC = Actor.ipc;
+const CORE = Actor.core;
+
 /** What A's address space counts, named as `metrics.counters` names them in results. */
 export class CheckpointerSpaceCounters {
   /** `Region_map::attach` RPCs of A for copying (its own address space). */
@@ -108,21 +113,24 @@ export class CheckpointerSpace {
     return flexpageOrder(page, 0, pages, this.profile.core.maxMapOrder);
   }
 
-  /** A's page fault answered with a mapping of `count` pages. */
+  /**
+   * A's page fault answered with a mapping of `count` pages: the exception,
+   * the fault IPC and the reply (between A and core: B's address space is not
+   * involved, so they are charged here, not through the kernel's B-side IPC),
+   * core's lookup in A's address space (one level), the mapping.
+   */
   private fault(count: number): void {
     const k = this.profile.kernel;
     this.counters.copyFaults++;
-    this.clock.charge(Actor.kernel, k.pageFaultTrap);
-    this.kernel.ipc(); // the fault IPC to core's pager
-    this.clock.charge(Actor.core, this.profile.core.regionLookup); // A's address space: one level
-    this.kernel.ipc(); // the reply carrying the mapping
-    this.clock.charge(Actor.kernel, count * k.mapPerPage);
+    this.clock.charge(KERNEL, k.pageFaultTrap + count * k.mapPerPage);
+    this.clock.charge(IPC, 2 * k.ipcOneWay);
+    this.clock.charge(CORE, this.profile.core.regionLookup);
   }
 
   /** `Region_map::attach` of a dataspace into A's address space (an RPC). */
   attach(): void {
     this.counters.copyAttaches++;
-    this.kernel.rpc(this.profile.core.attachWork, Actor.core);
+    this.kernel.rpc(this.profile.core.attachWork, CORE);
   }
 
   /** A holds all of RAM dataspace `ds` mapped (attached for good, every page read once: setup). */
@@ -152,7 +160,7 @@ export class CheckpointerSpace {
    */
   detach(ds: RamDataspace, b: Backing | null): void {
     this.counters.copyDetaches++;
-    this.kernel.rpc(this.profile.core.detachWork, Actor.core);
+    this.kernel.rpc(this.profile.core.detachWork, CORE);
     if (b !== null && b.ds !== ds) throw new ModelError(`detach: backing of dataspace ${b.ds}, not ${ds}`);
     const k = this.profile.kernel;
     const first = this.ram.firstFrame(ds);
@@ -163,15 +171,15 @@ export class CheckpointerSpace {
       if (b !== null && vpn >= b.bLo && vpn < b.bHi) this.kernel.unmap(vpn, 0, Revoke.all);
       else {
         this.counters.copyUnmapCalls++;
-        this.clock.charge(Actor.kernel, k.syscall);
+        this.clock.charge(KERNEL, k.syscall);
       }
       if (frames[first + i] === 1) {
         frames[first + i] = 0;
-        this.clock.charge(Actor.kernel, k.unmapPerPage);
+        this.clock.charge(KERNEL, k.unmapPerPage);
       }
     }
     // The cache operation of unmap_local, as region-map-component.ts detach charges it.
-    this.clock.charge(Actor.kernel, this.profile.core.cacheOp);
+    this.clock.charge(KERNEL, this.profile.core.cacheOp);
   }
 
   /**
@@ -212,10 +220,10 @@ export class CheckpointerSpace {
     if (n === 0) throw new ModelError('detachCopy: no copy dataspace is attached');
     const k = this.profile.kernel;
     this.counters.copyDetaches++;
-    this.kernel.rpc(this.profile.core.detachWork, Actor.core);
+    this.kernel.rpc(this.profile.core.detachWork, CORE);
     this.counters.copyUnmapCalls += n;
-    this.clock.charge(Actor.kernel, n * k.syscall + this.copyMappedPages * k.unmapPerPage);
-    this.clock.charge(Actor.kernel, this.profile.core.cacheOp);
+    this.clock.charge(KERNEL, n * k.syscall + this.copyMappedPages * k.unmapPerPage);
+    this.clock.charge(KERNEL, this.profile.core.cacheOp);
     for (let i = 0; i < this.copyBlockCount; i += 2) {
       const base = this.copyBlocks[i]!;
       this.copyMapped.fill(0, base, base + this.copyBlocks[i + 1]!);

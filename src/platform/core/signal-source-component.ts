@@ -44,6 +44,11 @@ import type { CostProfile } from '../profile.ts';
 import { capacityFor, resized } from './tables.ts';
 import type { SignalContext, SignalReceiver } from './types.ts';
 
+// The actors, read once: tsx compiles an imported binding to a getter call on every use.
+const IPC = Actor.ipc;
+const CORE = Actor.core;
+const HANDLER = Actor.handler;
+
 /**
  * The most `Signals.submit` charges before the handler runs, for a receiver
  * of `contexts` contexts in a component holding no others: both RPCs, both
@@ -121,17 +126,17 @@ export class Signals {
     const a = this.profile.checkpointer;
     const r = this.receiverOf[ctx]!;
     // 1-2. Pd_session::submit, an RPC to core's entrypoint; it queues the signal and triggers the IRQ.
-    this.kernel.rpc(this.profile.core.signalWork, Actor.core);
-    this.clock.charge(Actor.ipc, k.irqTrigger);
+    this.kernel.rpc(this.profile.core.signalWork, CORE);
+    this.clock.charge(IPC, k.irqTrigger);
     // 3. A's signal-handler thread fetches it: Signal_source::wait_for_signal.
-    this.kernel.rpc(this.profile.core.signalWork, Actor.core);
-    // 4. Signal_context_registry::test_and_lock (newest first), local_submit's wake-up IRQ.
-    this.clock.charge(Actor.handler, (this.count - ctx) * a.listNodeVisit);
-    this.clock.charge(Actor.ipc, k.irqTrigger);
+    this.kernel.rpc(this.profile.core.signalWork, CORE);
+    // 4. local_submit's wake-up IRQ, after Signal_context_registry::test_and_lock (newest first);
     // 5. Signal_receiver::pending_signal over the receiver's contexts, newest first, a lock each.
+    this.clock.charge(IPC, k.irqTrigger);
     this.clock.charge(
-      Actor.handler,
-      (this.receiverContexts[r]! - this.indexInReceiver[ctx]!) * a.signalContextVisit,
+      HANDLER,
+      (this.count - ctx) * a.listNodeVisit +
+        (this.receiverContexts[r]! - this.indexInReceiver[ctx]!) * a.signalContextVisit,
     );
     this.receivers[r]!(this.imprintOf[ctx]!);
   }
