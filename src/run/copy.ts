@@ -132,8 +132,11 @@ export class Copier {
    * The most the copy adds to a checkpoint's pause and to a fault stall, for
    * B's memory as set up: with `attach`, every dataspace copied, every page
    * of it and of its allocation's copy faulted in and unmapped; with
-   * `mapped`, every page faulted in again and its mapping revoked by the
-   * strategy's detach.
+   * `mapped`, every page inside a managed dataspace faulted in again and its
+   * mapping revoked by the tracker's detach. A dataspace attached in B's
+   * address space itself stays attached (no strategy detaches B's own
+   * regions), so A keeps its mapping; a strategy that did would exceed this
+   * bound and fail its run.
    */
   bounds(): CopyBounds {
     const profile = this.platform.profile;
@@ -142,7 +145,7 @@ export class Copier {
     const fault = k.pageFaultTrap + 2 * k.ipcOneWay + c.regionLookup; // one of A's faults, without the mapping
     if (this.mode === 'mapped') {
       let pages = 0;
-      for (const part of this.parts) pages += part.dsPages;
+      for (const part of this.parts) if (!part.direct) pages += part.dsPages;
       return { pause: pages * (fault + k.mapPerPage + k.unmapPerPage), fault: 0 };
     }
     let pause = 0;
