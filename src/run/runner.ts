@@ -1,12 +1,14 @@
 /**
  * The runner (docs/design.md §5): one run = (profile, strategy + params,
- * workload + params, checkpoint interval, seed), and the checkpoint sequence.
+ * workload + params, checkpoint interval, seed, how A reaches B's memory),
+ * and the checkpoint sequence.
  *
  * Setup (not measured): B's memory is built through core as the strategy
  * requires, B touches (writes) every page once, the base checkpoint stores
  * every page, and the strategy arms itself. Measured phase: the workload is
  * replayed through the MMU; at every checkpoint B is paused, the strategy
- * collects, the reported pages are copied into the store, the run verifies
+ * collects, the reported pages are copied into the store (reached as
+ * `--copy-via` says, copy.ts), the run verifies
  * that no written page went unreported and that the restored chain equals B's
  * memory, the strategy re-arms, and B resumes. The same workload on the same
  * platform without tracking or checkpoints is the baseline (baseline.ts).
