@@ -216,7 +216,13 @@ export class Kernel implements FaultSink {
         // Already mapped: a map only adds rights (Fiasco maps never downgrade).
         if (writable) space.setFlags(p, (e | PTE_WRITABLE) & ~PTE_TRACKED);
       } else {
-        space.setFlags(p, PTE_PRESENT | (writable ? PTE_WRITABLE : 0));
+        // Issue 11 (h/core-fid): a new mapping installed while a tracking
+        // extension is on starts write-protected for tracking, so B's first
+        // write to it is tracked. With --copy-via=attach, A's detach unmaps
+        // B's pages (Rm_client::unmap revokes from every space) and B maps
+        // them anew through its pager after a checkpoint.
+        const w = writable ? (this.trackingMode === TrackingMode.off ? PTE_WRITABLE : PTE_TRACKED) : 0;
+        space.setFlags(p, PTE_PRESENT | w);
         frames[p] = frame + i;
       }
     }
