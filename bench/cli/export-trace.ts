@@ -47,6 +47,7 @@ export async function exportTrace(call: CommandCall<'export-trace'>, io: Io): Pr
     interval: undefined,
     intervalFrom: undefined,
     intervalAccesses: undefined,
+    phase: undefined,
     seeds: undefined,
     copyVia: undefined,
     jobs: undefined,

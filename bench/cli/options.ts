@@ -163,6 +163,13 @@ export const OPTIONS = {
       'Where a time interval is counted from: start — a fixed grid of target time (start + k × interval); a checkpoint that overruns a slot makes the timer skip it (counted in skippedSlots); end — from the end of the previous checkpoint, so B runs a whole interval between two.',
     defaultDescription: 'start',
   },
+  phase: {
+    commands: RUN,
+    kind: 'word',
+    group: 'Run:',
+    describe: `Where the checkpoint timer falls against B's start, from 0 to the interval exclusive: ${INTERVAL_SYNTAX}. Checkpoints are due at start + phase + k × interval, from the first after the start (start + interval for phase 0; from the end, only the first); with periodic, whose job j is released at start + j × period, it places the checkpoints against the releases, which decides the worst-case response time observed (the analytic bound holds for every phase). Not with --interval-accesses.`,
+    defaultDescription: '0',
+  },
   'interval-accesses': {
     commands: RUN,
     kind: 'word',

@@ -70,7 +70,7 @@ export function parseSeeds(word: string): number[] {
 function intervalFor(
   o: CliOptions,
   profile: CostProfile,
-): Pick<RunConfig, 'intervalCycles' | 'intervalFrom' | 'intervalAccesses'> {
+): Pick<RunConfig, 'intervalCycles' | 'intervalFrom' | 'intervalAccesses' | 'phaseCycles'> {
   if (o.intervalAccesses !== undefined) {
     const accesses = parseOptionNumber(
       'interval-accesses',
@@ -79,9 +79,19 @@ function intervalFor(
     );
     return { intervalCycles: 0, intervalAccesses: accesses };
   }
+  const intervalCycles = parseInterval(o.interval ?? DEFAULT_INTERVAL, profile);
+  let phase: number | undefined;
+  if (o.phase !== undefined) {
+    phase = parseInterval(o.phase, profile, 'phase', 0);
+    if (phase >= intervalCycles)
+      throw new UsageError(
+        `--phase must be below the interval (${intervalCycles} cycles on ${profile.name}), got '${o.phase}' (= ${phase} cycles)`,
+      );
+  }
   return {
-    intervalCycles: parseInterval(o.interval ?? DEFAULT_INTERVAL, profile),
+    intervalCycles,
     ...(o.intervalFrom !== undefined ? { intervalFrom: o.intervalFrom } : {}),
+    ...(phase !== undefined ? { phaseCycles: phase } : {}),
   };
 }
 
@@ -91,6 +101,7 @@ function checkExclusive(o: CliOptions): void {
     ['seed', o.seed, 'seeds', o.seeds],
     ['interval', o.interval, 'interval-accesses', o.intervalAccesses],
     ['interval-from', o.intervalFrom, 'interval-accesses', o.intervalAccesses],
+    ['phase', o.phase, 'interval-accesses', o.intervalAccesses],
   ];
   for (const [a, va, b, vb] of pairs) {
     if (va !== undefined && vb !== undefined)

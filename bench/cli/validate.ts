@@ -35,7 +35,7 @@ export async function validatePlan(plan: Plan): Promise<void> {
       stream.close();
       pagesOf.set(key, pages);
     }
-    p.strategy.bounds(p.config.profile, pages, p.strategyParams);
+    p.strategy.bounds(p.config.profile, pages, p.strategyParams, pages);
   }
 }
 

@@ -13,6 +13,7 @@ export {
 export * from './core/index.ts';
 export {
   invalidationCycles,
+  maxAccessTranslationCycles,
   maxInvalidationCycles,
   maxUnmapCycles,
   pauseResumeCycles,

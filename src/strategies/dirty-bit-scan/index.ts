@@ -57,7 +57,11 @@ export const dirtyBitScan = defineStrategy({
       rearm: () => {},
     };
   },
-  bounds(profile, pages, params) {
+  // No fault stalls: B's pages stay mapped and writable (the scan revokes
+  // nothing); the dirty assists and TLB misses it causes are B's own time.
+  // The pause: stop and resume B, the RPC to core, the unmaps of every
+  // flexpage, the copy of the dirty pages (at most the touched ones).
+  bounds(profile, pages, params, touched) {
     const k = profile.kernel;
     // Every flexpage: one syscall, every page present and dirty, the worst invalidation for its size.
     let unmaps = 0;
@@ -66,7 +70,7 @@ export const dirtyBitScan = defineStrategy({
       unmaps += k.syscall + size * k.unmapPerPage + maxInvalidationCycles(profile, size);
     });
     const pause =
-      pauseResumeCycles(profile) + rpcCycles(profile, 0) + unmaps + pages * profile.checkpointer.copyPage;
-    return { maxStallCycles: pause, maxPauseCycles: pause };
+      pauseResumeCycles(profile) + rpcCycles(profile, 0) + unmaps + touched * profile.checkpointer.copyPage;
+    return { maxFaultStallCycles: 0, maxPauseCycles: pause, maxCopiedPages: touched, faultsPerPage: 0 };
   },
 });

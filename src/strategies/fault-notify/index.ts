@@ -30,9 +30,14 @@ export const faultNotify = defineStrategy({
       memory: () => ({ 'tracker-bitmap': bitmap.bytes() }),
     };
   },
-  bounds(profile, pages) {
+  // A fault stall (kernel.ts trackedWriteFault, then Mmu.slowAccess's retry):
+  // the trap, the notification IPC, the tracker's marking, its reply, write
+  // re-enabled (one page-table entry), the retried walk. A page faults once
+  // per interval: its write re-enables write until the re-arm. The pause:
+  // stop and resume B, the scan of the whole bitmap, every touched page
+  // copied and write-protected again.
+  bounds(profile, pages, _params, touched) {
     const k = profile.kernel;
-    // trap, notification IPC, the tracker's marking, its reply, write re-enabled, the retried walk
     const fault =
       k.pageFaultTrap +
       2 * k.ipcOneWay +
@@ -42,8 +47,8 @@ export const faultNotify = defineStrategy({
     const pause =
       pauseResumeCycles(profile) +
       pages * profile.checkpointer.bitmapScanPerPage +
-      pages * profile.checkpointer.copyPage +
-      maxWriteProtectCycles(profile, pages);
-    return { maxStallCycles: Math.max(fault, pause), maxPauseCycles: pause };
+      touched * profile.checkpointer.copyPage +
+      maxWriteProtectCycles(profile, touched);
+    return { maxFaultStallCycles: fault, maxPauseCycles: pause, maxCopiedPages: touched, faultsPerPage: 1 };
   },
 });

@@ -29,15 +29,20 @@ export const kernelLog = defineStrategy({
       memory: () => ({ 'kernel-log': Math.ceil(pages / 8) }),
     };
   },
-  bounds(profile, pages) {
+  // A fault stall (kernel.ts trackedWriteFault, then Mmu.slowAccess's retry):
+  // the trap, the log append (write re-enabled with it), the retried walk;
+  // once per page per interval. The pause: stop and resume B, the log read
+  // (one syscall, every page scanned), every touched page copied and
+  // write-protected again.
+  bounds(profile, pages, _params, touched) {
     const k = profile.kernel;
     const fault = k.pageFaultTrap + k.logAppend + profile.mmu.pageWalk;
     const pause =
       pauseResumeCycles(profile) +
       k.syscall +
       pages * k.logScanPerPage +
-      pages * profile.checkpointer.copyPage +
-      maxWriteProtectCycles(profile, pages);
-    return { maxStallCycles: Math.max(fault, pause), maxPauseCycles: pause };
+      touched * profile.checkpointer.copyPage +
+      maxWriteProtectCycles(profile, touched);
+    return { maxFaultStallCycles: fault, maxPauseCycles: pause, maxCopiedPages: touched, faultsPerPage: 1 };
   },
 });
