@@ -51,6 +51,8 @@ export async function exportTrace(call: CommandCall<'export-trace'>, io: Io): Pr
     exportJson: undefined,
     exportCsv: undefined,
     exportMarkdown: undefined,
+    sweep: undefined,
+    shard: undefined,
   });
   const config = plan.configs[0]!;
   const prepared = prepareRun(config);

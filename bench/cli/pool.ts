@@ -9,8 +9,12 @@ import { Worker } from 'node:worker_threads';
 import { type RunConfig, type RunResult, runExperiment } from '../../src/run/index.ts';
 import type { Reply, Task } from './worker.ts';
 
-/** Called after every finished run with the number done so far. */
-export type OnRunDone = (done: number) => void;
+/**
+ * Called after every finished run, as it finishes, with the number done so
+ * far, the run's index among the configurations and its result. What it
+ * throws stops the runs and is thrown by {@link runAll}.
+ */
+export type OnRunDone = (done: number, index: number, result: RunResult) => void;
 
 /**
  * The worker's entry. Workers inherit `process.execArgv`, but on Node 20 the
@@ -49,8 +53,9 @@ export async function runAll(
 async function runInProcess(configs: readonly RunConfig[], onDone?: OnRunDone): Promise<RunResult[]> {
   const results: RunResult[] = [];
   for (const config of configs) {
-    results.push(runExperiment(config));
-    onDone?.(results.length);
+    const result = runExperiment(config);
+    results.push(result);
+    onDone?.(results.length, results.length - 1, result);
     // Let timers (the progress bar) and signals in between runs.
     await new Promise((resolve) => setImmediate(resolve));
   }
@@ -95,7 +100,11 @@ function runInWorkers(
         if ('error' in reply) return stop(reviveError(reply.error));
         results[reply.index] = reply.result;
         done++;
-        onDone?.(done);
+        try {
+          onDone?.(done, reply.index, reply.result);
+        } catch (e) {
+          return stop(e as Error);
+        }
         if (done === configs.length) stop(undefined);
         else feed(w);
       });
