@@ -6,12 +6,20 @@
  * needs a process of its own.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadProfile } from '../../src/platform/index.ts';
 import type { RunConfig } from '../../src/run/index.ts';
-import { main } from './main.ts';
 import { REPO_ROOT, RESULTS_DIR_ENV } from './paths.ts';
 import {
   canonicalJson,
@@ -21,7 +29,7 @@ import {
   runKey,
   shardIndices,
 } from './run-store.ts';
-import { tempDir } from './testing.ts';
+import { type CliOutcome, runInProcess, tempDir } from './testing.ts';
 
 /** 12 small runs: 2 workloads × 3 strategies × 2 intervals, in that order. */
 const SWEEP = {
@@ -33,31 +41,10 @@ const SWEEP = {
   interval: ['50us', '100us'],
 };
 
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** `npm run bench -- ...args` in-process, with the results root at `root`. */
-async function bench(args: readonly string[], root: string): Promise<Outcome> {
-  const out = { stdout: '', stderr: '' };
-  const stream = (k: 'stdout' | 'stderr') => ({
-    isTTY: false,
-    write(chunk: string) {
-      out[k] += chunk;
-      return true;
-    },
-  });
-  const code = await main(args, {
-    stdout: stream('stdout') as never,
-    stderr: stream('stderr') as never,
-    env: { ...process.env, [RESULTS_DIR_ENV]: root },
-  });
-  return { code, ...out };
-}
+const bench = runInProcess;
 
-async function ok(args: readonly string[], root: string): Promise<Outcome> {
+async function ok(args: readonly string[], root: string): Promise<CliOutcome> {
   const r = await bench(args, root);
   expect(r.code, r.stderr).toBe(0);
   return r;
@@ -138,7 +125,15 @@ describe('a sweep', () => {
   it('started again skips the runs already written, says how many, and recomputes only the others', async () => {
     const dir = join(work, 'resumed');
     cpSync(reference, dir, { recursive: true });
+    mkdirSync(join(dir, 'plots')); // figures drawn from it (npm run plots): part of the set, replaced with it
     const again = await ok(['--sweep', sweep, '--out', dir, '-j1'], root);
+    expect(readdirSync(dir).sort()).toEqual([
+      'results.csv',
+      'results.json',
+      'runs',
+      'summary.md',
+      'sweep.json',
+    ]);
     expect(again.stderr).toContain('12 runs; skipped 12 already written');
     expect(json(dir).env.sweep.resumed).toBe(12);
 

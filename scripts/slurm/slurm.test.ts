@@ -13,8 +13,7 @@ import {
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../bench/cli/main.ts';
-import { RESULTS_DIR_ENV } from '../../bench/cli/paths.ts';
+import { runInProcess } from '../../bench/cli/testing.ts';
 
 // A real single-node Slurm (scripts/slurm/cluster.sh) runs a sweep of the real
 // bench (`npm run bench --`, as sweep-array.sbatch and merge.sbatch call it) as
@@ -66,17 +65,10 @@ async function waitFor(what: string, timeoutMs: number, test: () => boolean): Pr
   }
 }
 
-/** The bench in this process, as bench/cli.ts runs it; stderr is returned. */
-async function bench(args: string[], root: string): Promise<string> {
-  let stderr = '';
-  const sink = { isTTY: false, write: () => true };
-  const code = await main(args, {
-    stdout: sink as never,
-    stderr: { isTTY: false, write: (s: string) => ((stderr += s), true) } as never,
-    env: { ...process.env, [RESULTS_DIR_ENV]: root },
-  });
-  if (code !== 0) throw new Error(`bench ${args.join(' ')} exited ${code}: ${stderr}`);
-  return stderr;
+/** The bench in this process, as bench/cli.ts runs it. */
+async function bench(args: string[], root: string): Promise<void> {
+  const r = await runInProcess(args, root);
+  if (r.code !== 0) throw new Error(`bench ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
 }
 
 /** The `runs` of a result directory exactly as written. */
