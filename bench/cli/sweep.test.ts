@@ -29,7 +29,7 @@ import {
   runKey,
   shardIndices,
 } from './run-store.ts';
-import { type CliOutcome, runInProcess, tempDir } from './testing.ts';
+import { type CliOutcome, runInProcess, runsText, tempDir } from './testing.ts';
 
 /** 12 small runs: 2 workloads × 3 strategies × 2 intervals, in that order. */
 const SWEEP = {
@@ -51,11 +51,6 @@ async function ok(args: readonly string[], root: string): Promise<CliOutcome> {
 }
 
 const json = (dir: string) => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
-/** The `runs` of a result directory exactly as written: the bytes between `"runs": ` and the end. */
-function runsText(dir: string): string {
-  const text = readFileSync(join(dir, 'results.json'), 'utf8');
-  return text.slice(text.indexOf('\n  "runs": '));
-}
 const csv = (dir: string) => readFileSync(join(dir, 'results.csv'), 'utf8');
 const runFiles = (dir: string) => readdirSync(join(dir, 'runs')).sort();
 

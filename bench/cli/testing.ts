@@ -3,6 +3,7 @@
  * in a child process, and temporary directories that are cleaned up.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from './main.ts';
 import { REPO_ROOT, RESULTS_DIR_ENV } from './paths.ts';
@@ -70,4 +71,10 @@ export async function runInProcess(args: readonly string[], resultsDir: string):
     env: { ...process.env, [RESULTS_DIR_ENV]: resultsDir },
   });
   return { code, ...out };
+}
+
+/** The `runs` of a result directory's results.json exactly as written: its bytes from `"runs": ` to the end. */
+export function runsText(dir: string): string {
+  const text = readFileSync(join(dir, 'results.json'), 'utf8');
+  return text.slice(text.indexOf('\n  "runs": '));
 }

@@ -13,7 +13,7 @@ import {
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runInProcess } from '../../bench/cli/testing.ts';
+import { runInProcess, runsText } from '../../bench/cli/testing.ts';
 
 // A real single-node Slurm (scripts/slurm/cluster.sh) runs a sweep of the real
 // bench (`npm run bench --`, as sweep-array.sbatch and merge.sbatch call it) as
@@ -71,11 +71,6 @@ async function bench(args: string[], root: string): Promise<void> {
   if (r.code !== 0) throw new Error(`bench ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
 }
 
-/** The `runs` of a result directory exactly as written. */
-function runsText(dir: string): string {
-  const text = readFileSync(join(dir, 'results.json'), 'utf8');
-  return text.slice(text.indexOf('\n  "runs": '));
-}
 /** PIDs of bench processes writing `--out dir`. */
 function benchesOf(dir: string): number[] {
   return readdirSync('/proc')
