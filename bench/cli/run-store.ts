@@ -18,10 +18,10 @@
  *   runs/<key>.json   one finished run each, written atomically
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { sweepStaleTemps, writeFileAtomic } from '../../src/io/index.ts';
-import { prepareRun, type RunConfig, type RunResult } from '../../src/run/index.ts';
+import { type PreparedRun, prepareRun, type RunConfig, type RunResult } from '../../src/run/index.ts';
 import { harnessVersion } from './document.ts';
 import { UsageError } from './errors.ts';
 import { makeDirs, SWEEP_MANIFEST, SWEEP_RUNS } from './files.ts';
@@ -98,13 +98,39 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * A run's key: the hash of its configuration (parameters resolved) and the harness.
+ * The files a run reads, known by size and modification time (as the trace
+ * cache knows them, src/workloads/trace.ts): every `string` parameter that
+ * names an existing file (a trace), so a trace replaced under its name is a
+ * new run. Empty for runs that read none.
+ */
+function inputFiles(p: PreparedRun): Record<string, { size: number; mtimeMs: number }> {
+  const out: Record<string, { size: number; mtimeMs: number }> = {};
+  const owners = [
+    ['strategy', p.strategy.params, p.strategyParams],
+    ['workload', p.workload.params, p.workloadParams],
+  ] as const;
+  for (const [owner, specs, values] of owners) {
+    for (const [key, spec] of Object.entries(specs)) {
+      const v = (values as Record<string, unknown>)[key];
+      if (spec.type !== 'string' || typeof v !== 'string' || v === '') continue;
+      try {
+        const st = statSync(v);
+        if (st.isFile()) out[`${owner}.${key}`] = { size: st.size, mtimeMs: st.mtimeMs };
+      } catch {}
+    }
+  }
+  return out;
+}
+
+/**
+ * A run's key: the hash of its configuration (parameters resolved), the
+ * files it reads, and the harness.
  * @throws what prepareRun throws for a configuration that cannot run.
  */
 export function runKey(config: RunConfig, harness: Harness): string {
   const p = prepareRun(config);
   const resolved = { ...config, strategyParams: p.strategyParams, workloadParams: p.workloadParams };
-  return sha256(canonicalJson({ harness, config: resolved }));
+  return sha256(canonicalJson({ harness, config: resolved, inputs: inputFiles(p) }));
 }
 
 /** A sweep's id: the hash of its run keys in order (so of its runs, their order, and the harness). */

@@ -336,6 +336,22 @@ describe('a run key', () => {
     expect(runKey(gained('attach'), harness)).not.toBe(key);
   });
 
+  it('changes when a file the run reads (a trace) is replaced under its name', () => {
+    const dir = tempDir();
+    const trace = join(dir, 'app.lackey');
+    writeFileSync(trace, ' S 1000,4\n');
+    const replay: RunConfig = {
+      ...config,
+      strategy: 'oracle',
+      workload: 'trace',
+      workloadParams: { file: trace },
+    };
+    const key = runKey(replay, harness);
+    expect(runKey(replay, harness)).toBe(key);
+    writeFileSync(trace, ' S 1000,4\n S 2000,4\n');
+    expect(runKey(replay, harness)).not.toBe(key);
+  });
+
   it('changes with the harness: its version and its model source', () => {
     const key = runKey(config, harness);
     const other = (h: Partial<Harness>) => runKey(config, { ...harness, ...h });
