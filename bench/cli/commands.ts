@@ -15,6 +15,7 @@ import { EXIT_OK, UsageError } from './errors.ts';
 import { exportTrace } from './export-trace.ts';
 import type { Io } from './io.ts';
 import { renderList } from './list.ts';
+import { mergeCommand } from './merge.ts';
 import { NUMBER_SYNTAX } from './numbers.ts';
 import {
   COMMON_OPTIONS,
@@ -78,6 +79,13 @@ export const COMMANDS: readonly CommandDecl[] = [
       io.stdout.write(renderList());
       return EXIT_OK;
     },
+  }),
+  command({
+    name: 'merge',
+    describe:
+      "join the shards of a sweep (--sweep FILE --shard I/N --out DIR, for I = 0 … N-1) into the sweep's results, as the unsharded sweep writes them",
+    positionals: [{ name: 'dirs', describe: 'the shard directories, one per shard', variadic: true }],
+    handle: (c, io) => mergeCommand(c, io),
   }),
   command({
     name: 'export-trace',

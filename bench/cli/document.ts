@@ -32,6 +32,22 @@ export interface Env {
   cpus: number;
   /** Host wall-clock seconds of the runs (not a result: simulated cycles are). */
   wallSeconds: number;
+  /** For a sweep (`--sweep`) or a merge of its shards: which, and how much was resumed. */
+  sweep?: SweepInfo;
+}
+
+/** `env.sweep`. */
+export interface SweepInfo {
+  /** The sweep file as given. */
+  file: string;
+  /** The sweep's id (./run-store.ts): the hash of its run keys in order. */
+  id: string;
+  /** Runs in the whole sweep. */
+  runs: number;
+  /** The shard this document holds, or null for the whole sweep. */
+  shard: { index: number; count: number } | null;
+  /** Runs of this document read back from the result directory instead of computed (resumed). */
+  resumed: number;
 }
 
 export interface ResultsDocument {
@@ -67,7 +83,7 @@ export function gitCommit(): string | null {
 
 export function buildDocument(
   runs: RunResult[],
-  info: { command: string[]; createdAt: Date; wallSeconds: number },
+  info: { command: string[]; createdAt: Date; wallSeconds: number; sweep?: SweepInfo },
 ): ResultsDocument {
   return {
     schema: RESULTS_SCHEMA,
@@ -80,6 +96,7 @@ export function buildDocument(
       host: `${platform()}-${arch()}`,
       cpus: availableParallelism(),
       wallSeconds: Math.round(info.wallSeconds * 1000) / 1000,
+      ...(info.sweep ? { sweep: info.sweep } : {}),
     },
     runs,
     summaries: summarizeConfigurations(runs),
