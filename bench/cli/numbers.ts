@@ -55,7 +55,9 @@ export function parseInterval(word: string, profile: CostProfile, option = 'inte
   const m = /^(.*?)(ns|us|µs|ms|s)$/.exec(word.trim());
   const value = parseNumberWord(m ? m[1]! : word);
   if (value === undefined) {
-    throw new UsageError(`--${option}: '${word}' is not a span of time; expected ${INTERVAL_SYNTAX}`);
+    throw new UsageError(
+      `--${option}: '${word}' is not ${option === 'interval' ? 'an interval' : 'a span of time'}; expected ${INTERVAL_SYNTAX}`,
+    );
   }
   const cycles = m ? Math.round(value * TIME_UNITS[m[2]!]! * profile.cpu.hz) : value;
   if (!Number.isSafeInteger(cycles) || cycles < min) {
