@@ -30,6 +30,7 @@ import { ParamError, type ParamSpecs, type ParamValues } from '../params/params.
 import {
   Actor,
   type CostProfile,
+  cacheMaintenanceCycles,
   ModelError,
   maxUnmapCycles,
   PAGE_SIZE,
@@ -334,7 +335,9 @@ export function managedBounds(profile: CostProfile, pages: number, layout: Manag
   const g = Math.min(layout.granularity, pages);
   const stateCalls = layout.lookup === 'linear' ? managed : 1;
   const mapped = Math.min(g, 2 ** c.maxMapOrder);
-  const detach = (n: number) => rpcCycles(profile, c.detachWork) + n * maxUnmapCycles(profile, 1) + c.cacheOp;
+  // (issue 10) a detach's cache maintenance: costs.ts cacheMaintenanceCycles over the region
+  const detach = (n: number) =>
+    rpcCycles(profile, c.detachWork) + n * maxUnmapCycles(profile, 1) + cacheMaintenanceCycles(profile, n);
   const signalAndHandler =
     k.irqTrigger +
     rpcCycles(profile, c.signalWork) +
@@ -356,7 +359,7 @@ export function managedBounds(profile: CostProfile, pages: number, layout: Manag
     pauseResumeCycles(profile) +
     designated * profile.checkpointer.bitmapScanPerPage +
     pages * profile.checkpointer.copyPage +
-    designated * (rpcCycles(profile, c.detachWork) + c.cacheOp) +
+    designated * (rpcCycles(profile, c.detachWork) + cacheMaintenanceCycles(profile, g)) +
     pages * maxUnmapCycles(profile, 1);
   return { maxStallCycles: Math.max(fault, pause), maxPauseCycles: pause };
 }

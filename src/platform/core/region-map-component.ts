@@ -15,8 +15,10 @@
  *   A woken faulter resumes without a mapping, faults again, and that retry is
  *   answered with a mapping.
  * - `detach()` unmaps the region from B page by page: base-foc's
- *   `Rm_client::unmap` issues one `l4_task_unmap` per 4 KiB page, plus a
- *   cache operation (base-foc map_local.h).
+ *   `Rm_client::unmap` issues one `l4_task_unmap` per 4 KiB page, then
+ *   `l4_cache_dma_coherent` over the region (base-foc map_local.h
+ *   `unmap_local`), which costs what costs.ts `cacheMaintenanceCycles` says
+ *   (nothing on amd64, a kernel call and a cost per cache line on ARM).
  * - Each region map costs core an allocator_avl block of metadata, each
  *   attachment its own (quota.ts).
  *
@@ -26,6 +28,7 @@
  * positional arguments, `state()` fills a caller's `RegionMapState`.
  */
 import { Actor, type Clock } from '../clock.ts';
+import { cacheMaintenanceCycles } from '../costs.ts';
 import { ModelError } from '../errors.ts';
 import type { Kernel, Thread } from '../kernel.ts';
 import { Revoke } from '../kernel.ts';
@@ -268,7 +271,8 @@ export class RegionMaps {
       const hi = Math.min(at + pages + this.placeDelta, this.placeHi);
       for (let vpn = lo; vpn < hi; vpn++) this.kernel.unmap(vpn, 0, Revoke.all);
     }
-    this.clock.charge(Actor.kernel, this.profile.core.cacheOp);
+    // (issue 10) l4_cache_dma_coherent over the region: nothing on amd64, a kernel call plus a cost per cache line on ARM.
+    this.clock.charge(Actor.kernel, cacheMaintenanceCycles(this.profile, pages));
   }
 
   /** `Region_map::state()` (an RPC): fills `out` with the first queued fault of `rm`, and returns it. */
