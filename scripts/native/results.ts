@@ -206,7 +206,7 @@ export function nativeRun(
       faults: raw.faults,
       stalls: summarizeStalls(mergeHistograms(faultHist, pauseHist)),
       pause: { maxCycles: pauseSummary.maxCycles, meanCycles: pauseSummary.meanCycles },
-      stallHistogram: { fault: faultHist, checkpoint: pauseHist },
+      stallHistogram: { fault: faultHist, checkpoint: pauseHist, ringFull: [] },
       checkpointPages: {
         mean: cps.length > 0 ? copied / cps.length : 0,
         max: Math.max(0, ...cps.map((c) => c.copied)),

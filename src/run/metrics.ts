@@ -120,6 +120,7 @@ export function buildMetrics(run: FinishedRun): { metrics: RunMetrics; failures:
     stallHistogram: {
       fault: stalls.histogram(StallCause.fault),
       checkpoint: stalls.histogram(StallCause.checkpoint),
+      ringFull: stalls.histogram(StallCause.ringFull),
     },
     checkpointPages: {
       mean: ledger.meanCopiedPages(),

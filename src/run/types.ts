@@ -52,8 +52,9 @@ export interface RunMetrics {
   /**
    * Every stall, exactly: [duration in cycles, count] pairs in ascending
    * duration, by cause — what a CDF plot or a quantile other than p50/p99 needs.
+   * `ringFull`: B waiting for A to drain a full dirty ring (kernel-log log=ring).
    */
-  stallHistogram: { fault: [number, number][]; checkpoint: [number, number][] };
+  stallHistogram: { fault: [number, number][]; checkpoint: [number, number][]; ringFull: [number, number][] };
   /** Pages copied per checkpoint, and the false positives (copied but not written) among them. */
   checkpointPages: { mean: number; max: number; falsePositiveMean: number };
   /** Truly written pages / copied pages, over all checkpoints (1 when nothing was copied). */
