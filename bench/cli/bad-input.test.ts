@@ -71,6 +71,17 @@ const CASES: [string, string[], RegExp][] = [
     ['--profile', join(dir, 'absent.json')],
     /profile .*absent\.json: cannot read \(ENOENT\)/,
   ],
+  ['--seed with --seeds', ['--seed=1', '--seeds=1..3'], /--seed and --seeds cannot go together: give one/],
+  [
+    '--seeds range reversed',
+    ['--seeds=5..2'],
+    /--seeds '5..2': the range 5..2 is empty; expected a range A..B/,
+  ],
+  [
+    'an interval in time and in accesses',
+    ['--interval=1ms', '--interval-accesses=10k'],
+    /--interval and --interval-accesses cannot go together: give one/,
+  ],
   ['unknown option', ['--strategies=oracle'], /Unknown argument: strategies/],
   ['bad --format', ['--format=xml'], /format.*"xml".*Choices: "table", "json", "csv", "markdown"/],
   [

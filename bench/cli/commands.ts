@@ -9,6 +9,7 @@
  * option of ./options.ts it takes.
  */
 import yargs, { type Argv } from 'yargs';
+import { compareCommand } from './compare.ts';
 import { DEFAULT_COMPARISON, DEFAULT_PROFILE, DEFAULT_WORKLOADS } from './defaults.ts';
 import { EXIT_OK, UsageError } from './errors.ts';
 import { exportTrace } from './export-trace.ts';
@@ -83,6 +84,16 @@ export const COMMANDS: readonly CommandDecl[] = [
     describe:
       "write a workload's exact access sequence (same seed, same order as a run) as a page trace: --workload=NAME [workload options] --out FILE",
     handle: (c, io) => exportTrace(c, io),
+  }),
+  command({
+    name: 'compare',
+    describe:
+      'compare two result sets (results.json files or results directories) figure by figure: base, new, change, and a 95 % CI of the change where both have several seeds; --fail-on METRIC>PCT exits 1 on a worsening past PCT %',
+    positionals: [
+      { name: 'base', describe: 'the result set to compare against (results.json or its directory)' },
+      { name: 'new', describe: 'the result set to compare (results.json or its directory)' },
+    ],
+    handle: (c, io) => compareCommand(c, io),
   }),
 ];
 

@@ -1,13 +1,16 @@
 /**
  * results.json (schema `dirtybench/results@1`, shared/contract.md): the
- * environment a result came from, and the runs. Wall-clock time and the host
- * appear only in `env`; `runs` is a pure function of the configuration.
+ * environment a result came from, the runs, and a summary of each
+ * configuration over its seeds (`summaries`, ./figures.ts). Wall-clock time
+ * and the host appear only in `env`; `runs` is a pure function of the
+ * configuration, and `summaries` of `runs`.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { arch, availableParallelism, platform } from 'node:os';
 import { join } from 'node:path';
 import type { RunResult } from '../../src/run/index.ts';
+import { type ConfigurationSummary, summarizeConfigurations } from './figures.ts';
 import { REPO_ROOT } from './paths.ts';
 
 export const RESULTS_SCHEMA = 'dirtybench/results@1';
@@ -35,6 +38,11 @@ export interface ResultsDocument {
   schema: typeof RESULTS_SCHEMA;
   env: Env;
   runs: RunResult[];
+  /**
+   * One per configuration (every setting but the seed), in the order first
+   * seen: each figure's mean, 95 % CI and maximum over the seeds.
+   */
+  summaries: ConfigurationSummary[];
 }
 
 /** The harness version from package.json. */
@@ -74,6 +82,7 @@ export function buildDocument(
       wallSeconds: Math.round(info.wallSeconds * 1000) / 1000,
     },
     runs,
+    summaries: summarizeConfigurations(runs),
   };
 }
 

@@ -15,9 +15,16 @@ import { PROFILE_NAMES } from '../../src/platform/index.ts';
 import { strategies } from '../../src/strategies/index.ts';
 import { commonParamSpecs, workloads } from '../../src/workloads/index.ts';
 import { DEFAULT_COMPARISON, DEFAULT_INTERVAL, DEFAULT_PROFILE, DEFAULT_WORKLOADS } from './defaults.ts';
+import { FIGURES } from './figures.ts';
 import type { SetFile } from './files.ts';
 import { INTERVAL_SYNTAX } from './numbers.ts';
 import { RESULTS_DIR_ENV } from './paths.ts';
+
+/** The values of `--interval-from`. */
+export const INTERVAL_FROM = ['start', 'end'] as const;
+
+/** How `--seeds` is written, for help and messages. */
+export const SEEDS_SYNTAX = 'a range A..B (1..10), a comma list (1,2,5), or both (1..5,9)';
 
 /** What goes to stdout. */
 export const FORMATS = ['table', 'json', 'csv', 'markdown'] as const;
@@ -32,6 +39,14 @@ export const runOptionSpecs = {
     max: Number.MAX_SAFE_INTEGER,
     doc: "Seed of the workloads' PRNG; the same seed gives identical runs.",
   },
+  intervalAccesses: {
+    type: 'integer',
+    default: 1,
+    min: 1,
+    max: Number.MAX_SAFE_INTEGER,
+    unit: 'accesses',
+    doc: "Checkpoint after every this many of B's accesses.",
+  },
   jobs: {
     type: 'integer',
     default: availableParallelism(),
@@ -45,12 +60,12 @@ export const runOptionSpecs = {
 /**
  * How an option takes its value: `word` (a string, the last one given wins),
  * `words` (repeatable: every one given), `flag` (a boolean), `choice` (one of
- * `choices`, `default` when not given).
+ * `choices`; `default` when not given, or undefined without one).
  */
 export type OptionKind = 'word' | 'words' | 'flag' | 'choice';
 
 /** The help groups, in the order `--help` shows them. */
-export const OPTION_GROUPS = ['Selection:', 'Workload:', 'Run:', 'Output:'] as const;
+export const OPTION_GROUPS = ['Selection:', 'Workload:', 'Run:', 'Compare:', 'Output:'] as const;
 export type OptionGroup = (typeof OPTION_GROUPS)[number];
 
 /** One option of the command line. */
@@ -139,12 +154,33 @@ export const OPTIONS = {
     describe: `Checkpoint interval in target time: ${INTERVAL_SYNTAX} (converted with the profile's cpu.hz).`,
     defaultDescription: DEFAULT_INTERVAL,
   },
+  'interval-from': {
+    commands: RUN,
+    kind: 'choice',
+    group: 'Run:',
+    choices: INTERVAL_FROM,
+    describe:
+      'Where a time interval is counted from: start — a fixed grid of target time (start + k × interval); a checkpoint that overruns a slot makes the timer skip it (counted in skippedSlots); end — from the end of the previous checkpoint, so B runs a whole interval between two.',
+    defaultDescription: 'start',
+  },
+  'interval-accesses': {
+    commands: RUN,
+    kind: 'word',
+    group: 'Run:',
+    describe: `Checkpoint after every N of B's accesses instead of on a timer (not with --interval or --interval-from): every strategy then checkpoints at the same points of B's execution (a checkpoint after access k·N, k·N before the last, as npm run native places them). Accepts ${describeRange(runOptionSpecs.intervalAccesses)}.`,
+  },
   seed: {
     commands: RUN_AND_EXPORT,
     kind: 'word',
     group: 'Run:',
     describe: specHelp(runOptionSpecs.seed),
     defaultDescription: String(runOptionSpecs.seed.default),
+  },
+  seeds: {
+    commands: RUN,
+    kind: 'word',
+    group: 'Run:',
+    describe: `Repeat each configuration over these seeds (not with --seed): ${SEEDS_SYNTAX}. Tables and summary.md show each figure's mean ± 95 % confidence interval (Student t) over the seeds, worst-case figures (fault max, max pause, peak metadata, wcrt) the maximum; results.json keeps every run and adds \`summaries\`.`,
   },
   set: {
     commands: RUN_AND_EXPORT,
@@ -160,8 +196,14 @@ export const OPTIONS = {
     describe: specHelp(runOptionSpecs.jobs),
     defaultDescription: `${runOptionSpecs.jobs.default} (available parallelism)`,
   },
+  'fail-on': {
+    commands: ['compare'],
+    kind: 'words',
+    group: 'Compare:',
+    describe: `METRIC>PCT (quoted: 'overheadPct>5'): exit 1 when that figure worsens by more than PCT % in any configuration found in both sets; repeatable. Figures: ${FIGURES.map((f) => (f.better === 'higher' ? `${f.name} (higher is better)` : f.name)).join(', ')}, and <kind>P99Cycles / <kind>MaxCycles for other stall kinds.`,
+  },
   format: {
-    commands: RUN,
+    commands: ['run', 'compare'],
     kind: 'choice',
     group: 'Output:',
     choices: FORMATS,
@@ -221,9 +263,11 @@ type ValueOf<D> = D extends { kind: 'flag' }
   ? boolean
   : D extends { kind: 'words' }
     ? string[]
-    : D extends { kind: 'choice'; choices: readonly (infer C)[] }
+    : D extends { kind: 'choice'; choices: readonly (infer C)[]; default: string }
       ? C
-      : string | undefined;
+      : D extends { kind: 'choice'; choices: readonly (infer C)[] }
+        ? C | undefined
+        : string | undefined;
 
 /** The parsed options `N`, by camel-cased name. */
 export type OptionValues<N extends OptionName> = { [K in N as Camel<K>]: ValueOf<(typeof OPTIONS)[K]> };

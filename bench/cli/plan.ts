@@ -17,7 +17,7 @@ import {
 import { DEFAULT_COMPARISON, DEFAULT_INTERVAL, DEFAULT_PROFILE, DEFAULT_WORKLOADS } from './defaults.ts';
 import { UsageError } from './errors.ts';
 import { parseInterval, parseOptionNumber } from './numbers.ts';
-import { type CliOptions, optionName, runOptionSpecs } from './options.ts';
+import { type CliOptions, optionName, runOptionSpecs, SEEDS_SYNTAX } from './options.ts';
 
 /** The trace workload's name and the parameter `--trace` sets (declared in src/workloads/trace.ts). */
 export const TRACE_WORKLOAD = 'trace';
@@ -25,7 +25,10 @@ export const TRACE_FILE_PARAM = 'file';
 
 /** Everything a command line asks to run, in run order. */
 export interface Plan {
-  /** Runs ordered profile → workload → strategy, so each table group is contiguous. */
+  /**
+   * Runs ordered profile → workload → seed → strategy, so each table group is
+   * contiguous and the strategies of one seed share their baseline replay.
+   */
   configs: RunConfig[];
   /** Strategies left out because a profile lacks a capability, one note each (only without --strategy). */
   skipped: string[];
@@ -33,6 +36,66 @@ export interface Plan {
   description: string;
   /** Worker threads to use. */
   jobs: number;
+}
+
+/** More seeds than this in one `--seeds` is taken for a typo. */
+const MAX_SEEDS = 100_000;
+
+/**
+ * Parses `--seeds`: ranges `A..B` (inclusive) and single seeds, comma-separated.
+ * @throws UsageError for a malformed word, an empty or reversed range, a seed twice, or too many.
+ * @example parseSeeds('1..3,7') // [1, 2, 3, 7]
+ */
+export function parseSeeds(word: string): number[] {
+  const seeds: number[] = [];
+  const bad = (why: string) => new UsageError(`--seeds '${word}': ${why}; expected ${SEEDS_SYNTAX}`);
+  const one = (w: string) => {
+    const n = parseOptionNumber('seeds', runOptionSpecs.seed, w.trim());
+    return n;
+  };
+  for (const part of word.split(',')) {
+    if (part.trim() === '') throw bad('an empty item');
+    const range = /^(.+?)\.\.(.+)$/.exec(part.trim());
+    const [from, to] = range ? [one(range[1]!), one(range[2]!)] : [one(part), one(part)];
+    if (to < from) throw bad(`the range ${part.trim()} is empty`);
+    if (to - from + seeds.length >= MAX_SEEDS) throw bad(`more than ${MAX_SEEDS} seeds`);
+    for (let s = from; s <= to; s++) seeds.push(s);
+  }
+  const twice = seeds.find((s, i) => seeds.indexOf(s) !== i);
+  if (twice !== undefined) throw bad(`seed ${twice} is given twice`);
+  return seeds;
+}
+
+/** The checkpoint interval of a run on `profile`, as RunConfig fields. */
+function intervalFor(
+  o: CliOptions,
+  profile: CostProfile,
+): Pick<RunConfig, 'intervalCycles' | 'intervalFrom' | 'intervalAccesses'> {
+  if (o.intervalAccesses !== undefined) {
+    const accesses = parseOptionNumber(
+      'interval-accesses',
+      runOptionSpecs.intervalAccesses,
+      o.intervalAccesses,
+    );
+    return { intervalCycles: 0, intervalAccesses: accesses };
+  }
+  return {
+    intervalCycles: parseInterval(o.interval ?? DEFAULT_INTERVAL, profile),
+    ...(o.intervalFrom !== undefined ? { intervalFrom: o.intervalFrom } : {}),
+  };
+}
+
+/** @throws UsageError for options that cannot go together. */
+function checkExclusive(o: CliOptions): void {
+  const pairs: [string, unknown, string, unknown][] = [
+    ['seed', o.seed, 'seeds', o.seeds],
+    ['interval', o.interval, 'interval-accesses', o.intervalAccesses],
+    ['interval-from', o.intervalFrom, 'interval-accesses', o.intervalAccesses],
+  ];
+  for (const [a, va, b, vb] of pairs) {
+    if (va !== undefined && vb !== undefined)
+      throw new UsageError(`--${a} and --${b} cannot go together: give one`);
+  }
 }
 
 /** Resolves a comma list of names (or `all`) against a registry, keeping order and dropping repeats. */
@@ -185,10 +248,15 @@ export function buildPlan(o: CliOptions): Plan {
   const chosenWorkloads = selectNames('workload', workloadWord, workloads);
   const profiles = selectProfiles(o.profile ?? DEFAULT_PROFILE);
   const common = parseCommon(o.common);
-  const seed =
-    o.seed === undefined
-      ? runOptionSpecs.seed.default
-      : parseOptionNumber('seed', runOptionSpecs.seed, o.seed);
+  checkExclusive(o);
+  const seeds =
+    o.seeds !== undefined
+      ? parseSeeds(o.seeds)
+      : [
+          o.seed === undefined
+            ? runOptionSpecs.seed.default
+            : parseOptionNumber('seed', runOptionSpecs.seed, o.seed),
+        ];
   const jobs =
     o.jobs === undefined
       ? runOptionSpecs.jobs.default
@@ -212,31 +280,33 @@ export function buildPlan(o: CliOptions): Plan {
   const configs: RunConfig[] = [];
   const skipped: string[] = [];
   for (const profile of profiles) {
-    const intervalCycles = parseInterval(o.interval ?? DEFAULT_INTERVAL, profile);
+    const interval = intervalFor(o, profile);
     for (const workload of chosenWorkloads) {
-      for (const strategy of chosenStrategies) {
-        const config: RunConfig = {
-          profile,
-          strategy: strategy.name,
-          strategyParams: { ...given.get(strategy.name) },
-          workload: workload.name,
-          workloadParams: { ...given.get(workload.name) },
-          common: commonFor(workload, common, isDefault),
-          intervalCycles,
-          seed,
-        };
-        // Without --strategy, "every strategy" means every one this profile can run.
-        if (o.strategy === undefined) {
-          try {
-            prepareRun(config);
-          } catch (e) {
-            if (!(e instanceof CapabilityError)) throw e;
-            const note = `skipped: ${e.message}`;
-            if (!skipped.includes(note)) skipped.push(note);
-            continue;
+      for (const seed of seeds) {
+        for (const strategy of chosenStrategies) {
+          const config: RunConfig = {
+            profile,
+            strategy: strategy.name,
+            strategyParams: { ...given.get(strategy.name) },
+            workload: workload.name,
+            workloadParams: { ...given.get(workload.name) },
+            common: commonFor(workload, common, isDefault),
+            ...interval,
+            seed,
+          };
+          // Without --strategy, "every strategy" means every one this profile can run.
+          if (o.strategy === undefined) {
+            try {
+              prepareRun(config);
+            } catch (e) {
+              if (!(e instanceof CapabilityError)) throw e;
+              const note = `skipped: ${e.message}`;
+              if (!skipped.includes(note)) skipped.push(note);
+              continue;
+            }
           }
+          configs.push(config);
         }
-        configs.push(config);
       }
     }
   }

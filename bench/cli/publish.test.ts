@@ -12,9 +12,10 @@ import { loadProfile } from '../../src/platform/index.ts';
 import { type RunResult, runExperiment } from '../../src/run/index.ts';
 import { parseCommandLine } from './commands.ts';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitCodeForError, exitCodeForRuns, UsageError } from './errors.ts';
-import { type Io, outputTargets, publish } from './main.ts';
+import { outputTargets, publish } from './main.ts';
 import type { CliOptions } from './options.ts';
-import { tempDir } from './testing.ts';
+import { renderTable } from './report.ts';
+import { sink, tempDir } from './testing.ts';
 
 function genuineRun(): RunResult {
   return runExperiment({
@@ -27,19 +28,6 @@ function genuineRun(): RunResult {
     intervalCycles: 100_000,
     seed: 1,
   });
-}
-
-/** A stream that keeps what is written. */
-function sink(): Io['stdout'] & { text: string } {
-  const s = {
-    text: '',
-    isTTY: false,
-    write(chunk: string) {
-      s.text += chunk;
-      return true;
-    },
-  };
-  return s as Io['stdout'] & { text: string };
 }
 
 /** The options of `--out OUT -q`, as the command line gives them. */
@@ -70,8 +58,10 @@ describe('a failed run', () => {
   it('exits 1, writes the files with the failure recorded, and the table marks it', async () => {
     const good = genuineRun();
     expect(good.ok).toBe(true);
+    // The same configuration with another seed: one row, failed for one of its two seeds.
     const bad: RunResult = {
       ...structuredClone(good),
+      seed: good.seed + 1,
       ok: false,
       failures: ['observed stall 9 cycles exceeds the analytic bound 8'],
     };
@@ -90,10 +80,15 @@ describe('a failed run', () => {
       { stdout, stderr, env: {} },
     );
     expect(code).toBe(EXIT_FAILED);
-    expect(stdout.text).toMatch(/^fault-notify .* ok$/m);
     expect(stdout.text).toMatch(
-      /^fault-notify .* FAIL: observed stall 9 cycles exceeds the analytic bound 8$/m,
+      new RegExp(
+        `^fault-notify .* FAIL \\(1 of 2 seeds; seed ${bad.seed}\\): observed stall 9 cycles exceeds the analytic bound 8$`,
+        'm',
+      ),
     );
+    // Alone, the failed run is marked with its reasons.
+    const alone = renderTable([bad]);
+    expect(alone).toMatch(/^fault-notify .* FAIL: observed stall 9 cycles exceeds the analytic bound 8$/m);
     expect(stderr.text).toMatch(
       /^dirtybench: 1 of 2 runs failed verification or a bound: fault-notify × uniform/,
     );

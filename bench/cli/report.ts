@@ -1,12 +1,27 @@
 /**
  * The human-readable views of results: the stdout table and the markdown
- * summary. Strategies are rows, grouped by workload and profile. Figures are
- * shown in µs (from the cpu frequency each run recorded) and rounded for
- * reading; results.json and results.csv keep them exact.
+ * summary. Strategies are rows, grouped by workload, profile and interval;
+ * runs that differ only in their seed are one row, showing each figure's
+ * mean ± 95 % CI over the seeds (Student t; the value alone where every
+ * seed gave the same) and each worst-case figure's maximum over them
+ * (./figures.ts). Figures are shown in µs (from the cpu
+ * frequency each run recorded) and rounded for reading; results.json and
+ * results.csv keep them exact. A figure a run lacks (an overhead over a
+ * 0-cycle baseline, a fault quantile without faults, a field an older
+ * results file does not have) shows as `n/a`, never as 0.
  */
-import type { RunResult } from '../../src/run/index.ts';
+import { halfWidth, type RunResult, type SeedSummary } from '../../src/run/index.ts';
 import { markdownTable, type TableColumn, textTable } from '../table.ts';
 import type { ResultsDocument } from './document.ts';
+import {
+  type Configuration,
+  extraStallKinds,
+  FIGURES,
+  type Figure,
+  figuresOf,
+  groupConfigurations,
+  summarizeFigure,
+} from './figures.ts';
 
 /**
  * Cycles of `run` in µs. The same conversion as the platform's
@@ -17,53 +32,125 @@ export function micros(run: Pick<RunResult, 'cpuHz'>, cycles: number): number {
   return (cycles * 1e6) / run.cpuHz;
 }
 
+/** What a table shows where a figure is undefined. */
+export const NOT_AVAILABLE = 'n/a';
+
 /** `ok`, or `FAIL: ` and the reasons. */
 export function verificationCell(run: RunResult): string {
   return run.ok ? 'ok' : `FAIL: ${run.failures.join('; ')}`;
+}
+
+/** A row's verification over its seeds: `ok`, or how many failed and the first failure's reasons. */
+function verificationOfRow(runs: readonly RunResult[]): string {
+  const failed = runs.filter((r) => !r.ok);
+  if (failed.length === 0) return 'ok';
+  if (runs.length === 1) return verificationCell(runs[0]!);
+  return `FAIL (${failed.length} of ${runs.length} seeds; seed ${failed[0]!.seed}): ${failed[0]!.failures.join('; ')}`;
 }
 
 interface Column {
   header: string;
   /** Numbers align right. */
   right: boolean;
-  cell(run: RunResult): string;
+  /** The cell of a row (one configuration, one run per seed). */
+  cell(runs: readonly RunResult[]): string;
 }
 
-/** The table's columns, in order. */
-export const COLUMNS: readonly Column[] = [
-  { header: 'strategy', right: false, cell: (r) => r.strategy },
-  { header: 'overhead %', right: true, cell: (r) => r.metrics.overheadPct.toFixed(2) },
-  { header: 'faults', right: true, cell: (r) => String(r.metrics.faults) },
-  { header: 'max stall µs', right: true, cell: (r) => micros(r, r.metrics.stalls.maxCycles).toFixed(2) },
-  { header: 'p99 stall µs', right: true, cell: (r) => micros(r, r.metrics.stalls.p99Cycles).toFixed(2) },
-  { header: 'max pause µs', right: true, cell: (r) => micros(r, r.metrics.pause.maxCycles).toFixed(2) },
-  { header: 'pages/ckpt', right: true, cell: (r) => r.metrics.checkpointPages.mean.toFixed(1) },
-  { header: 'precision', right: true, cell: (r) => r.metrics.precision.toFixed(3) },
-  { header: 'metadata B', right: true, cell: (r) => String(r.metrics.memory.metadataBytes) },
-  { header: 'quota B', right: true, cell: (r) => String(r.metrics.memory.quotaBytes) },
-  { header: 'verification', right: false, cell: verificationCell },
-];
+/** A number as shown: µs for cycles, fixed digits. */
+function format(figure: Figure, run: RunResult, v: number, digits: number): string {
+  return (figure.unit === 'cycles' ? micros(run, v) : v).toFixed(digits);
+}
 
-/** Shown before `verification` for workloads with real-time jobs (`periodic`). */
-const REALTIME_COLUMNS: readonly Column[] = [
-  {
-    header: 'wcrt µs',
+/**
+ * The column of a figure: its value with one seed; with several, the mean ±
+ * the CI's half-width (the mean alone when every seed agrees), or the
+ * maximum for a worst-case figure. A count's mean gets a decimal.
+ */
+function figureColumn(header: string, figure: Figure, digits: number): Column {
+  return {
+    header,
     right: true,
-    cell: (r) => (r.metrics.realtime ? micros(r, r.metrics.realtime.wcrtCycles).toFixed(2) : ''),
-  },
-  { header: 'deadline misses', right: true, cell: (r) => String(r.metrics.realtime?.deadlineMisses ?? '') },
-];
-
-/** The columns of a group: the real-time ones only where runs have jobs. */
-function columnsOf(g: Group): readonly Column[] {
-  if (!g.runs.some((r) => r.metrics.realtime !== null)) return COLUMNS;
-  return [...COLUMNS.slice(0, -1), ...REALTIME_COLUMNS, COLUMNS[COLUMNS.length - 1]!];
+    cell(runs) {
+      const s: SeedSummary | null = summarizeFigure(figure, runs);
+      if (s === null) return NOT_AVAILABLE;
+      const r = runs[0]!;
+      if (figure.over === 'worst') return format(figure, r, s.max, digits);
+      const half = halfWidth(s);
+      // One seed, or seeds that all agree: the value alone.
+      if (half === null || half === 0) return format(figure, r, s.mean, digits);
+      const d = Math.max(digits, figure.unit === 'count' ? 1 : 0);
+      return `${format(figure, r, s.mean, d)} ± ${format(figure, r, half, d)}`;
+    },
+  };
 }
 
-/** Runs that share a workload (with its parameters), a profile, an interval and a seed. */
+/** Columns of figures, each [header, figure name (./figures.ts), digits shown]. */
+function figureColumns(specs: readonly (readonly [string, string, number])[]): Column[] {
+  return specs.map(([header, name, digits]) => {
+    const f = FIGURES.find((x) => x.name === name);
+    if (!f) throw new Error(`no figure '${name}'`);
+    return figureColumn(header, f, digits);
+  });
+}
+
+/** The columns of every group, in order (real-time and idle ones added where they apply). */
+const HEAD: readonly Column[] = [
+  { header: 'strategy', right: false, cell: (runs) => runs[0]!.strategy },
+  ...figureColumns([['overhead %', 'overheadPct', 2]]),
+];
+const BUSY = figureColumns([['busy overhead %', 'busyOverheadPct', 2]]);
+const BODY = figureColumns([
+  ['faults', 'faults', 0],
+  ['fault p50 µs', 'faultP50Cycles', 2],
+  ['fault p99 µs', 'faultP99Cycles', 2],
+  ['fault max µs', 'faultMaxCycles', 2],
+]);
+const TAIL = figureColumns([
+  ['max pause µs', 'pauseMaxCycles', 2],
+  ['pages/ckpt', 'checkpointPagesMean', 1],
+  ['ckpts', 'checkpoints', 0],
+  ['skipped', 'skippedSlots', 0],
+  ['precision', 'precision', 3],
+  ['peak metadata B', 'peakMetadataBytes', 0],
+  ['quota B', 'quotaBytes', 0],
+]);
+const REALTIME = figureColumns([
+  ['wcrt µs', 'wcrtCycles', 2],
+  ['deadline misses', 'deadlineMisses', 0],
+]);
+const VERIFICATION: Column = { header: 'verification', right: false, cell: verificationOfRow };
+
+/** The table's columns for runs without idle time, real-time jobs or other stall kinds. */
+export const COLUMNS: readonly Column[] = [...HEAD, ...BODY, ...TAIL, VERIFICATION];
+
+/** The longest stall of each other kind a group's runs record (`ringFull max µs`). */
+function stallKindColumns(runs: readonly RunResult[]): Column[] {
+  return extraStallKinds(runs).map((kind) => {
+    const f = figuresOf(runs).find((x) => x.name === `${kind}MaxCycles`)!;
+    return figureColumn(`${kind} max µs`, f, 2);
+  });
+}
+
+/** The columns of a group: busy overhead where B idles, real-time ones where runs have jobs. */
+function columnsOf(g: Group): readonly Column[] {
+  const runs = g.rows.flatMap((r) => r.runs);
+  const idles = runs.some((r) => (r.metrics.breakdownCycles['idle'] ?? 0) > 0);
+  const jobs = runs.some((r) => r.metrics.realtime !== null);
+  return [
+    ...HEAD,
+    ...(idles ? BUSY : []),
+    ...BODY,
+    ...stallKindColumns(runs),
+    ...TAIL,
+    ...(jobs ? REALTIME : []),
+    VERIFICATION,
+  ];
+}
+
+/** Runs that share a workload (with its parameters), a profile and an interval: one row per configuration. */
 export interface Group {
   title: string;
-  runs: RunResult[];
+  rows: Configuration[];
 }
 
 function formatParams(params: Record<string, unknown>): string {
@@ -79,9 +166,25 @@ export function formatInterval(run: RunResult): string {
   return `${Number(value.toPrecision(6))} ${unit}`;
 }
 
-/** Groups runs in the order they first appear. */
+/** How a run's checkpoints were placed, in words. */
+export function describeInterval(run: RunResult): string {
+  if (run.intervalAccesses) return `checkpoint after every ${run.intervalAccesses} accesses`;
+  const from = run.intervalFrom === 'end' ? ' after the previous one ended' : '';
+  return `checkpoint every ${formatInterval(run)} (${run.intervalCycles} cycles)${from}`;
+}
+
+/** `seed 1`, or `seeds 1..10` for a run of consecutive ones, else the list. */
+export function describeSeeds(seeds: readonly number[]): string {
+  const distinct = [...new Set(seeds)];
+  if (distinct.length === 1) return `seed ${distinct[0]}`;
+  const sorted = [...distinct].sort((a, b) => a - b);
+  const consecutive = sorted.every((s, i) => i === 0 || s === sorted[i - 1]! + 1);
+  return `seeds ${consecutive ? `${sorted[0]}..${sorted.at(-1)}` : sorted.join(',')}`;
+}
+
+/** Groups runs in the order they first appear; a group's rows are its configurations over seeds. */
 export function groupRuns(runs: readonly RunResult[]): Group[] {
-  const groups = new Map<string, Group>();
+  const groups = new Map<string, { first: RunResult; runs: RunResult[] }>();
   for (const r of runs) {
     const key = JSON.stringify([
       r.workload,
@@ -90,19 +193,28 @@ export function groupRuns(runs: readonly RunResult[]): Group[] {
       r.pages,
       r.accesses,
       r.intervalCycles,
-      r.seed,
+      r.intervalAccesses ?? null,
+      r.intervalFrom ?? null,
     ]);
     let g = groups.get(key);
     if (!g) {
-      const title =
-        `${r.workload} on ${r.profile}: ${r.pages} pages, ${r.accesses} accesses, ${formatParams(r.params.workload)}; ` +
-        `checkpoint every ${formatInterval(r)} (${r.intervalCycles} cycles); seed ${r.seed}`;
-      g = { title, runs: [] };
+      g = { first: r, runs: [] };
       groups.set(key, g);
     }
     g.runs.push(r);
   }
-  return [...groups.values()];
+  return [...groups.values()].map(({ first: r, runs: rs }) => {
+    const rows = groupConfigurations(rs);
+    const seeds = describeSeeds(rs.map((x) => x.seed));
+    const several = rows.some((row) => row.runs.length > 1);
+    const title =
+      `${r.workload} on ${r.profile}: ${r.pages} pages, ${r.accesses} accesses, ${formatParams(r.params.workload)}; ` +
+      `${describeInterval(r)}; ${seeds}` +
+      (several
+        ? ` (each row: mean ± 95 % CI over its seeds, Student t; fault max, max pause, peak metadata and wcrt: the maximum over them)`
+        : '');
+    return { title, rows };
+  });
 }
 
 /** A group's columns for the renderer, and its cells. */
@@ -110,7 +222,7 @@ function layout(g: Group): { columns: TableColumn[]; rows: string[][] } {
   const columns = columnsOf(g);
   return {
     columns: columns.map((c) => ({ header: c.header, align: c.right ? 'right' : 'left' })),
-    rows: g.runs.map((r) => columns.map((c) => c.cell(r))),
+    rows: g.rows.map((row) => columns.map((c) => c.cell(row.runs))),
   };
 }
 
@@ -156,16 +268,21 @@ export function renderSummary(doc: ResultsDocument): string {
     `- profiles: ${distinct(runs.map((r) => `${r.profile} (${r.cpuHz / 1e9} GHz)`)).join(', ')}`,
     `- strategies: ${strategyLines.join(', ')}`,
     `- workloads: ${distinct(runs.map((r) => r.workload)).join(', ')}`,
-    `- checkpoint interval: ${distinct(runs.map((r) => `${formatInterval(r)} (${r.intervalCycles} cycles)`)).join(', ')}`,
-    `- seed: ${distinct(runs.map((r) => String(r.seed))).join(', ')}`,
+    `- checkpoint interval: ${distinct(runs.map((r) => describeInterval(r).replace(/^checkpoint (every |after every )?/, ''))).join(', ')}`,
+    `- ${describeSeeds(runs.map((r) => r.seed)).replace(' ', ': ')}`,
     `- runs: ${runs.length}, ${runs.filter((r) => !r.ok).length} failed`,
     '',
     '## Results',
     '',
-    'Overhead is runtime over the untracked, checkpoint-free baseline. Stalls are every interval B could not run',
-    '(fault resolutions and checkpoint pauses); pages/ckpt is the mean of pages copied per checkpoint;',
-    'precision = truly written / copied; metadata and quota are bytes of tracking state and RM-session quota;',
-    'wcrt is the worst-case response time of a real-time job (deadline = period).',
+    'Overhead is runtime over the untracked, checkpoint-free baseline (n/a when the baseline took 0 cycles);',
+    "busy overhead, shown where B idles between jobs, is runtime minus idle time over the baseline's.",
+    'Fault p50/p99/max are the stalls of tracking faults alone, quantiles by nearest rank (an observed stall);',
+    'max pause is the longest checkpoint pause. pages/ckpt is the mean of pages copied per regular checkpoint',
+    '(the final, partial one is reported apart in results.json, `finalCheckpoint`); ckpts counts every checkpoint,',
+    'skipped the timer slots a checkpoint overran; precision = truly written / copied; peak metadata is the',
+    'high-water mark of tracking state, quota the RM-session quota; wcrt is the worst-case response time of a',
+    'real-time job (deadline = period). With several seeds a cell is the mean ± the half-width of its 95 %',
+    'confidence interval (Student t), and the worst-case figures are the maximum over the seeds.',
     '',
     renderMarkdownTables(runs),
   ];
@@ -173,7 +290,7 @@ export function renderSummary(doc: ResultsDocument): string {
   if (failed.length > 0) {
     out.push('## Failures', '');
     for (const r of failed)
-      out.push(`- ${r.strategy} × ${r.workload} on ${r.profile}: ${r.failures.join('; ')}`);
+      out.push(`- ${r.strategy} × ${r.workload} on ${r.profile} (seed ${r.seed}): ${r.failures.join('; ')}`);
     out.push('');
   }
   return out.join('\n');

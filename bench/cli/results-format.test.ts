@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli, SMALL, tempDir } from './testing.ts';
 
 /** Every key path shared/contract.md lists for results.json. */
-const CONTRACT_TOP = ['schema', 'env', 'runs'];
+const CONTRACT_TOP = ['schema', 'env', 'runs', 'summaries'];
 const CONTRACT_ENV = ['node', 'harness', 'gitCommit', 'createdAt'];
 const CONTRACT_RUN = [
   'strategy',
@@ -47,13 +47,35 @@ const CONTRACT_RUN = [
   'metrics.verification.restoreOk',
   'bounds.maxStallCycles',
   'bounds.maxPauseCycles',
+  // Added (issue 19).
+  'intervalAccesses',
+  'intervalFrom',
+  'skippedSlots',
+  'metrics.busyOverheadPct',
+  'metrics.stallsByKind.fault.p99Cycles',
+  'metrics.stallsByKind.checkpoint.maxCycles',
+  'metrics.finalCheckpoint.pages',
+  'metrics.finalCheckpoint.pauseCycles',
+  'metrics.memory.peakMetadataBytes',
 ];
 const CONTRACT_REALTIME = ['wcrtCycles', 'deadlineMisses'];
-/** The CSV columns of shared/contract.md, in order. */
-const CONTRACT_CSV =
-  'strategy,workload,profile,pages,accesses,seed,overhead_pct,faults,max_stall_us,p99_stall_us,max_pause_us,mean_pause_us,checkpoint_pages_mean,precision,metadata_bytes,quota_bytes,missed_pages,restore_ok'.split(
+/** The CSV columns of shared/contract.md, in order, with the ones it added after them. */
+const CONTRACT_CSV = [
+  ...'strategy,workload,profile,pages,accesses,seed,overhead_pct,faults,max_stall_us,p99_stall_us,max_pause_us,mean_pause_us,checkpoint_pages_mean,precision,metadata_bytes,quota_bytes,missed_pages,restore_ok'.split(
     ',',
-  );
+  ),
+  ...'interval_cycles,checkpoints,skipped_slots,wcrt_us,deadline_misses,fault_p50_us,fault_p99_us,fault_max_us'.split(
+    ',',
+  ),
+];
+/** Columns added here after the contract's, before the parameters. */
+const ADDED_CSV = [
+  'interval_accesses',
+  'interval_from',
+  'busy_overhead_pct',
+  'peak_metadata_bytes',
+  'final_checkpoint_pages',
+];
 
 function has(obj: unknown, path: string): boolean {
   let x: unknown = obj;
@@ -134,7 +156,8 @@ describe('results.csv', () => {
       .map((line) => line.split(','));
     const header = rows[0]!;
     expect(header.slice(0, CONTRACT_CSV.length)).toEqual(CONTRACT_CSV);
-    expect(header.slice(CONTRACT_CSV.length)).toEqual([
+    expect(header.slice(CONTRACT_CSV.length, CONTRACT_CSV.length + ADDED_CSV.length)).toEqual(ADDED_CSV);
+    expect(header.slice(CONTRACT_CSV.length + ADDED_CSV.length)).toEqual([
       'param_granularity',
       'param_managedPages',
       'param_lookup',
@@ -153,6 +176,10 @@ describe('results.csv', () => {
     expect(fn[col('strategy')]).toBe('fault-notify');
     expect(fn[col('param_granularity')]).toBe('');
     expect(fn[col('param_theta')]).toBe('0.99');
+    // Not periodic: the real-time columns are blank; a fault figure is there where faults were.
+    expect([md[col('wcrt_us')], md[col('deadline_misses')]]).toEqual(['', '']);
+    expect(Number(fn[col('fault_max_us')])).toBeGreaterThan(0);
+    expect(fn[col('interval_from')]).toBe('start');
   });
 });
 
@@ -214,5 +241,54 @@ describe('options reach the runs', () => {
       expect(run.accesses).toBeGreaterThanOrEqual(900); // the whole trace by default
       expect(run.ok).toBe(true);
     }
+  });
+});
+
+describe('where checkpoints fall', () => {
+  const dir = tempDir();
+  it('takes --interval-accesses and --interval-from=end into the runs, and warns when a pause reaches the interval', async () => {
+    const one = ['--strategy=full-copy', '--workload=uniform', ...SMALL, '--format=json', '-j1'];
+    const [accesses, fromEnd, grid] = await Promise.all([
+      runCli([...one, '--interval-accesses=1000', '-q'], dir),
+      runCli([...one, '--interval=10us', '--interval-from=end', '-q'], dir),
+      runCli([...one, '--interval=10us', '-q'], dir),
+    ]);
+    type R = {
+      intervalCycles: number;
+      intervalAccesses: number | null;
+      intervalFrom: string | null;
+      checkpoints: number;
+      skippedSlots: number;
+    };
+    const run = (r: { stdout: string }) => (JSON.parse(r.stdout) as Doc).runs[0] as R;
+    expect(accesses.code).toBe(0);
+    // After accesses 1000, 2000 and 3000 of 4000, then the final one.
+    expect(run(accesses)).toMatchObject({
+      intervalCycles: 0,
+      intervalAccesses: 1000,
+      intervalFrom: null,
+      checkpoints: 4,
+      skippedSlots: 0,
+    });
+    expect(accesses.stderr).toBe('');
+    // A full copy of 256 pages takes about 85 µs: far past a 10 µs interval.
+    expect(run(fromEnd)).toMatchObject({
+      intervalCycles: 34_000,
+      intervalAccesses: null,
+      intervalFrom: 'end',
+      skippedSlots: 0,
+    });
+    expect(fromEnd.stderr).toMatch(
+      /^dirtybench: warning: full-copy × uniform on fiasco-oc-x86_64: a checkpoint pause of [\d.]+ µs reached the interval \(10 µs\); B ran less than half the time/m,
+    );
+    expect(run(grid).intervalFrom).toBe('start');
+    expect(run(grid).skippedSlots).toBeGreaterThan(run(grid).checkpoints);
+    // Printed even with --quiet: the figures are not what they seem.
+    expect(grid.stderr).toMatch(
+      new RegExp(
+        `^dirtybench: warning: .*reached the interval \\(10 µs\\); ${run(grid).skippedSlots} timer slots skipped \\(skippedSlots\\)`,
+        'm',
+      ),
+    );
   });
 });

@@ -10,6 +10,7 @@ import type { RunResult } from '../../src/run/index.ts';
 import { renderCsv } from './csv.ts';
 import { buildDocument, renderJson } from './document.ts';
 import { EXIT_USAGE, exitCodeForRuns } from './errors.ts';
+import { groupConfigurations } from './figures.ts';
 import {
   checkOutputTargets,
   keepForRecovery,
@@ -25,7 +26,7 @@ import { resultsRoot } from './paths.ts';
 import { buildPlan } from './plan.ts';
 import { runAll } from './pool.ts';
 import { createProgress } from './progress.ts';
-import { renderSummary, renderTable } from './report.ts';
+import { formatInterval, micros, renderSummary, renderTable } from './report.ts';
 import { validatePlan } from './validate.ts';
 
 /** A path as the user would type it from the working directory. */
@@ -69,6 +70,32 @@ export function outputTargets(o: CliOptions, io: Pick<Io, 'env'>): OutputTargets
     },
     resultsRoot(io.env),
   );
+}
+
+/**
+ * One sentence per configuration whose checkpoint pause reached its time
+ * interval: its timer then skipped slots (grid) or B ran less than half the
+ * time (from the end), so its overhead and pauses describe a different
+ * checkpoint rate than the one asked for. Printed even with --quiet: it says
+ * the figures are not what they seem.
+ */
+export function pauseWarnings(runs: readonly RunResult[]): string[] {
+  const out: string[] = [];
+  for (const { runs: rs } of groupConfigurations(runs)) {
+    const r = rs[0]!;
+    if (r.intervalAccesses || r.intervalCycles <= 0) continue;
+    const longest = Math.max(...rs.map((x) => x.metrics.pause.maxCycles));
+    if (longest < r.intervalCycles) continue;
+    const skipped = rs.reduce((n, x) => n + x.skippedSlots, 0);
+    out.push(
+      `${r.strategy} × ${r.workload} on ${r.profile}: a checkpoint pause of ${micros(r, longest).toFixed(2)} µs reached the interval (${formatInterval(r)})` +
+        (r.intervalFrom === 'end'
+          ? '; B ran less than half the time'
+          : `; ${skipped} timer slot${skipped === 1 ? '' : 's'} skipped${rs.length > 1 ? ` over ${rs.length} seeds` : ''} (skippedSlots), so it took fewer checkpoints than asked`) +
+        ' — consider a longer --interval, --interval-from=end or --interval-accesses',
+    );
+  }
+  return out;
 }
 
 /** What {@link publish} needs besides the runs. */
@@ -126,6 +153,7 @@ export async function publish(runs: RunResult[], p: Publication, io: Io): Promis
 
   io.stdout.write(stdout);
   note(`results: ${written.map(shown).join(', ')}`);
+  for (const w of pauseWarnings(runs)) io.stderr.write(`dirtybench: warning: ${w}\n`);
   const failed = runs.filter((r) => !r.ok);
   if (failed.length > 0) {
     io.stderr.write(

@@ -8,6 +8,19 @@ import { REPO_ROOT, RESULTS_DIR_ENV } from './paths.ts';
 
 export { tempDir } from '../../test/temp.ts';
 
+/** A stream that keeps what is written to it (an `Io` stream for in-process tests). */
+export function sink(): { text: string; isTTY: boolean; write(chunk: string): boolean } {
+  const s = {
+    text: '',
+    isTTY: false,
+    write(chunk: string) {
+      s.text += chunk;
+      return true;
+    },
+  };
+  return s;
+}
+
 export interface CliOutcome {
   code: number;
   stdout: string;

@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadProfile } from '../../src/platform/index.ts';
+import { runExperiment } from '../../src/run/index.ts';
 import { createWorkload, exportPageTrace, findWorkload } from '../../src/workloads/index.ts';
 import { collectStream } from '../../src/workloads/testing.ts';
 import { buildNative, findCompiler } from './build.ts';
@@ -30,6 +32,36 @@ function firstWritesPerInterval(): number[] {
   }
   return out;
 }
+
+describe('a simulated run with an interval in accesses', () => {
+  it('checkpoints where the native replayer does: after each INTERVAL accesses, the final one apart', () => {
+    const expected = firstWritesPerInterval();
+    const r = runExperiment({
+      profile: loadProfile('fiasco-oc-x86_64'),
+      strategy: 'fault-notify',
+      strategyParams: {},
+      workload: 'uniform',
+      workloadParams: {},
+      common,
+      intervalCycles: 0,
+      intervalAccesses: INTERVAL,
+      seed: 3,
+    });
+    expect(r.ok, r.failures.join('; ')).toBe(true);
+    // The positions replay.c takes: 2500, 5000, 7500, and the end.
+    expect(r.checkpoints).toBe(4);
+    expect(r.metrics.faults).toBe(expected.reduce((a, b) => a + b, 0));
+    const regular = expected.slice(0, -1);
+    expect(r.metrics.checkpointPages.mean).toBe(regular.reduce((a, b) => a + b, 0) / regular.length);
+    expect(r.metrics.finalCheckpoint.pages).toBe(expected.at(-1));
+    expect([r.intervalCycles, r.intervalAccesses, r.intervalFrom, r.skippedSlots]).toEqual([
+      0,
+      INTERVAL,
+      null,
+      0,
+    ]);
+  });
+});
 
 const compiler = findCompiler();
 
@@ -74,6 +106,11 @@ if (compiler === null) {
         expect(run.ok).toBe(true);
         expect(run.metrics.stallHistogram.fault.reduce((n, [, count]) => n + count, 0)).toBe(raw.faults);
         expect(run.metrics.precision).toBe(tracking ? 1 : total / (4 * PAGES));
+        // As a simulated run: the final checkpoint apart from the means.
+        expect(run.metrics.finalCheckpoint.pages).toBe(raw.checkpoints.at(-1)!.copied);
+        expect(run.metrics.checkpointPages.mean).toBe(
+          raw.checkpoints.slice(0, -1).reduce((a, k) => a + k.copied, 0) / (raw.checkpoints.length - 1),
+        );
       });
     }
 

@@ -2,7 +2,8 @@
  * An empirical distribution as calibration files keep it: fixed quantiles of
  * the samples, with their count and mean. Quantiles are simple-statistics'
  * `quantileSorted` (linear interpolation between order statistics, type 7),
- * the rule src/run/stats.ts applies to simulated stalls.
+ * for the shape of a calibration distribution (simulated and native stall
+ * summaries take quantiles by nearest rank instead, src/run/stats.ts).
  */
 import { quantileSorted } from 'simple-statistics';
 

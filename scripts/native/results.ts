@@ -18,7 +18,12 @@
  *   `params.strategy.mechanism` names it exactly.
  * - `workload` `trace`, `params.workload.file` the trace; `seed` 0 (the trace
  *   fixes the accesses; nothing is drawn); `intervalCycles` 0 and
- *   `intervalAccesses` the interval in accesses (null with a positions file).
+ *   `intervalAccesses` the interval in accesses (null with a positions file),
+ *   `intervalFrom` null and `skippedSlots` 0, as a simulated run with an
+ *   interval in accesses records them (src/run/replay.ts places its
+ *   checkpoints by replay.c's rule: after access k·N, k·N below the last).
+ * - The last checkpoint is the final, partial one: left out of the
+ *   per-checkpoint means and reported as `finalCheckpoint`, as simulated.
  * - cycles = round(ns × cpuHz / 1e9), `cpuHz` the stated nominal clock.
  * - `faults` the tracking faults observed; `stallHistogram.fault` their
  *   latencies, `.checkpoint` the pauses; `breakdownCycles` fault,
@@ -33,7 +38,7 @@
  */
 import { basename } from 'node:path';
 import type { RunMetrics, RunResult } from '../../src/run/index.ts';
-import { summarizeStalls } from '../../src/run/index.ts';
+import { CheckpointLedger, percentOver, summarizeStalls } from '../../src/run/index.ts';
 
 /** The mechanisms replay.c knows, in the order a comparison runs them. */
 export const MECHANISMS = ['none', 'full', 'mprotect', 'uffd-wp', 'uffd-async', 'soft-dirty'] as const;
@@ -171,8 +176,21 @@ export function nativeRun(
   breakdown['compute'] = runtimeCycles - sum(Object.values(breakdown));
   const copied = sum(cps.map((c) => c.copied));
   const truly = sum(cps.map((c) => c.written - c.missed));
+  // The simulated runs' ledger, so the means leave the final checkpoint out the same way.
+  const ledger = new CheckpointLedger();
+  for (const c of cps) {
+    const truePositives = c.written - c.missed;
+    const verdict = {
+      truePositives,
+      falsePositives: c.copied - truePositives,
+      missed: c.missed,
+      restoreMismatches: 0,
+    };
+    ledger.record(c.copied, verdict, nsToCycles(c.pauseNs, cpuHz));
+  }
   const missedPages = sum(cps.map((c) => c.missed));
   const restoreOk = cps.every((c) => c.restoreOk);
+  const faultSummary = summarizeStalls(faultHist);
   const pauseSummary = summarizeStalls(pauseHist);
   const failures: string[] = [];
   if (missedPages > 0) failures.push(`missed ${missedPages} written pages: a checkpoint did not copy them`);
@@ -196,25 +214,33 @@ export function nativeRun(
     accesses: raw.trace.accesses,
     intervalCycles: 0,
     intervalAccesses,
+    intervalFrom: null,
     checkpoints: cps.length,
+    skippedSlots: 0,
     cpuHz,
     metrics: {
       runtimeCycles,
       baselineCycles,
-      overheadPct: baselineCycles > 0 ? ((runtimeCycles - baselineCycles) / baselineCycles) * 100 : 0,
+      overheadPct: percentOver(runtimeCycles, baselineCycles),
+      // The replayer never idles: its busy time is its runtime.
+      busyOverheadPct: percentOver(runtimeCycles, baselineCycles),
       breakdownCycles: breakdown,
       faults: raw.faults,
       stalls: summarizeStalls(mergeHistograms(faultHist, pauseHist)),
-      pause: { maxCycles: pauseSummary.maxCycles, meanCycles: pauseSummary.meanCycles },
-      stallHistogram: { fault: faultHist, checkpoint: pauseHist, ringFull: [] },
+      stallsByKind: { fault: faultSummary, checkpoint: pauseSummary },
+      pause: { maxCycles: pauseSummary.maxCycles, meanCycles: ledger.meanPauseCycles() },
+      stallHistogram: { fault: faultHist, checkpoint: pauseHist },
       checkpointPages: {
-        mean: cps.length > 0 ? copied / cps.length : 0,
-        max: Math.max(0, ...cps.map((c) => c.copied)),
-        falsePositiveMean: cps.length > 0 ? (copied - truly) / cps.length : 0,
+        mean: ledger.meanCopiedPages(),
+        max: ledger.maxCopiedPages,
+        falsePositiveMean: ledger.meanFalsePositives(),
       },
+      finalCheckpoint: { ...ledger.last },
       precision: copied > 0 ? truly / copied : 1,
       memory: {
         metadataBytes,
+        // The replayer allocates its tracking structures once, before the replay.
+        peakMetadataBytes: metadataBytes,
         quotaBytes: 0,
         checkpointBytes: (raw.trace.pages + copied) * 4096,
         byKind: metadataBytes > 0 ? { tracker: metadataBytes } : {},

@@ -158,9 +158,9 @@ export function renderNativeTable(runs: readonly NativeRun[]): string {
       s ? us(r, s.p50Cycles) : '-',
       s ? us(r, s.p99Cycles) : '-',
       s ? us(r, s.maxCycles) : '-',
-      r.checkpoints > 0 ? us(r, r.metrics.pause.meanCycles) : '-',
+      r.metrics.pause.meanCycles !== null ? us(r, r.metrics.pause.meanCycles) : '-',
       ((r.metrics.runtimeCycles * 1e3) / r.cpuHz).toFixed(1),
-      r.metrics.overheadPct.toFixed(1),
+      r.metrics.overheadPct !== null ? r.metrics.overheadPct.toFixed(1) : 'n/a',
       r.ok ? 'ok' : `FAIL: ${r.failures.join('; ')}`,
     ];
   });

@@ -9,9 +9,9 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { micros } from '../../bench/cli/report.ts';
+import { type SeedSummary, summarizeSeeds } from '../../src/run/index.ts';
 import type { Run } from './results.ts';
 import type { Config, Held, Setting } from './select.ts';
-import { type SeedSummary, summarizeSeeds } from './stats.ts';
 import { CONFIG, strategyOrder, strategyStyles, workloadOrder, workloadStyles } from './theme.ts';
 
 /** A vega-lite spec under construction (validated against vega-lite's schema in the tests). */

@@ -37,16 +37,15 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** Fields of a run the summary tables (bench's `summary.md` tables) read. */
+/**
+ * Fields of a run the summary tables (bench's `summary.md` tables) need as
+ * numbers; the others they show as n/a where a run lacks them (an overhead
+ * over a 0-cycle baseline, figures older results files do not have).
+ */
 const TABLE_FIELDS = [
-  'metrics.overheadPct',
   'metrics.faults',
-  'metrics.stalls.maxCycles',
-  'metrics.stalls.p99Cycles',
   'metrics.pause.maxCycles',
-  'metrics.checkpointPages.mean',
   'metrics.precision',
-  'metrics.memory.metadataBytes',
   'metrics.memory.quotaBytes',
 ];
 
@@ -179,6 +178,7 @@ table { border-collapse: collapse; font-size: 0.8em; margin: 0.5em 0 1em; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.2em 0.6em; text-align: left; white-space: nowrap; }
 th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .view { overflow-x: auto; }
+#tables { overflow-x: auto; }
 #vg-tooltip-element { font-family: ${FONT}; }
 </style>
 <script>${scriptText(library('vega/vega-schema.json', 'vega.min.js'))}</script>
@@ -196,7 +196,7 @@ ${skipped}
 ${built.charts.map(chartSection).join('\n')}
 <section id="tables">
 <h2>Summary tables</h2>
-<p>As in each results directory's <code>summary.md</code>: one table per workload, profile, interval and seed.</p>
+<p>As in each results directory's <code>summary.md</code>: one table per workload, profile and interval; the seeds of a configuration are one row.</p>
 ${summaryTables(built.runs)}
 </section>
 <script>${scriptText(runner)}</script>

@@ -83,6 +83,14 @@ describe('a results file missing a field a figure needs', () => {
     );
   });
 
+  it('says a figure stored as null is undefined for its run, not missing (an overhead over a 0-cycle baseline)', () => {
+    const attempt = () =>
+      build((doc) => setField(doc.runs[indexOf(doc, 'oracle', 'zipf')]!, 'metrics.overheadPct', null));
+    expect(attempt).toThrow(
+      /runs\[\d+\]\.metrics\.overheadPct is null \(undefined for this run\) \(figure overhead needs it\)/,
+    );
+  });
+
   it('fails naming a field of the wrong type', () => {
     const attempt = () =>
       build((doc) => setField(doc.runs[indexOf(doc, 'oracle', 'zipf')]!, 'metrics.overheadPct', 'fast'));

@@ -121,15 +121,23 @@ type Source = Pick<Run, 'source' | 'raw'>;
 
 /** The value at `path` (dot-separated), or undefined when any step is absent or null. */
 function lookup(run: Source, path: string): unknown {
+  return lookupRaw(run, path) ?? undefined;
+}
+
+/** The value at `path` as stored: null stays null. */
+function lookupRaw(run: Source, path: string): unknown {
   let v: unknown = run.raw;
   for (const key of path.split('.')) {
     if (!isRecord(v)) return undefined;
     v = v[key];
   }
-  return v ?? undefined;
+  return v;
 }
 
 function missing(run: Source, path: string): PlotsInputError {
+  // A figure stored as null is undefined for that run (an overhead over a 0-cycle baseline).
+  if (lookupRaw(run, path) === null)
+    return new PlotsInputError(`${run.source}.${path} is null (undefined for this run)`);
   return new PlotsInputError(`${run.source}.${path} is missing`);
 }
 

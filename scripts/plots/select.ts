@@ -16,6 +16,8 @@
  * Runs that differ only in `seed` form one configuration; a run repeated with
  * the same seed (the same document given twice) is counted once.
  */
+import { configKey as configurationKey } from '../../bench/cli/figures.ts';
+import type { RunResult } from '../../src/run/index.ts';
 import type { Run } from './results.ts';
 
 /** A setting a figure can draw or hold: a run field, or `strategy.<param>` / `workload.<param>`. */
@@ -40,18 +42,9 @@ function keyOf(v: unknown): string | undefined {
   return v === undefined ? undefined : JSON.stringify(v);
 }
 
-/** Everything that determines a run but its seed. */
+/** Everything that determines a run but its seed (as the CLI's tables and summaries group them). */
 export function configKey(run: Run): string {
-  return JSON.stringify([
-    run.strategy,
-    run.workload,
-    run.profile,
-    run.pages,
-    run.accesses,
-    run.intervalCycles,
-    run.params.strategy,
-    run.params.workload,
-  ]);
+  return configurationKey(run.raw as unknown as RunResult);
 }
 
 /** One configuration: its runs, one per seed, in ascending seed order. */

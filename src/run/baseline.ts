@@ -43,12 +43,5 @@ export function baselineReplay(p: PreparedRun, stream: WorkloadStream): Replay {
   attachPlainRam(platform);
   touchAll(platform);
   platform.clock.phase = Phase.run;
-  return new Replay(
-    platform,
-    stream.computeCycles,
-    stream.jobs,
-    stream.accesses,
-    Number.POSITIVE_INFINITY,
-    () => {},
-  );
+  return new Replay(platform, stream.computeCycles, stream.jobs, stream.accesses, null, () => {});
 }

@@ -1,7 +1,22 @@
 /** The runner: the only surface the CLI, benchmarks and scripts import. */
-export { buildMetrics, CheckpointLedger } from './metrics.ts';
+export { buildMetrics, CheckpointLedger, percentOver } from './metrics.ts';
 export { ConfigError, type PreparedRun, prepareRun, type RunOverrides } from './prepare.ts';
+export type { CheckpointTimer } from './replay.ts';
 export { runExperiment } from './runner.ts';
-export { summarizeStalls } from './stats.ts';
+export {
+  differenceInterval,
+  halfWidth,
+  type SeedSummary,
+  studentT975,
+  summarizeSeeds,
+} from './seeds.ts';
+export { nearestRank, summarizeStalls } from './stats.ts';
 export { CheckpointStore } from './store.ts';
-export type { RunConfig, RunMetrics, RunResult, StallSummary } from './types.ts';
+export type {
+  FinalCheckpoint,
+  IntervalFrom,
+  RunConfig,
+  RunMetrics,
+  RunResult,
+  StallSummary,
+} from './types.ts';

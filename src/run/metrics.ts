@@ -12,9 +12,13 @@ import type { PreparedRun } from './prepare.ts';
 import type { ReplayOutcome } from './replay.ts';
 import { summarizeStalls } from './stats.ts';
 import type { CheckpointVerdict } from './store.ts';
-import type { RunMetrics, RunResult } from './types.ts';
+import type { FinalCheckpoint, RunMetrics, RunResult, StallSummary } from './types.ts';
 
-/** What the checkpoints of a run added up to. */
+/**
+ * What the checkpoints of a run added up to. The last one recorded is the
+ * run's final checkpoint, which covers only part of an interval: the means
+ * leave it out, and it is kept apart (`finalCheckpoint`).
+ */
 export class CheckpointLedger {
   /** Checkpoints taken after the base (the final one included). */
   checkpoints = 0;
@@ -30,11 +34,19 @@ export class CheckpointLedger {
   missedPages = 0;
   /** Pages whose restored content differed from B's, over all checkpoints. */
   restoreMismatches = 0;
+  /** Pause cycles, over all checkpoints. */
+  pauseCycles = 0;
+  /** The last checkpoint recorded (at the end of a run: the final one). */
+  readonly last: FinalCheckpoint = { pages: 0, falsePositives: 0, pauseCycles: 0 };
 
-  /** Adds one checkpoint that copied `copied` pages and was verified as `verdict`. */
-  record(copied: number, verdict: CheckpointVerdict): void {
+  /** Adds one checkpoint that copied `copied` pages, was verified as `verdict` and paused B `pause` cycles. */
+  record(copied: number, verdict: CheckpointVerdict, pause = 0): void {
     this.checkpoints++;
     this.copiedPages += copied;
+    this.pauseCycles += pause;
+    this.last.pages = copied;
+    this.last.falsePositives = verdict.falsePositives;
+    this.last.pauseCycles = pause;
     if (copied > this.maxCopiedPages) this.maxCopiedPages = copied;
     this.truePositives += verdict.truePositives;
     this.falsePositives += verdict.falsePositives;
@@ -42,14 +54,30 @@ export class CheckpointLedger {
     this.restoreMismatches += verdict.restoreMismatches;
   }
 
-  /** Mean pages copied per checkpoint (0 before the first). */
-  meanCopiedPages(): number {
-    return this.checkpoints > 0 ? this.copiedPages / this.checkpoints : 0;
+  /** Checkpoints before the last: the regular ones, each after a whole interval. */
+  regular(): number {
+    return Math.max(0, this.checkpoints - 1);
   }
 
-  /** Mean false positives per checkpoint (0 before the first). */
-  meanFalsePositives(): number {
-    return this.checkpoints > 0 ? this.falsePositives / this.checkpoints : 0;
+  /** Mean pages copied per regular checkpoint (the last excluded; null without one). */
+  meanCopiedPages(): number | null {
+    return this.meanOfRegular(this.copiedPages, this.last.pages);
+  }
+
+  /** Mean false positives per regular checkpoint (null without one). */
+  meanFalsePositives(): number | null {
+    return this.meanOfRegular(this.falsePositives, this.last.falsePositives);
+  }
+
+  /** Mean pause of a regular checkpoint, in whole cycles (null without one). */
+  meanPauseCycles(): number | null {
+    const m = this.meanOfRegular(this.pauseCycles, this.last.pauseCycles);
+    return m === null ? null : Math.round(m);
+  }
+
+  private meanOfRegular(sum: number, last: number): number | null {
+    const n = this.regular();
+    return n > 0 ? (sum - last) / n : null;
   }
 }
 
@@ -75,12 +103,23 @@ export interface FinishedRun {
   jobs: boolean;
 }
 
+/** (value − base) / base × 100, or null when base is 0: an overhead over nothing is undefined, not 0. */
+export function percentOver(value: number, base: number): number | null {
+  return base > 0 ? ((value - base) / base) * 100 : null;
+}
+
 /** The run's metrics, and why it failed (one sentence each; empty when it did not). */
 export function buildMetrics(run: FinishedRun): { metrics: RunMetrics; failures: string[] } {
   const { platform, runtimeCycles, counters, ledger, bounds, outcome, baseline } = run;
   const { clock, stalls } = platform;
   const stallSummary = summarizeStalls(stalls.histogram());
-  const pauseSummary = summarizeStalls(stalls.histogram(StallCause.checkpoint));
+  // Every stall kind the platform declares, by its name.
+  const stallHistogram = Object.fromEntries(
+    Object.entries(StallCause).map(([kind, id]) => [kind, stalls.histogram(id)]),
+  ) as RunMetrics['stallHistogram'];
+  const stallsByKind: Record<string, StallSummary> = {};
+  for (const [kind, h] of Object.entries(stallHistogram)) stallsByKind[kind] = summarizeStalls(h);
+  const pauseSummary = stallsByKind['checkpoint']!;
   const totalCopied = ledger.copiedPages;
   const coreMemory = platform.core.memoryUse();
   const byKind = { ...coreMemory.byKind };
@@ -109,27 +148,32 @@ export function buildMetrics(run: FinishedRun): { metrics: RunMetrics; failures:
     );
   }
 
+  const breakdownCycles = clock.breakdown();
   const metrics: RunMetrics = {
     runtimeCycles,
     baselineCycles: baseline.cycles,
-    overheadPct: baseline.cycles > 0 ? ((runtimeCycles - baseline.cycles) / baseline.cycles) * 100 : 0,
-    breakdownCycles: clock.breakdown(),
+    overheadPct: percentOver(runtimeCycles, baseline.cycles),
+    busyOverheadPct: percentOver(
+      runtimeCycles - (breakdownCycles['idle'] ?? 0),
+      baseline.cycles - baseline.idleCycles,
+    ),
+    breakdownCycles,
     faults: counters.faultStalls,
     stalls: stallSummary,
-    pause: { maxCycles: pauseSummary.maxCycles, meanCycles: pauseSummary.meanCycles },
-    stallHistogram: {
-      fault: stalls.histogram(StallCause.fault),
-      checkpoint: stalls.histogram(StallCause.checkpoint),
-      ringFull: stalls.histogram(StallCause.ringFull),
-    },
+    stallsByKind,
+    pause: { maxCycles: pauseSummary.maxCycles, meanCycles: ledger.meanPauseCycles() },
+    stallHistogram,
     checkpointPages: {
       mean: ledger.meanCopiedPages(),
       max: ledger.maxCopiedPages,
       falsePositiveMean: ledger.meanFalsePositives(),
     },
+    finalCheckpoint: { ...ledger.last },
     precision: totalCopied > 0 ? ledger.truePositives / totalCopied : 1,
     memory: {
       metadataBytes: coreMemory.metadataBytes + ownBytes,
+      // The strategies' own structures are allocated once, at creation.
+      peakMetadataBytes: coreMemory.peakMetadataBytes + ownBytes,
       quotaBytes: coreMemory.quotaBytes,
       checkpointBytes: run.checkpointBytes,
       byKind,
@@ -169,7 +213,10 @@ export function buildResult(p: PreparedRun, run: FinishedRun): RunResult {
     pages: run.platform.pages,
     accesses: run.outcome.accesses,
     intervalCycles: config.intervalCycles,
+    intervalAccesses: p.timer.kind === 'accesses' ? p.timer.accesses : null,
+    intervalFrom: p.timer.kind === 'cycles' ? p.timer.from : null,
     checkpoints: run.ledger.checkpoints,
+    skippedSlots: run.outcome.skippedSlots,
     cpuHz: profile.cpu.hz,
     metrics,
     bounds: run.bounds,

@@ -7,6 +7,7 @@ import { type ParamSpecs, type ParamValues, resolveParams } from '../params/para
 import { requireCapability } from '../platform/index.ts';
 import { findStrategy, type StrategyDef } from '../strategies/index.ts';
 import { findWorkload, type WorkloadDef } from '../workloads/index.ts';
+import type { CheckpointTimer } from './replay.ts';
 import type { RunConfig } from './types.ts';
 
 /** Raised for a configuration that cannot run (unknown name); the message is one line. */
@@ -21,6 +22,8 @@ export interface PreparedRun {
   strategyParams: ParamValues<ParamSpecs>;
   workload: WorkloadDef;
   workloadParams: ParamValues<ParamSpecs>;
+  /** Where the checkpoints fall. */
+  timer: CheckpointTimer;
 }
 
 /**
@@ -47,10 +50,27 @@ export function prepareRun(config: RunConfig, with_: RunOverrides = {}): Prepare
     requireCapability(config.profile, cap, `strategy '${strategy.name}'`);
   }
   const workloadParams = resolveParams(workload.name, workload.params, config.workloadParams);
-  if (!Number.isSafeInteger(config.intervalCycles) || config.intervalCycles < 1) {
-    throw new ConfigError(
-      `checkpoint interval must be a whole number of cycles >= 1, got ${config.intervalCycles}`,
-    );
+  return { config, strategy, strategyParams, workload, workloadParams, timer: checkpointTimer(config) };
+}
+
+/** The timer `config` asks for. @throws ConfigError for an interval that is not one. */
+function checkpointTimer(config: RunConfig): CheckpointTimer {
+  const { intervalCycles, intervalFrom, intervalAccesses } = config;
+  if (intervalAccesses !== undefined) {
+    if (!Number.isSafeInteger(intervalAccesses) || intervalAccesses < 1)
+      throw new ConfigError(
+        `checkpoint interval in accesses must be a whole number >= 1, got ${intervalAccesses}`,
+      );
+    if (intervalCycles !== 0 || intervalFrom !== undefined)
+      throw new ConfigError(
+        `a checkpoint interval in accesses takes intervalCycles 0 and no intervalFrom, got ${intervalCycles} and ${intervalFrom}`,
+      );
+    return { kind: 'accesses', accesses: intervalAccesses };
   }
-  return { config, strategy, strategyParams, workload, workloadParams };
+  if (!Number.isSafeInteger(intervalCycles) || intervalCycles < 1) {
+    throw new ConfigError(`checkpoint interval must be a whole number of cycles >= 1, got ${intervalCycles}`);
+  }
+  if (intervalFrom !== undefined && intervalFrom !== 'start' && intervalFrom !== 'end')
+    throw new ConfigError(`intervalFrom must be 'start' or 'end', got '${intervalFrom}'`);
+  return { kind: 'cycles', cycles: intervalCycles, from: intervalFrom ?? 'start' };
 }

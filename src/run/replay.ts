@@ -2,6 +2,19 @@
  * Replaying a workload on one platform, batch by batch: the checkpoint timer
  * and the real-time jobs. Several replays can be fed the same batches (the
  * measured run and its baseline), so a workload is generated once per run.
+ *
+ * Where checkpoints fall (`CheckpointTimer`):
+ * - `cycles`, from `start`: a fixed grid of target time, start + k × interval.
+ *   A checkpoint (or a fault) that overruns a slot makes the timer skip it:
+ *   the next checkpoint is at the first slot after it ended. Skipped slots
+ *   are counted (`skippedSlots`), because a long pause removes checkpoints
+ *   and with them their cost: a run with fewer checkpoints looks cheaper.
+ * - `cycles`, from `end`: each checkpoint `interval` after the previous one
+ *   ended (B always runs a whole interval between two); nothing is skipped.
+ * - `accesses`: after B's access k × interval (k ≥ 1, before the last
+ *   access), as scripts/native/replay.c places them: every strategy then
+ *   checkpoints at the same points of B's execution, whatever it costs B.
+ * And once at the end, in every mode (the runner's final checkpoint).
  */
 import { Cat, type Platform } from '../platform/index.ts';
 import type { JobStructure, WorkloadStream } from '../workloads/index.ts';
@@ -24,10 +37,19 @@ export function drive(stream: WorkloadStream, replays: Replay[]): void {
   stream.close();
 }
 
+/** Where a replay's checkpoints fall (see the module comment). */
+export type CheckpointTimer =
+  | { kind: 'cycles'; cycles: number; from: 'start' | 'end' }
+  | { kind: 'accesses'; accesses: number };
+
 /** What a replay measured. */
 export interface ReplayOutcome {
   /** Cycles of target time from the start of the replay to its end. */
   cycles: number;
+  /** Of these, cycles B idled waiting for a job's release. */
+  idleCycles: number;
+  /** Timer slots (a fixed grid of target time) a checkpoint or a stall overran, so no checkpoint took them. */
+  skippedSlots: number;
   /** Accesses replayed. */
   accesses: number;
   /** Worst response time of a job (0 without jobs). */
@@ -39,15 +61,20 @@ export interface ReplayOutcome {
 }
 
 /**
- * One platform's replay. Checkpoints fire on a periodic timer of target time,
- * at start + k × interval, skipping slots a long checkpoint overran (never,
- * when the interval is Infinity). For workloads with jobs, B idles from a
- * job's completion to the next release, and a checkpoint due meanwhile
- * happens at its time.
+ * One platform's replay. Checkpoints fall where the timer says (never
+ * without one). For workloads with jobs, B idles from a job's completion to
+ * the next release, and a checkpoint due meanwhile happens at its time.
  */
 export class Replay {
   private readonly start: number;
+  private readonly idleAtStart: number;
+  /** Target time of the next checkpoint (time modes; Infinity otherwise). */
   private nextCheckpoint: number;
+  /** The grid slot `nextCheckpoint` is (from `start`). */
+  private slot = 1;
+  private skipped = 0;
+  /** B's access count after which the next checkpoint falls (accesses mode; Infinity otherwise). */
+  private nextAt: number;
   private readonly perJob: number;
   private job = 0;
   private jobEnd: number;
@@ -60,13 +87,15 @@ export class Replay {
     private readonly platform: Platform,
     private readonly compute: number,
     private readonly jobs: JobStructure | null,
-    /** Accesses the stream will deliver (no idling after the last job). */
+    /** Accesses the stream will deliver (no idling after the last job, no checkpoint at the last access). */
     private readonly total: number,
-    private readonly intervalCycles: number,
+    private readonly timer: CheckpointTimer | null,
     private readonly checkpoint: () => void,
   ) {
     this.start = platform.clock.now;
-    this.nextCheckpoint = this.start + intervalCycles;
+    this.idleAtStart = platform.clock.byCategory[Cat.idle]!;
+    this.nextCheckpoint = timer?.kind === 'cycles' ? this.start + timer.cycles : Number.POSITIVE_INFINITY;
+    this.nextAt = timer?.kind === 'accesses' ? timer.accesses : Number.POSITIVE_INFINITY;
     this.perJob = jobs ? jobs.accessesPerJob : Number.POSITIVE_INFINITY;
     this.jobEnd = this.perJob;
     this.release = this.start;
@@ -78,7 +107,8 @@ export class Replay {
     const jobs = this.jobs;
     let i = 0;
     while (i < n) {
-      const to = jobs ? Math.min(n, i + (this.jobEnd - this.done)) : n;
+      // Stop at the end of the batch, of the job, and at the access a checkpoint follows.
+      const to = Math.min(n, i + (this.jobEnd - this.done), i + (this.nextAt - this.done));
       const j = mmu.run(pages, writes, i, to, this.compute, this.nextCheckpoint);
       this.done += j - i;
       i = j;
@@ -86,20 +116,29 @@ export class Replay {
         this.due();
         continue;
       }
+      let jobDone = false;
       if (jobs && this.done === this.jobEnd) {
         this.completeJob();
         this.jobEnd += this.perJob;
         this.release = this.start + this.job * jobs.periodCycles;
-        if (this.done < this.total) this.idleUntil(this.release);
+        jobDone = true;
       }
+      if (this.done === this.nextAt) {
+        if (this.done < this.total) this.checkpoint();
+        this.nextAt += (this.timer as { accesses: number }).accesses;
+      }
+      if (jobDone && this.done < this.total) this.idleUntil(this.release);
     }
   }
 
   /** Ends the replay (a last, partial job counts) and returns what it measured. */
   finish(): ReplayOutcome {
     if (this.jobs && this.done > this.jobEnd - this.perJob) this.completeJob();
+    const clock = this.platform.clock;
     return {
-      cycles: this.platform.clock.now - this.start,
+      cycles: clock.now - this.start,
+      idleCycles: clock.byCategory[Cat.idle]! - this.idleAtStart,
+      skippedSlots: this.skipped,
       accesses: this.done,
       wcrtCycles: this.wcrt,
       deadlineMisses: this.misses,
@@ -107,11 +146,20 @@ export class Replay {
     };
   }
 
+  /** The checkpoint the timer fell due for, and the next one's time. */
   private due(): void {
     const clock = this.platform.clock;
+    const timer = this.timer as { cycles: number; from: 'start' | 'end' };
     this.checkpoint();
-    const k = Math.floor((clock.now - this.start) / this.intervalCycles) + 1;
-    this.nextCheckpoint = this.start + k * this.intervalCycles;
+    if (timer.from === 'end') {
+      this.nextCheckpoint = clock.now + timer.cycles;
+      return;
+    }
+    // The first slot after the checkpoint ended; the ones in between are skipped.
+    const next = Math.floor((clock.now - this.start) / timer.cycles) + 1;
+    this.skipped += next - this.slot - 1;
+    this.slot = next;
+    this.nextCheckpoint = this.start + next * timer.cycles;
   }
 
   private idleUntil(t: number): void {

@@ -9,6 +9,7 @@ import { stubStrategy } from '../strategies/testing.ts';
 import { MAX_PAGES as WORKLOAD_MAX_PAGES, type WorkloadDef } from '../workloads/index.ts';
 import { runExperiment } from './runner.ts';
 import { literalConfig, literalWorkload, runStrategy, sequentialWrites } from './testing.ts';
+import type { RunConfig } from './types.ts';
 
 const x86 = loadProfile('fiasco-oc-x86_64');
 
@@ -47,6 +48,77 @@ describe('the runner', () => {
     // 4 pages after each of the first four (issue 10).
     expect(r.checkpoints).toBe(5);
     expect(r.metrics.runtimeCycles).toBe(100_000 + 5 * pause + 4 * 4 * x86.mmu.pageWalk);
+  });
+
+  describe('the checkpoint timer', () => {
+    // 100 reads of 100 cycles each: 10 000 cycles of B's own; an oracle pause copies
+    // nothing, so it is exactly stop + resume (7580 cycles on x86), longer than two
+    // intervals of 3000 cycles. Each checkpoint runs A, which on x86 Fiasco.OC
+    // (untagged TLB) empties B's TLB: B's next 4 accesses refill it, a walk each
+    // (issue 10).
+    const refill = 4 * x86.mmu.pageWalk;
+    const reads = literalWorkload(
+      4,
+      Array.from({ length: 100 }, (_, i) => i % 4),
+      Array.from({ length: 100 }, () => false),
+    );
+    const pause = pauseResumeCycles(x86);
+    const config = (over: Partial<RunConfig>) => ({ ...literalConfig(x86, 'oracle', {}, 3000), ...over });
+
+    it('counts the grid slots a long pause overran (intervalFrom start, the default)', () => {
+      expect(pause).toBe(7580);
+      // Checkpoints at 3000 (ends 10580: slots 6000 and 9000 passed); access 30 refills
+      // 4 pages (to 11100), and access 43 starts at 12000: a checkpoint (ends 19580:
+      // 15000, 18000 passed); likewise at 21000, 30000, 39000 and 48000 (two slots
+      // passed each time); the 100th access ends at 56200, before the slot of 57000;
+      // then the final.
+      const r = runExperiment(config({}), { workload: reads });
+      expect([r.checkpoints, r.skippedSlots]).toEqual([7, 12]);
+      expect(r.metrics.runtimeCycles).toBe(10_000 + 7 * pause + 6 * refill);
+      expect([r.intervalFrom, r.intervalAccesses]).toEqual(['start', null]);
+    });
+
+    it('counts an interval from the end of the previous checkpoint with --interval-from=end', () => {
+      // At 3000 (ends 10580), at the first access at or after 13580 (13600, ends 21180),
+      // at 24200 (ends 31780); the accesses end at 33100.
+      const r = runExperiment(config({ intervalFrom: 'end' }), { workload: reads });
+      expect([r.checkpoints, r.skippedSlots]).toEqual([4, 0]);
+      expect(r.metrics.runtimeCycles).toBe(10_000 + 4 * pause + 3 * refill);
+      expect(r.intervalFrom).toBe('end');
+    });
+
+    it("checkpoints after every N of B's accesses, never at the last one (the native replayer's rule)", () => {
+      // After accesses 25, 50 and 75; the 100th is followed by the final checkpoint alone.
+      const r = runExperiment(config({ intervalCycles: 0, intervalAccesses: 25 }), { workload: reads });
+      expect([r.checkpoints, r.skippedSlots]).toEqual([4, 0]);
+      expect(r.metrics.runtimeCycles).toBe(10_000 + 4 * pause + 3 * refill);
+      expect([r.intervalCycles, r.intervalAccesses, r.intervalFrom]).toEqual([0, 25, null]);
+    });
+
+    it("puts every strategy's checkpoints at the same points of B with an interval in accesses", () => {
+      // Slow tracking (a fault per page) sees fewer accesses per interval of time than
+      // the oracle, and so smaller dirty sets; in accesses both copy the same pages.
+      const w = literalWorkload(
+        64,
+        Array.from({ length: 2000 }, (_, i) => (i * 37) % 64),
+        Array.from({ length: 2000 }, (_, i) => i % 3 !== 0),
+      );
+      const pages = (s: string, over: Partial<RunConfig>) =>
+        runExperiment({ ...literalConfig(x86, s, {}, 20_000), ...over }, { workload: w }).metrics
+          .checkpointPages;
+      const inAccesses = { intervalCycles: 0, intervalAccesses: 150 };
+      expect(pages('managed-dataspace', inAccesses)).toEqual(pages('oracle', inAccesses));
+      expect(pages('managed-dataspace', {}).mean).toBeLessThan(pages('oracle', {}).mean!);
+    });
+
+    it('refuses an interval in accesses together with one in cycles or a start', () => {
+      const w = { workload: reads };
+      expect(() => runExperiment(config({ intervalAccesses: 25 }), w)).toThrow(/intervalCycles 0/);
+      expect(() => runExperiment(config({ intervalCycles: 0, intervalAccesses: 0 }), w)).toThrow(/>= 1/);
+      expect(() =>
+        runExperiment(config({ intervalCycles: 0, intervalAccesses: 5, intervalFrom: 'end' }), w),
+      ).toThrow(/no intervalFrom/);
+    });
   });
 
   it('holds B until each release, and counts response times and deadline misses', () => {

@@ -11,10 +11,11 @@
  * memory, the strategy re-arms, and B resumes. The same workload on the same
  * platform without tracking or checkpoints is the baseline (baseline.ts).
  *
- * Checkpoints fire on a periodic timer of target time (replay.ts): at setup
- * end + k × interval, skipping slots a long checkpoint overran, and once at
- * the end. What each checkpoint adds up to is the ledger's, and the figures
- * are built apart (metrics.ts).
+ * Checkpoints fall where the run's timer says (replay.ts): on a fixed grid
+ * of target time (setup end + k × interval, counting the slots a long
+ * checkpoint overran), an interval after the previous checkpoint ended, or
+ * after every N of B's accesses; and once at the end. What each checkpoint
+ * adds up to is the ledger's, and the figures are built apart (metrics.ts).
  */
 
 import {
@@ -151,7 +152,7 @@ function startMeasured(
     strategy.rearm(reportedList, unique);
     clock.phase = Phase.pause;
     kernel.rpc(profile.core.threadControl, Actor.core); // resume B
-    ledger.record(unique, verdict);
+    ledger.record(unique, verdict, clock.now - t0);
     stalls.record(clock.now - t0, StallCause.checkpoint);
     clock.phase = Phase.run;
   };
@@ -161,7 +162,7 @@ function startMeasured(
     stream.computeCycles,
     stream.jobs,
     stream.accesses,
-    config.intervalCycles,
+    p.timer,
     checkpoint,
   );
   const finish = (baseline: ReplayOutcome): RunResult => {

@@ -1,32 +1,69 @@
 import fc from 'fast-check';
-import { quantileSorted } from 'simple-statistics';
 import { describe, expect, it } from 'vitest';
 import { StallCause, StallLog } from '../platform/index.ts';
-import { histogramQuantile, summarizeStalls } from './stats.ts';
+import { histogramQuantile, nearestRank, summarizeStalls } from './stats.ts';
+
+/** The nearest-rank p-quantile straight from its definition: the ⌈p·n⌉-th smallest (the smallest for p = 0). */
+function byDefinition(sorted: readonly number[], p: number): number {
+  return sorted[Math.max(1, Math.ceil(p * sorted.length - 1e-9)) - 1]!;
+}
 
 describe('stall statistics from a histogram', () => {
-  it('equal simple-statistics on the expanded durations, for any durations', () => {
+  it('equal the nearest-rank quantiles of the expanded durations, for any durations', () => {
     fc.assert(
       fc.property(
         fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 1, maxLength: 300, size: 'max' }),
-        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.integer({ min: 0, max: 1_000_000 }).map((ppm) => ppm / 1_000_000),
         (durations, p) => {
           const log = new StallLog();
           log.recording = true;
           for (const d of durations) log.record(d, StallCause.fault);
           const sorted = [...durations].sort((a, b) => a - b);
           const h = log.histogram();
-          expect(histogramQuantile(h, durations.length, p)).toBeCloseTo(quantileSorted(sorted, p), 9);
+          expect(histogramQuantile(h, durations.length, p)).toBe(byDefinition(sorted, p));
+          expect(sorted).toContain(histogramQuantile(h, durations.length, p));
           const s = summarizeStalls(h);
           expect(s.count).toBe(durations.length);
           expect(s.maxCycles).toBe(sorted.at(-1));
-          expect(s.p50Cycles).toBe(Math.round(quantileSorted(sorted, 0.5)));
-          expect(s.p99Cycles).toBe(Math.round(quantileSorted(sorted, 0.99)));
+          expect(s.p50Cycles).toBe(byDefinition(sorted, 0.5));
+          expect(s.p99Cycles).toBe(byDefinition(sorted, 0.99));
           expect(s.meanCycles).toBe(Math.round(durations.reduce((a, b) => a + b, 0) / durations.length));
         },
       ),
       { seed: 7, numRuns: 300 },
     );
+  });
+
+  it('gives an observed stall as p99, never one interpolated towards a rarer, longer one', () => {
+    // 99 stalls of 10 cycles and one of 5000: the 99th smallest is 10 (interpolation, type 7, gave 59.9 → 60).
+    const h: [number, number][] = [
+      [10, 99],
+      [5000, 1],
+    ];
+    expect(summarizeStalls(h)).toEqual({
+      count: 100,
+      maxCycles: 5000,
+      p50Cycles: 10,
+      p99Cycles: 10,
+      meanCycles: 60,
+    });
+    // 1..10: p50 is the 5th smallest, p99 the 10th.
+    const ten = Array.from({ length: 10 }, (_, i): [number, number] => [i + 1, 1]);
+    expect([
+      histogramQuantile(ten, 10, 0.5),
+      histogramQuantile(ten, 10, 0.99),
+      histogramQuantile(ten, 10, 0),
+    ]).toEqual([5, 10, 1]);
+  });
+
+  it('takes the rank in whole numbers: 0.99 of 100 is rank 99, of 300 rank 297', () => {
+    expect([
+      nearestRank(100, 0.99),
+      nearestRank(300, 0.99),
+      nearestRank(101, 0.99),
+      nearestRank(7, 0),
+    ]).toEqual([99, 297, 100, 1]);
+    expect(() => nearestRank(10, 1.5)).toThrow(RangeError);
   });
 
   it('keeps causes apart and merges them on request', () => {

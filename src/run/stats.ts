@@ -2,11 +2,13 @@
  * Summaries of stall distributions, in whole cycles (all cycle figures in
  * results are integers), computed exactly from a duration histogram.
  *
- * Quantiles follow simple-statistics' `quantileSorted` (linear interpolation
- * between order statistics, type 7 of R and numpy) applied to the expanded
- * sorted durations, then rounded; stats.test.ts checks the two agree. The
- * histogram is walked instead of expanding it, so a run with millions of
- * stalls needs no array of them.
+ * Quantiles are by nearest rank: the p-quantile of n durations is the
+ * ⌈p·n⌉-th smallest (the smallest for p = 0), so every p50 and p99 is a
+ * stall that was observed — what a real-time figure must be — never a value
+ * interpolated between two of them (for 100 stalls of which one took 5 ms,
+ * p99 is the 99th smallest, not a blend with the 5 ms one). The histogram is
+ * walked instead of expanding it, so a run with millions of stalls needs no
+ * array of them.
  */
 import type { StallSummary } from './types.ts';
 
@@ -23,19 +25,27 @@ function orderStatistic(h: Histogram, k: number): number {
   throw new RangeError(`order statistic ${k} of ${seen} durations`);
 }
 
-/** simple-statistics' quantileSorted(x, p) of the expanded histogram (x has `count` elements). */
-export function histogramQuantile(h: Histogram, count: number, p: number): number {
-  if (count === 0) throw new RangeError('quantile of no durations');
-  if (p === 1) return orderStatistic(h, count - 1);
-  if (p === 0) return orderStatistic(h, 0);
-  const idx = (count - 1) * p;
-  if (idx % 1 === 0) return orderStatistic(h, idx);
-  const lower = Math.floor(idx);
-  const a = orderStatistic(h, lower);
-  const b = orderStatistic(h, lower + 1);
-  return a + (idx - lower) * (b - a);
+/** Resolution of p in {@link nearestRank}: parts per million, so ⌈p·n⌉ is integer arithmetic. */
+const PPM = 1_000_000;
+
+/**
+ * The rank (1-based) of the p-quantile of `count` values by nearest rank:
+ * ⌈p·count⌉, at least 1. p is taken to a millionth, so 0.99 × 100 is exactly
+ * 99, not 99.00000000000001 rounded up to 100.
+ */
+export function nearestRank(count: number, p: number): number {
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`quantile must be in [0, 1], got ${p}`);
+  const ppm = Math.round(p * PPM);
+  return Math.max(1, Math.ceil((ppm * count) / PPM));
 }
 
+/** The p-quantile of the histogram's `count` durations by nearest rank: an observed duration. */
+export function histogramQuantile(h: Histogram, count: number, p: number): number {
+  if (count === 0) throw new RangeError('quantile of no durations');
+  return orderStatistic(h, nearestRank(count, p) - 1);
+}
+
+/** Count, max, p50 and p99 (nearest rank) and the mean (rounded) of a histogram; all 0 when empty. */
 export function summarizeStalls(h: Histogram): StallSummary {
   let count = 0;
   let sum = 0;
@@ -47,8 +57,8 @@ export function summarizeStalls(h: Histogram): StallSummary {
   return {
     count,
     maxCycles: h[h.length - 1]![0],
-    p50Cycles: Math.round(histogramQuantile(h, count, 0.5)),
-    p99Cycles: Math.round(histogramQuantile(h, count, 0.99)),
+    p50Cycles: histogramQuantile(h, count, 0.5),
+    p99Cycles: histogramQuantile(h, count, 0.99),
     meanCycles: Math.round(sum / count),
   };
 }

@@ -101,7 +101,7 @@ export function sequentialPass(
   const r = runStrategy(profile, strategy, strategyParams, sequentialWrites(pages));
   expect(r.ok, r.failures.join('; ')).toBe(true);
   expect(r.checkpoints).toBe(1);
-  expect(r.metrics.checkpointPages.mean).toBe(pages);
+  expect(r.metrics.finalCheckpoint.pages).toBe(pages);
   expect(r.metrics.verification).toEqual({ missedPages: 0, restoreOk: true, boundsOk: true });
   return r;
 }

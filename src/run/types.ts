@@ -19,19 +19,51 @@ export interface RunConfig {
   workloadParams: Record<string, unknown>;
   /** Parameters every workload takes. */
   common: CommonWorkloadParams;
-  /** Checkpoint period in cycles of target time. */
+  /** Checkpoint period in cycles of target time; 0 with `intervalAccesses`. */
   intervalCycles: number;
+  /**
+   * Where the period is counted from: `start` (default) — a fixed grid of
+   * target time, start + k × interval, skipping slots a checkpoint overran;
+   * `end` — from the end of the previous checkpoint.
+   */
+  intervalFrom?: IntervalFrom;
+  /**
+   * Checkpoint after every this many of B's accesses instead of on a timer
+   * (then `intervalCycles` is 0): every strategy checkpoints at the same
+   * points of B's execution.
+   */
+  intervalAccesses?: number;
   /** Seed of the workload's PRNG. */
   seed: number;
 }
 
-/** Summary of a distribution of stall durations, in whole cycles. */
+/** How a time interval is counted (RunConfig.intervalFrom). */
+export type IntervalFrom = 'start' | 'end';
+
+/**
+ * Summary of a distribution of stall durations, in whole cycles (all 0 when
+ * there were none). Quantiles are by nearest rank: the p-quantile of n stalls
+ * is the ⌈p·n⌉-th shortest, an observed stall, never an interpolation.
+ */
 export interface StallSummary {
   count: number;
   maxCycles: number;
+  /** The ⌈n/2⌉-th shortest stall. */
   p50Cycles: number;
+  /** The ⌈0.99·n⌉-th shortest stall. */
   p99Cycles: number;
+  /** Mean, rounded to whole cycles. */
   meanCycles: number;
+}
+
+/** The final checkpoint of a run, at the end of B's accesses: it covers only part of an interval. */
+export interface FinalCheckpoint {
+  /** Pages it copied. */
+  pages: number;
+  /** Of these, pages B had not written since the checkpoint before. */
+  falsePositives: number;
+  /** Its pause: from stopping B to resuming it. */
+  pauseCycles: number;
 }
 
 export interface RunMetrics {
@@ -39,29 +71,68 @@ export interface RunMetrics {
   runtimeCycles: number;
   /** The same workload without tracking or checkpoints. */
   baselineCycles: number;
-  /** (runtime − baseline) / baseline × 100. */
-  overheadPct: number;
+  /** (runtime − baseline) / baseline × 100; null when the baseline took 0 cycles (undefined, never 0). */
+  overheadPct: number | null;
+  /**
+   * The overhead on B's busy time: (busy − baseline busy) / baseline busy ×
+   * 100, busy = runtime − idle (`breakdownCycles.idle`: B waiting for a
+   * job's release). For a workload that idles (`periodic`), a checkpoint in
+   * idle time costs `overheadPct` nothing, while B's work may have grown
+   * many times over; this says how much. Equals `overheadPct` for workloads
+   * that never idle; null when the baseline's busy time is 0.
+   */
+  busyOverheadPct: number | null;
   /** Runtime by category (setup excluded); sums to runtimeCycles. */
   breakdownCycles: Record<string, number>;
   /** Faults tracking caused (each fault resolution that stalled B counts once). */
   faults: number;
-  /** All stalls: fault resolutions and checkpoint pauses. */
+  /**
+   * All stalls merged: fault resolutions and checkpoint pauses (so its max is
+   * the longest pause whenever a checkpoint outlasts every fault); the
+   * figures of one kind are in `stallsByKind`.
+   */
   stalls: StallSummary;
-  /** Checkpoint pauses alone. */
-  pause: { maxCycles: number; meanCycles: number };
+  /**
+   * One summary per stall kind, the keys of `stallHistogram` (`fault`,
+   * `checkpoint`, and any kind the platform adds): a fault's p99 is then a
+   * fault's, never a pause's.
+   */
+  stallsByKind: Record<string, StallSummary>;
+  /**
+   * Checkpoint pauses: the longest of all (the final one included), and the
+   * mean over the regular checkpoints (the final, partial one excluded; null
+   * when there was none but the final).
+   */
+  pause: { maxCycles: number; meanCycles: number | null };
   /**
    * Every stall, exactly: [duration in cycles, count] pairs in ascending
-   * duration, by cause — what a CDF plot or a quantile other than p50/p99 needs.
-   * `ringFull`: B waiting for A to drain a full dirty ring (kernel-log log=ring).
+   * duration, by kind (`fault`, `checkpoint`, `ringFull` — B waiting for A to
+   * drain a full dirty ring, kernel-log log=ring — and any kind the platform
+   * adds) — what a CDF plot or a quantile other than p50/p99 needs.
    */
-  stallHistogram: { fault: [number, number][]; checkpoint: [number, number][]; ringFull: [number, number][] };
-  /** Pages copied per checkpoint, and the false positives (copied but not written) among them. */
-  checkpointPages: { mean: number; max: number; falsePositiveMean: number };
+  stallHistogram: Record<string, [number, number][]> & {
+    fault: [number, number][];
+    checkpoint: [number, number][];
+  };
+  /**
+   * Pages copied per checkpoint, and the false positives (copied but not
+   * written) among them: means over the regular checkpoints (the final,
+   * partial one excluded, see `finalCheckpoint`; null when there was none
+   * but the final), max over all.
+   */
+  checkpointPages: { mean: number | null; max: number; falsePositiveMean: number | null };
+  /** The final checkpoint, apart: it covers only the part of an interval before B's accesses ran out. */
+  finalCheckpoint: FinalCheckpoint;
   /** Truly written pages / copied pages, over all checkpoints (1 when nothing was copied). */
   precision: number;
   memory: {
-    /** Core's metadata plus the tracker's own structures. */
+    /** Core's metadata plus the tracker's own structures, at the end (after the final re-arm). */
     metadataBytes: number;
+    /**
+     * The high-water mark of the same, over the run (setup included): what
+     * the system must provision; `metadataBytes` may be well below it.
+     */
+    peakMetadataBytes: number;
     /** RAM quota donated to core (RM sessions). */
     quotaBytes: number;
     /** The stored checkpoint chain: base image plus every increment. */
@@ -103,9 +174,19 @@ export interface RunResult {
   pages: number;
   /** Accesses replayed. */
   accesses: number;
+  /** The checkpoint period in cycles of target time; 0 when the interval is in accesses. */
   intervalCycles: number;
+  /** The checkpoint period in B's accesses; null when it is in time. */
+  intervalAccesses: number | null;
+  /** Where a time interval is counted from (`start`: a fixed grid; `end`: the previous checkpoint's end); null in accesses. */
+  intervalFrom: IntervalFrom | null;
   /** Checkpoints taken after the base (the final one included). */
   checkpoints: number;
+  /**
+   * Slots of the fixed grid (`intervalFrom` `start`) that a checkpoint or a
+   * stall overran, so that no checkpoint took them; 0 in the other modes.
+   */
+  skippedSlots: number;
   cpuHz: number;
   metrics: RunMetrics;
   /** The strategy's analytic worst cases for this configuration. */

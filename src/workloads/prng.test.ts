@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bernoulliThreshold31, Prng, PrngStream } from './prng.ts';
+import { bernoulliThreshold31, Prng, PrngStream, seedWord, splitMix64 } from './prng.ts';
 
 function draws(rng: Prng, n: number): number[] {
   return Array.from({ length: n }, () => rng.u32());
@@ -35,9 +35,42 @@ describe('Prng', () => {
     expect(draws(Prng.seeded(-42, 1), 16)).not.toEqual(a);
   });
 
+  it('matches the SplitMix64 reference outputs', () => {
+    // prng.di.unimi.it/splitmix64.c from x = 0 and from x = 1234567 (the commonly quoted vector 6457827717110365317).
+    expect(splitMix64(0n, 2)).toEqual([0xe220a8397b1dcdafn, 0x6e789e6aa1b965f4n]);
+    expect(splitMix64(1234567n, 2)).toEqual([0x599ed017fb08fc85n, 0x2c73f08458540fa5n]);
+  });
+
+  it("starts from SplitMix64's first two outputs of the packed (seed, stream) word", () => {
+    const [a, b] = splitMix64(seedWord(-5, PrngStream.writes), 2) as [bigint, bigint];
+    const w = (v: bigint, s: bigint) => Number(BigInt.asIntN(32, v >> s));
+    expect(draws(Prng.seeded(-5, PrngStream.writes), 8)).toEqual(
+      draws(new Prng(w(a, 0n), w(a, 32n), w(b, 0n), w(b, 32n)), 8),
+    );
+    // The word keeps the whole seed and the stream apart: -1 and 2^54 - 1 would meet only past the safe range.
+    expect(seedWord(-1, 0)).toBe((1n << 54n) - 1n);
+    expect(seedWord(Number.MAX_SAFE_INTEGER, 3)).toBe((3n << 54n) | BigInt(Number.MAX_SAFE_INTEGER));
+  });
+
+  it('never starts two (seed, stream) pairs in the same state (2^16 seeds × 3 streams; folding into 32 bits first collided 6 times here)', () => {
+    const seen = new Set<string>();
+    const seeds = [
+      ...Array.from({ length: 1 << 15 }, (_, i) => i),
+      ...Array.from({ length: 1 << 15 }, (_, i) => -1 - i * 65_537),
+    ];
+    for (const seed of seeds) {
+      for (const stream of [PrngStream.pages, PrngStream.writes, PrngStream.layout]) {
+        const r = Prng.seeded(seed, stream);
+        seen.add(`${r.u32()},${r.u32()},${r.u32()},${r.u32()}`);
+      }
+    }
+    expect(seen.size).toBe(seeds.length * 3);
+  });
+
   it('refuses a seed that is not a safe integer', () => {
     expect(() => Prng.seeded(1.5)).toThrow(/safe integer/);
     expect(() => Prng.seeded(Number.NaN)).toThrow(/safe integer/);
+    expect(() => Prng.seeded(1, 1024)).toThrow(/stream/);
   });
 
   it('draws below(n) exactly as a 64-bit Lemire reference, for small and huge n', () => {

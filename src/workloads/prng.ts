@@ -2,9 +2,9 @@
  * The one pseudo-random number generator of the workloads: xoshiro128**
  * (Blackman & Vigna, "Scrambled linear pseudorandom number generators",
  * ACM TOMS 47(4), 2021; reference code https://prng.di.unimi.it/xoshiro128starstar.c),
- * seeded through splitmix32 (the Weyl sequence + murmur3 fmix32 finaliser of
- * Steele, Lea & Flood, "Fast splittable pseudorandom number generators",
- * OOPSLA 2014), as the xoshiro authors recommend.
+ * seeded through SplitMix64 (Steele, Lea & Flood, "Fast splittable
+ * pseudorandom number generators", OOPSLA 2014; reference code
+ * https://prng.di.unimi.it/splitmix64.c), as the xoshiro authors recommend.
  *
  * Why this one: 128 bits of state in four int32 fields, every step is 32-bit
  * integer math (`Math.imul`, shifts, xor) that V8 keeps in registers, and the
@@ -14,6 +14,14 @@
  * Independent streams (page choice, write decisions, permutations) come from
  * the same seed with a different `stream` number, so that for instance
  * changing the write ratio never changes which pages are accessed.
+ *
+ * Seeding is injective: (seed, stream) is packed into one 64-bit word without
+ * loss (the seed's 54-bit two's complement, the stream above it), and
+ * SplitMix64's first output is a bijection of that word (a Weyl step, then
+ * Stafford's variant 13 finaliser, each invertible on 64 bits). That output
+ * is half of the 128-bit state, so two distinct (seed, stream) pairs never
+ * start in the same state. (Folding them into 32 bits first, as before,
+ * let ~2^16 seeds collide by the birthday bound.)
  */
 
 const TWO_POW_32 = 4294967296;
@@ -30,12 +38,33 @@ export const PrngStream = {
   layout: 3,
 } as const;
 
-/** One splitmix32 step: advances a Weyl sequence and returns its mixed output. */
-function splitmix32(state: number): number {
-  let z = (state + 0x9e3779b9) | 0;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  return (z ^ (z >>> 16)) >>> 0;
+/** Bits of the packed word that hold the seed: a safe integer's two's complement needs 54. */
+const SEED_BITS = 54n;
+/** Streams must fit the 10 bits above the seed. */
+const MAX_STREAM = 1023;
+const MASK64 = (1n << 64n) - 1n;
+
+/**
+ * SplitMix64 from state `x`: its first two outputs, as in the reference
+ * (`z = (x += 0x9e3779b97f4a7c15)`, then the variant-13 finaliser).
+ * Runs once per generator, so BigInt costs nothing that matters.
+ */
+export function splitMix64(x: bigint, outputs: number): bigint[] {
+  const out: bigint[] = [];
+  let state = x & MASK64;
+  for (let i = 0; i < outputs; i++) {
+    state = (state + 0x9e3779b97f4a7c15n) & MASK64;
+    let z = state;
+    z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & MASK64;
+    z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & MASK64;
+    out.push(z ^ (z >> 31n));
+  }
+  return out;
+}
+
+/** The 64-bit word a (seed, stream) pair is packed into: distinct pairs, distinct words. */
+export function seedWord(seed: number, stream: number): bigint {
+  return BigInt.asUintN(Number(SEED_BITS), BigInt(seed)) | (BigInt(stream) << SEED_BITS);
 }
 
 /** xoshiro128** state and the draws the workloads need, all in 32-bit integer math. */
@@ -55,25 +84,19 @@ export class Prng {
   }
 
   /**
-   * Seeds a generator from any safe integer seed and a stream number. Seeds
-   * beyond 32 bits are folded in whole (the high word is mixed too), so
-   * seeds 1 and 2^32 + 1 differ.
-   * @throws RangeError when the seed is not a safe integer.
+   * Seeds a generator from any safe integer seed and a stream number: the
+   * state is SplitMix64's first two outputs from the packed (seed, stream)
+   * word, so distinct pairs never share a state (see the module comment).
+   * @throws RangeError when the seed is not a safe integer or the stream is not in [0, 1023].
    * @example const rng = Prng.seeded(42, PrngStream.pages); rng.below(1000);
    */
   static seeded(seed: number, stream = 0): Prng {
     if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be a safe integer, got ${seed}`);
-    const lo = seed >>> 0;
-    const hi = Math.floor(seed / TWO_POW_32) >>> 0;
-    // Absorb seed low word, high word and stream through splitmix32, then draw the state.
-    let x = splitmix32(lo);
-    x = splitmix32(x ^ hi);
-    x = splitmix32(x ^ Math.imul(stream, 0x27d4eb2d));
-    const s0 = splitmix32(x);
-    const s1 = splitmix32(s0);
-    const s2 = splitmix32(s1);
-    const s3 = splitmix32(s2);
-    return new Prng(s0, s1, s2, s3);
+    if (!Number.isInteger(stream) || stream < 0 || stream > MAX_STREAM)
+      throw new RangeError(`stream must be a whole number in [0, ${MAX_STREAM}], got ${stream}`);
+    const [a, b] = splitMix64(seedWord(seed, stream), 2) as [bigint, bigint];
+    const word = (v: bigint, shift: bigint) => Number(BigInt.asIntN(32, v >> shift));
+    return new Prng(word(a, 0n), word(a, 32n), word(b, 0n), word(b, 32n));
   }
 
   /** Next 32-bit output as an unsigned integer in [0, 2^32). */

@@ -18,18 +18,24 @@ export interface CoreMemory {
   quotaBytes: number;
   /** Core's metadata: region maps, attachments, dataspaces. */
   metadataBytes: number;
+  /** The most `metadataBytes` has been since core started (attachments come and go). */
+  peakMetadataBytes: number;
   /** Both, by kind (e.g. `rm-session-quota`, `region-map-metadata`). */
   byKind: Record<string, number>;
 }
 
 /** The account every core service charges its objects' memory to. */
 export class CoreAccount {
-  private readonly memory: CoreMemory = { quotaBytes: 0, metadataBytes: 0, byKind: {} };
+  private readonly memory: CoreMemory = { quotaBytes: 0, metadataBytes: 0, peakMetadataBytes: 0, byKind: {} };
 
   /** Adds `bytes` (negative: frees them) of `kind`, as quota or as metadata. */
   account(kind: string, bytes: number, quota: boolean): void {
-    if (quota) this.memory.quotaBytes += bytes;
-    else this.memory.metadataBytes += bytes;
+    const m = this.memory;
+    if (quota) m.quotaBytes += bytes;
+    else {
+      m.metadataBytes += bytes;
+      if (m.metadataBytes > m.peakMetadataBytes) m.peakMetadataBytes = m.metadataBytes;
+    }
     this.memory.byKind[kind] = (this.memory.byKind[kind] ?? 0) + bytes;
   }
 

@@ -30,18 +30,18 @@ describe('dirty-bit-scan', () => {
   it('copies both pages of a 2-page flexpage with one dirty page: one status per flexpage', () => {
     const w = literalWorkload(P, [5], [true]);
     const exact = runStrategy(x86, 'dirty-bit-scan', {}, w);
-    expect(exact.metrics.checkpointPages.mean).toBe(1);
+    expect(exact.metrics.finalCheckpoint.pages).toBe(1);
     expect(exact.metrics.precision).toBe(1);
     const pairs = runStrategy(x86, 'dirty-bit-scan', { flexpageOrder: 1 }, w);
     expect(pairs.ok, pairs.failures.join('; ')).toBe(true);
-    expect(pairs.metrics.checkpointPages.mean).toBe(2); // pages 4 and 5
+    expect(pairs.metrics.finalCheckpoint.pages).toBe(2); // pages 4 and 5
     expect(pairs.metrics.precision).toBe(0.5);
   });
 
   it('loses precision on a scattered write set as the flexpage grows: 2 written pages of 512, order 8', () => {
     const w = literalWorkload(512, [3, 300], [true, true]);
     const r = runStrategy(x86, 'dirty-bit-scan', { flexpageOrder: 8 }, w);
-    expect(r.metrics.checkpointPages.mean).toBe(512);
+    expect(r.metrics.finalCheckpoint.pages).toBe(512);
     expect(r.metrics.precision).toBe(2 / 512);
   });
 

@@ -78,7 +78,7 @@ describe('kernel-log', () => {
     expect(r.metrics.stallHistogram.ringFull).toEqual([[stall, 2]]);
     expect(r.metrics.counters.ringFullNotifications).toBe(2);
     expect(r.metrics.faults).toBe(10);
-    expect(r.metrics.checkpointPages.mean).toBe(10);
+    expect(r.metrics.finalCheckpoint.pages).toBe(10);
     expect(stall).toBeLessThanOrEqual(r.bounds.maxStallCycles);
   });
 

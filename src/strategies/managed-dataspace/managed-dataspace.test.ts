@@ -91,10 +91,10 @@ describe('managed-dataspace', () => {
 
   it('counts a read as a write unless it attaches read-only first', () => {
     const reads = literalWorkload(P, [5, 6, 6], [false, false, true]);
-    expect(run({}, reads).metrics.checkpointPages.mean).toBe(2);
+    expect(run({}, reads).metrics.finalCheckpoint.pages).toBe(2);
     const modern = profileWith('fiasco-oc-x86_64', { capabilities: { readOnlyAttach: true } });
     const r = run({ readOnlyFirst: true }, reads, modern);
-    expect(r.metrics.checkpointPages.mean).toBe(1);
+    expect(r.metrics.finalCheckpoint.pages).toBe(1);
     expect(r.metrics.precision).toBe(1);
     expect(r.metrics.faults).toBe(3); // read 5, read 6, write 6 (upgrade)
   });

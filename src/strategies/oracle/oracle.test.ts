@@ -29,7 +29,7 @@ describe('oracle', () => {
   it('has precision 1 and no stall but the checkpoint pause', () => {
     const r = runStrategy(x86, 'oracle', {}, literalWorkload(P, [1, 2, 2, 9], [true, false, true, false]));
     expect(r.metrics.precision).toBe(1);
-    expect(r.metrics.checkpointPages.mean).toBe(2);
+    expect(r.metrics.finalCheckpoint.pages).toBe(2);
     expect(r.metrics.stalls.count).toBe(1);
     expect(r.metrics.stalls.maxCycles).toBe(r.metrics.pause.maxCycles);
     expect(r.metrics.pause.maxCycles).toBe(pauseResumeCycles(x86) + 2 * x86.checkpointer.copyPage);

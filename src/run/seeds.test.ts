@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { tTest } from 'simple-statistics';
 import { describe, expect, it } from 'vitest';
-import { studentT975, summarizeSeeds } from './stats.ts';
+import { differenceInterval, studentT975, summarizeSeeds } from './seeds.ts';
 
 describe('studentT975', () => {
   it('gives the two-sided 95 % critical values of the t tables', () => {
@@ -29,13 +29,23 @@ describe('studentT975', () => {
 
 describe('summarizeSeeds', () => {
   it('gives no interval for one seed, and the value as mean and maximum', () => {
-    expect(summarizeSeeds([7])).toEqual({ n: 1, mean: 7, ciLow: null, ciHigh: null, max: 7 });
+    expect(summarizeSeeds([7])).toEqual({
+      n: 1,
+      mean: 7,
+      sd: null,
+      ciLow: null,
+      ciHigh: null,
+      min: 7,
+      max: 7,
+    });
   });
 
   it('gives mean ± t·s/√n: for 1, 2, 3 that is 2 ± 4.303 · 1/√3', () => {
     const s = summarizeSeeds([1, 2, 3]);
     expect(s.mean).toBe(2);
     expect(s.max).toBe(3);
+    expect(s.min).toBe(1);
+    expect(s.sd).toBe(1);
     expect(s.ciHigh! - 2).toBeCloseTo(4.303 / Math.sqrt(3), 3);
     expect(2 - s.ciLow!).toBeCloseTo(4.303 / Math.sqrt(3), 3);
   });
@@ -56,5 +66,27 @@ describe('summarizeSeeds', () => {
         expect(tTest(values, s.ciHigh!)).toBeCloseTo(-t, 6);
       }),
     );
+  });
+});
+
+describe('differenceInterval (Welch)', () => {
+  it('is null unless both sides have two or more seeds', () => {
+    expect(differenceInterval(summarizeSeeds([1]), summarizeSeeds([1, 2]))).toBeNull();
+    expect(differenceInterval(summarizeSeeds([1, 2]), summarizeSeeds([3]))).toBeNull();
+  });
+
+  it('is the difference itself where neither side varies', () => {
+    expect(differenceInterval(summarizeSeeds([5, 5, 5]), summarizeSeeds([7, 7]))).toEqual({
+      low: 2,
+      high: 2,
+    });
+  });
+
+  it('gives d ± t·√(s₁²/n₁ + s₂²/n₂) with Welch ν rounded down, by hand', () => {
+    // a = 1, 2, 3 (mean 2, s² 1); b = 2, 4, 6, 8 (mean 5, s² 20/3).
+    // va = 1/3, vb = 5/3, se = √2; ν = 4 / ((1/9)/2 + (25/9)/3) = 4 / (1/18 + 25/27) = 4.0755… → 4, t = 2.776.
+    const ci = differenceInterval(summarizeSeeds([1, 2, 3]), summarizeSeeds([2, 4, 6, 8]))!;
+    expect(ci.low).toBeCloseTo(3 - 2.776445 * Math.SQRT2, 5);
+    expect(ci.high).toBeCloseTo(3 + 2.776445 * Math.SQRT2, 5);
   });
 });
