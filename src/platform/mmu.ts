@@ -349,8 +349,9 @@ export class Mmu {
       if (slow === -2) continue; // also at the end or the deadline: the hit loop sees them
       if (slow === -3) {
         // A page of a superpage: the superpage loop runs until an access it cannot take.
-        i = this.superpageRun(pages, writes, i, to, cycles, end, now);
-        now = this.stopNow;
+        clock.now = now;
+        i = this.superpageRun(pages, writes, i, to, cycles, end);
+        now = +clock.now;
         slow = this.stopSlot;
         if (slow === -2) continue;
         vpn = pages[i]!;
@@ -373,16 +374,15 @@ export class Mmu {
     return i;
   }
 
-  /** Where `superpageRun` stopped: the clock, and the slow path's slot for the access it stopped at (−2: none). */
-  private stopNow = 0;
+  /** The slow path's slot for the access `superpageRun` stopped at (−2: none). */
   private stopSlot = -2;
 
   /**
-   * The superpage loop of `run`, from access `from` at time `now`: hits on
-   * superpages, cached under their first page (whose hint names the slot),
+   * The superpage loop of `run`, from access `from` at the clock's time: hits
+   * on superpages, cached under their first page (whose hint names the slot),
    * and hits on 4 KiB pages between them, until an access that is neither,
-   * the end, or the deadline. Returns where it stopped and leaves the time in
-   * `stopNow`. An access it stops at on a 4 KiB page goes back to the hit and
+   * the end, or the deadline. Returns where it stopped, the clock advanced to
+   * the time there. An access it stops at on a 4 KiB page goes back to the hit and
    * miss loops (`stopSlot` −2); on a superpage, to the slow path, with the
    * superpage's slot when cached (an assist), else −1 (a walk). Kept out of
    * `run`, whose 4 KiB loops V8 compiles tighter without it.
@@ -394,11 +394,11 @@ export class Mmu {
     to: number,
     cycles: number,
     end: number,
-    now: number,
   ): number {
     const tag = this.tag;
     const records = this.records;
     const superMask = this.superMask | 0;
+    let now = +this.clock.now;
     let slot = -2;
     let i = from;
     for (; i < to; i++) {
@@ -418,7 +418,7 @@ export class Mmu {
       now += cycles;
       records[x + 1] = (records[x + 1]! + w) | 0;
     }
-    this.stopNow = now;
+    this.clock.now = now;
     this.stopSlot = slot;
     return i;
   }
