@@ -84,6 +84,12 @@ const CASES: [string, string[], RegExp][] = [
   ],
   ['unknown option', ['--strategies=oracle'], /Unknown argument: strategies/],
   ['bad --format', ['--format=xml'], /format.*"xml".*Choices: "table", "json", "csv", "markdown"/],
+  ['bad --copy-via', ['--copy-via=mmap'], /copy-via.*"mmap".*Choices: "attach", "mapped"/],
+  [
+    '--copy-via=attach without Genode',
+    ['--strategy=oracle', '--copy-via=attach', '--profile=linux-x86_64'],
+    /copy via attach needs capability 'managedDataspaces', which profile linux-x86_64 lacks/,
+  ],
   [
     'export into a missing directory',
     ['--export-json', join(dir, 'absent', 'r.json')],

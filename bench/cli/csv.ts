@@ -1,6 +1,7 @@
 /**
  * results.csv: one row per run, the columns of shared/contract.md in that
- * order (units in the names), then `param_<name>` for every parameter of
+ * order (units in the names), then the columns added since (`interval_accesses`
+ * … `copy_via`), then `param_<name>` for every parameter of
  * every run's strategy and workload, blank where a run has no such parameter.
  * A figure a run does not have is blank, never 0: an overhead over a 0-cycle
  * baseline, the fault quantiles of a run without faults, the real-time
@@ -64,6 +65,7 @@ const CONTRACT: readonly [string, (r: RunResult) => Cell][] = [
   ['busy_overhead_pct', (r) => r.metrics.busyOverheadPct],
   ['peak_metadata_bytes', (r) => r.metrics.memory.peakMetadataBytes],
   ['final_checkpoint_pages', (r) => r.metrics.finalCheckpoint.pages],
+  ['copy_via', (r) => r.copyVia],
 ];
 
 /** The contract's column names, in order. */

@@ -12,11 +12,17 @@ import { runCli, SMALL, tempDir } from './testing.ts';
 const FILES = ['results.csv', 'results.json', 'summary.md'];
 
 describe('the default comparison', () => {
-  it('runs every strategy on the default workloads and writes the three files', async () => {
+  // Longer than the suite's 60 s: since issue 11 the region-map trackers' checkpoints (rtcr's attach and
+  // detach per designated dataspace) outlast the 10 ms interval, so they run ~10^4 checkpoints, each
+  // verified over all 16 Ki pages: about 30 s of CPU in all, more on a shared 2-core machine.
+  it('runs every strategy on the default workloads and writes the three files', {
+    timeout: 300_000,
+  }, async () => {
     const root = tempDir();
     const out = join(root, 'out');
     const r = await runCli(['--out', out], join(root, 'results'));
-    expect(r.stderr).not.toMatch(/dirtybench:/);
+    // Warnings are expected: rtcr's checkpoints outlast the 10 ms interval (issue 11); no error.
+    expect(r.stderr).not.toMatch(/dirtybench: (?!warning: managed-dataspace)/);
     expect(r.code).toBe(0);
     expect(readdirSync(out).sort()).toEqual(FILES);
     // --out replaces the results directory: nothing under the results root.

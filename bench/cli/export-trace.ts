@@ -48,6 +48,7 @@ export async function exportTrace(call: CommandCall<'export-trace'>, io: Io): Pr
     intervalFrom: undefined,
     intervalAccesses: undefined,
     seeds: undefined,
+    copyVia: undefined,
     jobs: undefined,
     format: 'table',
     out: undefined,

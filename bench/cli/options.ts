@@ -12,7 +12,7 @@
 import { availableParallelism } from 'node:os';
 import { describeRange, type IntegerParam } from '../../src/params/params.ts';
 import { PROFILE_NAMES } from '../../src/platform/index.ts';
-import { strategies } from '../../src/strategies/index.ts';
+import { COPY_VIA, strategies } from '../../src/strategies/index.ts';
 import { commonParamSpecs, workloads } from '../../src/workloads/index.ts';
 import { DEFAULT_COMPARISON, DEFAULT_INTERVAL, DEFAULT_PROFILE, DEFAULT_WORKLOADS } from './defaults.ts';
 import { FIGURES } from './figures.ts';
@@ -168,6 +168,18 @@ export const OPTIONS = {
     kind: 'word',
     group: 'Run:',
     describe: `Checkpoint after every N of B's accesses instead of on a timer (not with --interval or --interval-from): every strategy then checkpoints at the same points of B's execution (a checkpoint after access k·N, k·N before the last, as npm run native places them). Accepts ${describeRange(runOptionSpecs.intervalAccesses)}.`,
+  },
+  'copy-via': {
+    commands: RUN,
+    kind: 'choice',
+    group: 'Run:',
+    choices: COPY_VIA,
+    describe:
+      "How A reaches B's memory to copy it at a checkpoint: attach (rtcr's: attach each dataspace and its copy into A, copy, detach both; a detach unmaps B's pages too) or mapped (B's RAM stays attached in A).",
+    defaultDescription: `attach for ${strategies
+      .filter((s) => s.defaultCopyVia === 'attach')
+      .map((s) => s.name)
+      .join(' and ')} (as rtcr), mapped for the others`,
   },
   seed: {
     commands: RUN_AND_EXPORT,

@@ -293,6 +293,7 @@ export function buildPlan(o: CliOptions): Plan {
             common: commonFor(workload, common, isDefault),
             ...interval,
             seed,
+            ...(o.copyVia !== undefined ? { copyVia: o.copyVia } : {}),
           };
           // Without --strategy, "every strategy" means every one this profile can run.
           if (o.strategy === undefined) {

@@ -114,6 +114,8 @@ const TAIL = figureColumns([
   ['peak metadata B', 'peakMetadataBytes', 0],
   ['quota B', 'quotaBytes', 0],
 ]);
+/** How A reached B's memory (`--copy-via`): a setting, the same for every seed. */
+const COPY_VIA_COLUMN: Column = { header: 'copy via', right: false, cell: (runs) => runs[0]!.copyVia };
 const REALTIME = figureColumns([
   ['wcrt µs', 'wcrtCycles', 2],
   ['deadline misses', 'deadlineMisses', 0],
@@ -142,6 +144,7 @@ function columnsOf(g: Group): readonly Column[] {
     ...BODY,
     ...stallKindColumns(runs),
     ...TAIL,
+    COPY_VIA_COLUMN,
     ...(jobs ? REALTIME : []),
     VERIFICATION,
   ];
@@ -257,7 +260,7 @@ export function renderSummary(doc: ResultsDocument): string {
   const strategyLines = distinct(
     runs.map((r) => {
       const p = formatParams(r.params.strategy);
-      return `${r.strategy}${p ? ` (${p})` : ''}`;
+      return `${r.strategy} (${p ? `${p}; ` : ''}copy via ${r.copyVia})`;
     }),
   );
   const out = [

@@ -210,6 +210,8 @@ export function nativeRun(
       workload: { file: basename(raw.trace.file) },
     },
     seed: 0,
+    // The replayer copies from the memory it runs on: B's pages are mapped in the copier.
+    copyVia: 'mapped',
     pages: raw.trace.pages,
     accesses: raw.trace.accesses,
     intervalCycles: 0,

@@ -390,6 +390,11 @@ export class Kernel implements FaultSink {
         if (writable && (e & PTE_WRITABLE) === 0)
           space.setFlags(p, tracking ? e | grant : (e | grant) & ~PTE_TRACKED);
       } else {
+        // A new mapping installed while a tracking extension is on starts
+        // write-protected for tracking (`grant`), so B's first write to it is
+        // tracked (issue 11, h/core-fid): with --copy-via=attach, A's detach
+        // unmaps B's pages (Rm_client::unmap revokes from every space) and B
+        // maps them anew through its pager after a checkpoint.
         space.setFlags(p, PTE_PRESENT | grant);
         frames[p] = frame + i;
       }

@@ -4,7 +4,12 @@
  * (and the baseline of every run) gets a fresh one.
  */
 import { Clock, StallLog } from './clock.ts';
-import { Core, type PagerCounters, type RegionMapCounters } from './core/index.ts';
+import {
+  type CheckpointerSpaceCounters,
+  Core,
+  type PagerCounters,
+  type RegionMapCounters,
+} from './core/index.ts';
 import { Kernel, type KernelCounters } from './kernel.ts';
 import { TargetMemory } from './memory.ts';
 import { AddressSpace, Mmu, type MmuCounters } from './mmu.ts';
@@ -47,11 +52,16 @@ export function createPlatform(profile: CostProfile, pages: number): Platform {
  * Event counters of a platform, for explaining a result (diff two snapshots
  * for an interval). Each component declares and counts its own, under the
  * names results give them (`MmuCounters` in mmu.ts, `KernelCounters` in
- * kernel.ts, core's `PagerCounters` and `RegionMapCounters`); this is their
+ * kernel.ts, core's `PagerCounters`, `RegionMapCounters` and
+ * `CheckpointerSpaceCounters`); this is their
  * union, and the field docs are there.
  */
 export type PlatformCounters = {
-  [K in keyof (MmuCounters & PagerCounters & KernelCounters & RegionMapCounters)]: number;
+  [K in keyof (MmuCounters &
+    PagerCounters &
+    KernelCounters &
+    RegionMapCounters &
+    CheckpointerSpaceCounters)]: number;
 };
 
 /**
@@ -59,7 +69,13 @@ export type PlatformCounters = {
  * `metrics.counters` keep their place: scripts and diffs of results rely on it).
  */
 export function counterGroups(p: Platform): readonly object[] {
-  return [p.mmu.counters, p.core.pagerCounters, p.kernel.counters, p.core.regionMapCounters];
+  return [
+    p.mmu.counters,
+    p.core.pagerCounters,
+    p.kernel.counters,
+    p.core.regionMapCounters,
+    p.core.checkpointerCounters,
+  ];
 }
 
 /** A snapshot of every component's counters, as one object. */

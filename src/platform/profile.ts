@@ -137,7 +137,10 @@ export const PROFILE_SCHEMA = {
     },
     detachWork: { kind: 'cycles', doc: "core's work in Region_map::detach beyond the RPC and the unmaps" },
     stateWork: { kind: 'cycles', doc: "core's work in Region_map::state() beyond the RPC" },
-    signalWork: { kind: 'cycles', doc: "core's work to deliver a signal on a signal-fetch RPC" },
+    signalWork: {
+      kind: 'cycles',
+      doc: "core's work on a signal, each time: queue it (Pd_session::submit) and dequeue it (wait_for_signal)",
+    },
     threadControl: {
       kind: 'cycles',
       doc: 'core+kernel work to pause or to resume one thread (Cpu_thread, ex_regs)',
@@ -151,10 +154,18 @@ export const PROFILE_SCHEMA = {
   checkpointer: {
     handlerWork: {
       kind: 'cycles',
-      doc: "the checkpointer's own work per tracking fault (find the page, mark it)",
+      doc: "the checkpointer's own work per tracking fault beyond its list walks (mark the page or dataspace)",
     },
     copyPage: { kind: 'cycles', doc: 'copy one 4 KiB page into the checkpoint store' },
     bitmapScanPerPage: { kind: 'cycles', doc: 'read and clear one page of a dirty bitmap at a checkpoint' },
+    listNodeVisit: {
+      kind: 'cycles',
+      doc: "one element of a Genode::List walked by A (rtcr's find_by_addr and dataspace list, the signal-context registry)",
+    },
+    signalContextVisit: {
+      kind: 'cycles',
+      doc: 'one signal context walked by Signal_receiver::pending_signal, its lock taken and released',
+    },
   },
   capabilities: {
     hardwareDirtyBits: {
@@ -184,6 +195,11 @@ export const PROFILE_SCHEMA = {
   },
   memory: {
     rmSessionQuotaBytes: { kind: 'bytes', doc: 'RAM quota donated to core per RM session' },
+    rmSessionUpgradeBytes: {
+      kind: 'bytes',
+      doc: 'RAM quota the checkpointer adds to an RM session on Out_of_metadata (one upgrade)',
+      min: 1,
+    },
     regionMapMetadataBytes: { kind: 'bytes', doc: "core's metadata per region map (allocator_avl block)" },
     attachmentMetadataBytes: {
       kind: 'bytes',

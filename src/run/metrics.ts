@@ -210,6 +210,7 @@ export function buildResult(p: PreparedRun, run: FinishedRun): RunResult {
       },
     },
     seed: config.seed,
+    copyVia: p.copyVia,
     pages: run.platform.pages,
     accesses: run.outcome.accesses,
     intervalCycles: config.intervalCycles,

@@ -5,7 +5,7 @@
  */
 import { type ParamSpecs, type ParamValues, resolveParams } from '../params/params.ts';
 import { requireCapability } from '../platform/index.ts';
-import { findStrategy, type StrategyDef } from '../strategies/index.ts';
+import { COPY_VIA, type CopyVia, findStrategy, type StrategyDef } from '../strategies/index.ts';
 import { findWorkload, type WorkloadDef } from '../workloads/index.ts';
 import type { CheckpointTimer } from './replay.ts';
 import type { RunConfig } from './types.ts';
@@ -24,6 +24,8 @@ export interface PreparedRun {
   workloadParams: ParamValues<ParamSpecs>;
   /** Where the checkpoints fall. */
   timer: CheckpointTimer;
+  /** How A reaches B's memory: the config's, else the strategy's default, else `mapped`. */
+  copyVia: CopyVia;
 }
 
 /**
@@ -50,7 +52,21 @@ export function prepareRun(config: RunConfig, with_: RunOverrides = {}): Prepare
     requireCapability(config.profile, cap, `strategy '${strategy.name}'`);
   }
   const workloadParams = resolveParams(workload.name, workload.params, config.workloadParams);
-  return { config, strategy, strategyParams, workload, workloadParams, timer: checkpointTimer(config) };
+  const copyVia = config.copyVia ?? strategy.defaultCopyVia ?? 'mapped';
+  if (!(COPY_VIA as readonly string[]).includes(copyVia)) {
+    throw new ConfigError(`copy via '${String(copyVia)}' is not one of ${COPY_VIA.join(', ')}`);
+  }
+  // rtcr's attach goes through Genode core's region maps (and their 16.05 unmap): a Genode platform.
+  if (copyVia === 'attach') requireCapability(config.profile, 'managedDataspaces', 'copy via attach');
+  return {
+    config,
+    strategy,
+    strategyParams,
+    workload,
+    workloadParams,
+    timer: checkpointTimer(config),
+    copyVia,
+  };
 }
 
 /** The timer `config` asks for. @throws ConfigError for an interval that is not one. */

@@ -1,12 +1,14 @@
 /**
  * The runner (docs/design.md §5): one run = (profile, strategy + params,
- * workload + params, checkpoint interval, seed), and the checkpoint sequence.
+ * workload + params, checkpoint interval, seed, how A reaches B's memory),
+ * and the checkpoint sequence.
  *
  * Setup (not measured): B's memory is built through core as the strategy
  * requires, B touches (writes) every page once, the base checkpoint stores
  * every page, and the strategy arms itself. Measured phase: the workload is
  * replayed through the MMU; at every checkpoint B is paused, the strategy
- * collects, the reported pages are copied into the store, the run verifies
+ * collects, the reported pages are copied into the store (reached as
+ * `--copy-via` says, copy.ts), the run verifies
  * that no written page went unreported and that the restored chain equals B's
  * memory, the strategy re-arms, and B resumes. The same workload on the same
  * platform without tracking or checkpoints is the baseline (baseline.ts).
@@ -32,6 +34,7 @@ import {
 import { createStrategy, type Strategy } from '../strategies/index.ts';
 import { createWorkload, type WorkloadStream } from '../workloads/index.ts';
 import { baselineCache, baselineReplay } from './baseline.ts';
+import { Copier } from './copy.ts';
 import { buildResult, CheckpointLedger } from './metrics.ts';
 import { ConfigError, type PreparedRun, prepareRun, type RunOverrides } from './prepare.ts';
 import { drive, Replay, type ReplayOutcome, touchAll } from './replay.ts';
@@ -87,10 +90,14 @@ function clearMarks(reported: Uint8Array, list: Int32Array, n: number): void {
   for (let i = 0; i < n; i++) reported[list[i]!] = 0;
 }
 
-/** B's memory set up as the strategy needs it, every page written once, the base stored, tracking armed. */
-function setUp(platform: Platform, strategy: Strategy, store: CheckpointStore): void {
+/**
+ * B's memory set up as the strategy needs it, A's view of it as the copy
+ * needs it, every page written once, the base stored, tracking armed.
+ */
+function setUp(platform: Platform, strategy: Strategy, copier: Copier, store: CheckpointStore): void {
   platform.clock.phase = Phase.setup;
   strategy.setupMemory();
+  copier.setUp();
   touchAll(platform);
   store.storeBase(platform.memory);
   platform.memory.markCheckpoint();
@@ -110,11 +117,18 @@ function startMeasured(
   const platform = createPlatform(config.profile, pages);
   const { clock, memory, stalls, profile } = platform;
   const strategy = createStrategy(p.strategy, platform, p.strategyParams);
-  const bounds = p.strategy.bounds(profile, pages, p.strategyParams);
+  const copier = new Copier(platform, p.copyVia);
   const store = new CheckpointStore(pages);
 
   // Setup, not measured.
-  setUp(platform, strategy, store);
+  setUp(platform, strategy, copier, store);
+  // The strategy's bounds, and what reaching B's memory adds to them (known once B's memory is built).
+  const own = p.strategy.bounds(profile, pages, p.strategyParams);
+  const extra = copier.bounds();
+  const bounds = {
+    maxPauseCycles: own.maxPauseCycles + extra.pause,
+    maxStallCycles: Math.max(own.maxStallCycles + extra.fault, own.maxPauseCycles + extra.pause),
+  };
   const setupCycles = clock.now;
   clock.byCategory.fill(0);
   const countersAtStart = platformCounters(platform);
@@ -141,6 +155,7 @@ function startMeasured(
       throw new ModelError(`strategy '${p.strategy.name}' reported page ${pg} outside B`);
     }
     clock.phase = Phase.copy;
+    copier.copy(reportedList, unique, reported);
     clock.charge(Actor.handler, unique * profile.checkpointer.copyPage);
     store.storeIncrement(reportedList, unique, memory);
     // Verify against the oracle (written since the last checkpoint vs reported)

@@ -5,6 +5,7 @@
  * worker threads or to other machines.
  */
 import type { CostProfile, PlatformCounters } from '../platform/index.ts';
+import type { CopyVia } from '../strategies/index.ts';
 import type { CommonWorkloadParams } from '../workloads/types.ts';
 
 /** Everything that determines a run. */
@@ -35,6 +36,8 @@ export interface RunConfig {
   intervalAccesses?: number;
   /** Seed of the workload's PRNG. */
   seed: number;
+  /** How A reaches B's memory to copy it (src/run/copy.ts); absent: the strategy's default. */
+  copyVia?: CopyVia;
 }
 
 /** How a time interval is counted (RunConfig.intervalFrom). */
@@ -170,6 +173,8 @@ export interface RunResult {
   profile: string;
   params: { strategy: Record<string, unknown>; workload: Record<string, unknown> };
   seed: number;
+  /** How A reached B's memory to copy it: `attach` (rtcr's) or `mapped` (src/run/copy.ts). */
+  copyVia: CopyVia;
   /** B's memory in pages. */
   pages: number;
   /** Accesses replayed. */

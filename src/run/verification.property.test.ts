@@ -4,14 +4,15 @@
  * parameters drawn from its own declarations: no written page is ever missed,
  * the restored chain equals B's memory at every checkpoint, observed stalls
  * and pauses stay within the analytic bounds, and the same inputs give
- * identical results. A strategy is covered as soon as it is registered.
+ * identical results, whichever way A reaches B's memory (`--copy-via`). A
+ * strategy is covered as soon as it is registered.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { paramsArbitrary } from '../params/testing.ts';
 import { type CostProfile, loadProfile, PROFILE_NAMES } from '../platform/index.ts';
 import { profileWith } from '../platform/testing.ts';
-import { strategies } from '../strategies/index.ts';
+import { COPY_VIA, strategies } from '../strategies/index.ts';
 import { runExperiment } from './runner.ts';
 import { accessScenario, literalConfig, runnable, scenarioWorkload } from './testing.ts';
 
@@ -40,16 +41,17 @@ const scenario = accessScenario({
 });
 
 describe.each(strategies.map((s) => [s.name, s] as const))('%s', (name, def) => {
-  it('never misses a written page, restores exactly, stays within its bounds, and is deterministic', () => {
+  it('never misses a written page, restores exactly, stays within its bounds, and is deterministic, with either copy', () => {
     fc.assert(
       fc.property(
         scenario,
         fc.constantFrom(...profiles),
         // Sizes in pages up to 16 past their minimum: around the scenario's memory of 1 to 48 pages.
         paramsArbitrary(def.params, { span: 16 }),
-        (s, profile, params: Record<string, unknown>) => {
+        fc.constantFrom(...COPY_VIA),
+        (s, profile, params: Record<string, unknown>, copyVia) => {
           const workload = scenarioWorkload(s);
-          const config = literalConfig(profile, name, params, s.interval);
+          const config = { ...literalConfig(profile, name, params, s.interval), copyVia };
           fc.pre(runnable(config, { workload }, s.pages));
           const a = runExperiment(config, { workload });
           expect(a.metrics.verification.missedPages).toBe(0);

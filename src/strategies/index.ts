@@ -3,6 +3,8 @@ export { attachPlainRam } from './common.ts';
 export { createStrategy, findStrategy, registerStrategy, strategies } from './registry.ts';
 export {
   type Bounds,
+  COPY_VIA,
+  type CopyVia,
   defineStrategy,
   type GroundTruth,
   type GroundTruthContext,

@@ -15,10 +15,29 @@
  * again and gets its mapping. At a checkpoint A copies the marked designated
  * dataspaces whole and detaches all attached ones.
  *
- * Variants: rtcr's handler finds the faulting managed dataspace by calling
- * `state()` on each in turn (`lookup: linear`), versus one signal context per
- * managed dataspace (`indexed`), whose imprint names it to A's one signal
- * handler; with `readOnlyFirst` (Genode 2018 and later) a read fault attaches
+ * rtcr's fault handler (intercept/ram_session.cc `Fault_handler`), the
+ * default (`lookup: linear`, Genode 16.05 and rtcr as they are): every managed
+ * dataspace has its own signal context on one receiver
+ * (`Signal_receiver::manage(&mrm_info->context)`), but the handler ignores
+ * which one fired. `_find_faulting_mrm_info` walks rtcr's list of RAM
+ * dataspaces (newest first: `Genode::List::insert` puts each at the head)
+ * calling `state()` on each until one is not READY; `_handle_fault` calls
+ * `state()` again on it, then `find_by_addr` walks its designated
+ * dataspaces, newest first (the last one allocated is the first in the
+ * list), to the one holding the fault address; `attach()` follows. At a
+ * checkpoint the checkpointer walks the same lists (`_resolve_inc_checkpoint_
+ * dataspaces`, `_detach_designated_dataspaces`, checkpointer.cc). Every list
+ * element costs `checkpointer.listNodeVisit`, so a fault costs O(managed +
+ * designated per managed) and a checkpoint O(managed + designated).
+ *
+ * The O(1) variant, `lookup: indexed`, is what a thesis could propose, not
+ * what 16.05 and rtcr do: the signal's context names the faulting managed
+ * dataspace (its imprint), one `state()` reports the address, the designated
+ * dataspace is the address over its size, and checkpoints scan a bitmap
+ * (`checkpointer.bitmapScanPerPage`). Genode's own walks on the signal path
+ * (`Signal_receiver::pending_signal`, the context registry) stay O(contexts)
+ * either way: they are the platform's (signal-source-component.ts).
+ * With `readOnlyFirst` (Genode 2018 and later) a read fault attaches
  * read-only and only a later write re-attaches read-write and marks.
  *
  * A's bookkeeping is a few typed arrays (docs/design.md §8): the region map of each
@@ -32,6 +51,7 @@ import {
   type CostProfile,
   cacheMaintenanceCycles,
   ModelError,
+  maxSignalDeliveryCycles,
   maxUnmapCycles,
   PAGE_SIZE,
   pauseResumeCycles,
@@ -65,7 +85,7 @@ export const regionMapParams = {
     type: 'enum',
     values: ['linear', 'indexed'],
     default: 'linear',
-    doc: "how the fault handler finds the faulting managed dataspace: rtcr's state() on each in turn (one RPC per managed dataspace and fault), or one signal context each",
+    doc: "how A finds what faulted and what to copy: rtcr's list walks (state() on each managed dataspace, find_by_addr over its designated dataspaces; Genode 16.05 as is), or indexed by the signal's context and the address (O(1), a thesis improvement)",
   },
   readOnlyFirst: {
     type: 'boolean',
@@ -94,6 +114,8 @@ export function defineRegionMapStrategy<S extends ParamSpecs>(def: {
     name: def.name,
     doc: def.doc,
     params: def.params,
+    // rtcr copies a designated dataspace by attaching it into A (src/run/copy.ts).
+    defaultCopyVia: 'attach',
     requires: (p) =>
       def.layout(p).readOnlyFirst ? ['managedDataspaces', 'readOnlyAttach'] : ['managedDataspaces'],
     create: (ctx, p) => createManagedTracker(ctx, checked(p, ctx.pages)),
@@ -177,6 +199,8 @@ export function createManagedTracker(ctx: TrackerContext, layout: ManagedLayout)
   /** State and mark of each designated dataspace. */
   const flags = new Uint8Array(designated);
   const faultState = new RegionMapState();
+  /** What finding the marked designated dataspaces costs at a checkpoint (rtcr's list walk, or a bitmap). */
+  const checkpointWalk = checkpointScanCycles(profile, layout, managed, designated);
   /** Designated dataspaces attached since the last re-arm, in attach order (see ATTACHED_LIST). */
   const attached = new Int32Array(Math.min(designated, layout.attachedListCapacity ?? ATTACHED_LIST));
   let attachedCount = 0;
@@ -208,19 +232,34 @@ export function createManagedTracker(ctx: TrackerContext, layout: ManagedLayout)
     flags[j] = READ_WRITE | MARKED;
   };
 
+  /** Designated dataspaces of managed dataspace m (all but the last managed dataspace are full). */
+  const designatedIn = (m: number): number => Math.min(perManaged, designated - m * perManaged);
+  const visit = profile.checkpointer.listNodeVisit;
+
   /**
-   * The signal handler, one for all contexts: the imprint names the faulting
-   * managed dataspace (`indexed`), or is -1 and the handler asks each in turn.
+   * The signal handler, one for all contexts; the imprint names the managed
+   * dataspace. rtcr's (`linear`) ignores it and walks its lists (see the
+   * file comment); `indexed` uses it.
    */
   const handleSignal = (imprint: number): void => {
-    const from = Math.max(imprint, 0);
-    const to = imprint < 0 ? managed : imprint + 1;
-    for (let m = from; m < to; m++) {
+    if (layout.lookup === 'indexed') {
+      core.state(managedRm[imprint] as RegionMap, faultState);
+      if (faultState.type === 'READY')
+        throw new ModelError(`managed dataspace ${imprint} signalled a fault it does not report`);
+      resolve(imprint, faultState.type === 'WRITE_FAULT', faultState.addr);
+      return;
+    }
+    // _find_faulting_mrm_info: newest first, state() of each until one reports a fault.
+    for (let m = managed - 1; m >= 0; m--) {
+      clock.charge(Actor.handler, visit);
       core.state(managedRm[m] as RegionMap, faultState);
-      if (faultState.type !== 'READY') {
-        resolve(m, faultState.type === 'WRITE_FAULT', faultState.addr);
-        return;
-      }
+      if (faultState.type === 'READY') continue;
+      // _handle_fault: state() again, then find_by_addr over its designated dataspaces, newest first.
+      core.state(managedRm[m] as RegionMap, faultState);
+      const k = Math.floor(faultState.addr / PAGE_SIZE / g);
+      clock.charge(Actor.handler, (designatedIn(m) - k) * visit);
+      resolve(m, faultState.type === 'WRITE_FAULT', faultState.addr);
+      return;
     }
     throw new ModelError('region-map fault signalled, but no managed dataspace reports a fault');
   };
@@ -251,24 +290,22 @@ export function createManagedTracker(ctx: TrackerContext, layout: ManagedLayout)
   return {
     setupMemory() {
       const separate = layout.sessionPerManagedDataspace || profile.capabilities.rmSessionPerManagedDataspace;
-      const indexed = layout.lookup === 'indexed';
       core.reserve({
         rmSessions: separate ? managed : 1,
         regionMaps: managed,
         regionMapPages: pages,
         ramDataspaces: designated,
         attachments: managed + designated,
-        signalContexts: indexed ? managed : 1,
+        signalContexts: managed,
       });
       const shared = separate ? null : core.createRmSession();
       const receiver = core.createSignalReceiver(handleSignal);
-      const linear = indexed ? null : core.createSignalContext(receiver, -1);
       let j = 0;
       for (let base = 0, m = 0; base < pages; base += a, m++) {
         const size = Math.min(a, pages - base);
         const session = shared ?? core.createRmSession();
         const rm = core.createRegionMap(session, size);
-        core.setFaultHandler(rm, linear ?? core.createSignalContext(receiver, m));
+        core.setFaultHandler(rm, core.createSignalContext(receiver, m));
         managedRm[m] = rm;
         core.attach(core.root, rm, base);
         for (let at = 0; at < size; at += g, j++) {
@@ -285,7 +322,7 @@ export function createManagedTracker(ctx: TrackerContext, layout: ManagedLayout)
       detachAll(true);
     },
     collect(out) {
-      clock.charge(Actor.handler, designated * profile.checkpointer.bitmapScanPerPage);
+      clock.charge(Actor.handler, checkpointWalk);
       let n = 0;
       if (listed()) {
         // Only a dataspace attached read-write since the last re-arm is marked.
@@ -312,6 +349,8 @@ export function createManagedTracker(ctx: TrackerContext, layout: ManagedLayout)
       return n;
     },
     rearm() {
+      // rtcr's _detach_designated_dataspaces walks its lists again; the indexed variant re-arms from its list.
+      if (layout.lookup === 'linear') clock.charge(Actor.handler, (managed + designated) * visit);
       detachAll(false);
     },
     memory: () => ({ 'tracker-bitmap': Math.ceil(designated / 8) }),
@@ -319,31 +358,57 @@ export function createManagedTracker(ctx: TrackerContext, layout: ManagedLayout)
 }
 
 /**
+ * What finding the marked designated dataspaces costs at a checkpoint: rtcr
+ * walks its list of RAM dataspaces and each one's designated dataspaces
+ * (`linear`), the indexed variant scans a bitmap of them.
+ */
+function checkpointScanCycles(
+  profile: CostProfile,
+  layout: ManagedLayout,
+  managed: number,
+  designated: number,
+): number {
+  const a = profile.checkpointer;
+  return layout.lookup === 'linear'
+    ? (managed + designated) * a.listNodeVisit
+    : designated * a.bitmapScanPerPage;
+}
+
+/**
  * Worst cases from the profile. A tracking fault's stall, counted from the
- * first exception to the completed access:
- * trap, fault IPC, core's lookups in B's region map and in the managed
- * dataspace (2 levels), the signal (IRQ trigger and
- * fetch RPC), `state()` RPCs (all managed dataspaces when linear), A's work,
- * for a read-only upgrade a detach of the designated dataspace, the attach RPC
- * and the wake-up IPC; then the retry: walk, trap, fault IPC, 2 lookups, the
- * reply with a mapping of up to min(granularity, 2^maxMapOrder) pages, walk.
+ * first exception to the completed access (core/fault-path.ts lists its
+ * hand-overs): trap, fault IPC, core's lookups in B's region map and in the
+ * managed dataspace (2 levels), the signal's delivery with Genode's walks over
+ * every context (`maxSignalDeliveryCycles`), A's lookup (rtcr's: `state()` of
+ * every managed dataspace, once more of the faulting one, and find_by_addr
+ * over the largest managed dataspace's designated dataspaces; indexed: one
+ * `state()`), A's work, for a read-only upgrade a detach of the designated
+ * dataspace (which may also revoke A's mapping of its pages, `--copy-via
+ * mapped`), the attach RPC and the wake-up's three IPCs; then the retry:
+ * walk, trap, fault IPC, 2 lookups, the reply with a mapping of up to
+ * min(granularity, 2^maxMapOrder) pages, walk.
  */
 export function managedBounds(profile: CostProfile, pages: number, layout: ManagedLayout): Bounds {
   const k = profile.kernel;
   const c = profile.core;
+  const cp = profile.checkpointer;
   const { managed, designated } = counts(layout, pages);
   const g = Math.min(layout.granularity, pages);
-  const stateCalls = layout.lookup === 'linear' ? managed : 1;
+  const perManaged = Math.ceil(managedSize(layout, pages) / layout.granularity);
   const mapped = Math.min(g, 2 ** c.maxMapOrder);
   // (issue 10) a detach's cache maintenance: costs.ts cacheMaintenanceCycles over the region
   const detach = (n: number) =>
-    rpcCycles(profile, c.detachWork) + n * maxUnmapCycles(profile, 1) + cacheMaintenanceCycles(profile, n);
-  const signalAndHandler =
-    k.irqTrigger +
-    rpcCycles(profile, c.signalWork) +
-    stateCalls * rpcCycles(profile, c.stateWork) +
-    profile.checkpointer.handlerWork;
-  const wake = rpcCycles(profile, c.attachWork) + k.ipcOneWay;
+    rpcCycles(profile, c.detachWork) +
+    n * (maxUnmapCycles(profile, 1) + k.unmapPerPage) +
+    cacheMaintenanceCycles(profile, n);
+  const lookup =
+    layout.lookup === 'linear'
+      ? managed * (cp.listNodeVisit + rpcCycles(profile, c.stateWork)) +
+        rpcCycles(profile, c.stateWork) +
+        perManaged * cp.listNodeVisit
+      : rpcCycles(profile, c.stateWork);
+  const signalAndHandler = maxSignalDeliveryCycles(profile, managed) + lookup + cp.handlerWork;
+  const wake = rpcCycles(profile, c.attachWork) + 3 * k.ipcOneWay;
   const retry =
     profile.mmu.pageWalk +
     k.pageFaultTrap +
@@ -355,10 +420,12 @@ export function managedBounds(profile: CostProfile, pages: number, layout: Manag
   const upgradeFault =
     k.pageFaultTrap + k.ipcOneWay + 2 * c.regionLookup + signalAndHandler + detach(g) + wake + retry;
   const fault = layout.readOnlyFirst ? Math.max(emptyFault, upgradeFault) : emptyFault;
+  const rearmWalk = layout.lookup === 'linear' ? (managed + designated) * cp.listNodeVisit : 0;
   const pause =
     pauseResumeCycles(profile) +
-    designated * profile.checkpointer.bitmapScanPerPage +
-    pages * profile.checkpointer.copyPage +
+    checkpointScanCycles(profile, layout, managed, designated) +
+    pages * cp.copyPage +
+    rearmWalk +
     designated * (rpcCycles(profile, c.detachWork) + cacheMaintenanceCycles(profile, g)) +
     pages * maxUnmapCycles(profile, 1);
   return { maxStallCycles: Math.max(fault, pause), maxPauseCycles: pause };

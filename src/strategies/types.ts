@@ -88,6 +88,14 @@ export interface Strategy {
   memory?(): Record<string, number>;
 }
 
+/**
+ * How A reaches B's memory when the runner copies it (`--copy-via`,
+ * src/run/copy.ts): rtcr's attach, copy and detach per dataspace, or B's RAM
+ * kept attached in A.
+ */
+export const COPY_VIA = ['attach', 'mapped'] as const;
+export type CopyVia = (typeof COPY_VIA)[number];
+
 /** What every registered strategy declares. */
 interface StrategyDefBase<S extends ParamSpecs> {
   /** Name as typed after `--strategy`; also its folder name. */
@@ -98,6 +106,11 @@ interface StrategyDefBase<S extends ParamSpecs> {
   readonly params: S;
   /** The platform capabilities it needs with these parameters. */
   requires(params: ParamValues<S>): Capability[];
+  /**
+   * Optional: how A reaches B's memory unless the run says (`--copy-via`);
+   * absent: `mapped`. The region-map trackers say `attach`, as rtcr does.
+   */
+  readonly defaultCopyVia?: CopyVia;
   /**
    * Analytic worst-case bounds from the profile for B's memory of `pages`
    * pages: the run fails if it observes more.

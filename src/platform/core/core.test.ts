@@ -11,6 +11,7 @@ import { PAGE_SIZE, RegionMapState } from './index.ts';
 const x86 = loadProfile('fiasco-oc-x86_64');
 const k = x86.kernel;
 const c = x86.core;
+const a = x86.checkpointer;
 
 /** B's 8 pages are one managed dataspace, empty, with A's handler installed. */
 function managedSetup(handler: (pf: Platform) => void) {
@@ -50,11 +51,15 @@ describe('Genode core', () => {
       k.pageFaultTrap +
       k.ipcOneWay + // fault IPC
       2 * c.regionLookup + // root, then the empty managed dataspace
-      k.irqTrigger + // signal
-      rpcCycles(x86, c.signalWork) +
-      rpcCycles(x86, c.stateWork) +
+      rpcCycles(x86, c.signalWork) + // Pd_session::submit inside core
+      k.irqTrigger + // the signal source's IRQ
+      rpcCycles(x86, c.signalWork) + // A's signal thread: wait_for_signal
+      a.listNodeVisit + // the context registry: one context
+      k.irqTrigger + // local_submit wakes the receiving thread
+      a.signalContextVisit + // pending_signal: one context
+      rpcCycles(x86, c.stateWork) + // the test's handler: state(), attach()
       rpcCycles(x86, c.attachWork) +
-      k.ipcOneWay; // wake-up
+      3 * k.ipcOneWay; // wake-up: Pager_object::wake_up's call, its acknowledgement, B resumed
     const retry =
       x86.mmu.pageWalk + k.pageFaultTrap + k.ipcOneWay + 2 * c.regionLookup + k.ipcOneWay + 8 * k.mapPerPage; // root, then the dataspace in the managed dataspace
     const stall = first + retry + x86.mmu.pageWalk;
@@ -118,13 +123,14 @@ describe('Genode core', () => {
     expect(Array.from({ length: pf.pages }, (_, p) => pf.space.flags(p)).every((e) => e === 0)).toBe(true);
   });
 
-  it('charges an RM session its 64 KiB quota and a region map its allocator block', () => {
+  it("charges an RM session its 64 KiB quota and keeps a region map's allocator block inside it", () => {
     const pf = createPlatform(x86, 4);
     pf.core.createRegionMap(pf.core.createRmSession(), 4);
     const m = pf.core.memoryUse();
     expect(m.quotaBytes).toBe(65536);
+    expect(m.metadataBytes).toBe(0); // the region map's metadata is in the session's quota
     expect(m.byKind['rm-session-quota']).toBe(65536);
-    expect(m.byKind['region-map-metadata']).toBe(8128);
+    expect(m.byKind['rm-session-metadata-peak']).toBe(8128);
   });
 
   it('needs one RM session per managed dataspace where the platform predates Genode 16.05', () => {
@@ -220,7 +226,10 @@ describe('Genode core', () => {
     for (let p = 0; p < 300; p++) pf.mmu.access(p, true);
     expect(pf.core.pagerCounters.pagerMaps).toBe(300);
     expect(new Set(pf.space.frame).size).toBe(300); // every page its own frame
-    expect(pf.core.memoryUse().byKind['region-map-metadata']).toBe(300 * 8128);
+    // Each session holds its region map and its one region; B's regions and the dataspaces are outside.
+    const m = pf.core.memoryUse();
+    expect(m.byKind['rm-session-metadata-peak']).toBe(300 * (8128 + 128));
+    expect(m.metadataBytes).toBe(300 * (128 + 256));
   });
 
   it('refuses to attach a managed dataspace twice or into itself', () => {

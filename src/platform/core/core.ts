@@ -11,8 +11,15 @@
  * | a region map's page lookup                | region-lookup.ts            |
  * | blocked faulters and their wake-up        | rm-faulter.ts               |
  * | the pager: B's fault path                 | pager.ts                    |
- * | signals                                   | signal-source-component.ts  |
+ * | signals, core's side and A's receiving    | signal-source-component.ts  |
  * | quota and metadata accounting             | quota.ts                    |
+ * | A's address space: attach, fault, detach  | checkpointer-space.ts       |
+ * | one region-map fault, counted             | fault-path.ts               |
+ *
+ * The fault path of a managed dataspace (fault-path.ts lists every IPC):
+ * pager.ts `handleFault` → region-map-component.ts `fault` → rm-faulter.ts
+ * (queue) → signal-source-component.ts `submit` → A's handler, whose
+ * `attach` wakes the faulter (rm-faulter.ts `wakeIn`).
  *
  * `Core` is the one object strategies and the platform hold: its methods are
  * the RPCs and calls of those services, under the names Genode gives them.
@@ -20,12 +27,14 @@
 import type { Clock } from '../clock.ts';
 import type { Kernel, Pager, Thread } from '../kernel.ts';
 import type { CostProfile } from '../profile.ts';
+import { Backing, CheckpointerSpace, type CheckpointerSpaceCounters } from './checkpointer-space.ts';
 import { CorePager, type PagerCounters } from './pager.ts';
 import { CoreAccount, type CoreMemory } from './quota.ts';
 import { RamDataspaces } from './ram-session-component.ts';
 import { type RegionMapCounters, RegionMaps } from './region-map-component.ts';
 import { RmSessions } from './rm-session-component.ts';
 import { Signals } from './signal-source-component.ts';
+import { NONE } from './tables.ts';
 import type {
   Attachment,
   CoreReservation,
@@ -46,7 +55,11 @@ export class Core implements Pager {
   readonly pagerCounters: PagerCounters;
   /** What the region maps count, under the names results give them. */
   readonly regionMapCounters: RegionMapCounters;
-  private readonly account = new CoreAccount();
+  /** A's address space, where A attaches, reads and detaches B's RAM to copy it (checkpointer-space.ts). */
+  readonly checkpointer: CheckpointerSpace;
+  /** What A's address space counts, under the names results give them. */
+  readonly checkpointerCounters: CheckpointerSpaceCounters;
+  private readonly account: CoreAccount;
   private readonly ram: RamDataspaces;
   private readonly signals: Signals;
   private readonly maps: RegionMaps;
@@ -58,14 +71,25 @@ export class Core implements Pager {
     clock: Clock,
     kernel: Kernel,
   ) {
+    this.account = new CoreAccount(profile, kernel);
     this.ram = new RamDataspaces(profile, this.account);
     this.signals = new Signals(profile, clock, kernel);
-    this.maps = new RegionMaps(profile, clock, kernel, this.account, this.ram, this.signals);
+    this.checkpointer = new CheckpointerSpace(profile, clock, kernel, this.ram);
+    this.checkpointerCounters = this.checkpointer.counters;
+    this.maps = new RegionMaps(
+      profile,
+      clock,
+      kernel,
+      this.account,
+      this.ram,
+      this.signals,
+      this.checkpointer,
+    );
     this.sessions = new RmSessions(profile, this.account, this.maps);
     this.pager = new CorePager(profile, clock, kernel, this.maps, this.ram);
     this.pagerCounters = this.pager.counters;
     this.regionMapCounters = this.maps.counters;
-    this.root = this.maps.create(kernel.pages, false);
+    this.root = this.maps.create(kernel.pages, NONE);
   }
 
   /** Quota and metadata of everything created so far (a copy). */
@@ -82,6 +106,7 @@ export class Core implements Pager {
     this.ram.grow(r.ramDataspaces ?? 0, true);
     this.maps.reserve(r.regionMaps ?? 0, r.regionMapPages ?? 0, r.attachments ?? 0);
     this.sessions.grow(r.rmSessions ?? 0, true);
+    this.account.growSessions(r.rmSessions ?? 0, true);
     this.signals.grow(r.signalContexts ?? 0, true);
   }
 
@@ -174,6 +199,15 @@ export class Core implements Pager {
   /** `Region_map::state()` (an RPC): fills `out` with the first queued fault of `rm`, and returns it. */
   state(rm: RegionMap, out?: RegionMapState): RegionMapState {
     return this.maps.state(rm, out);
+  }
+
+  /**
+   * Where B's page `vpn` is backed (its RAM dataspace, where B shows it, and
+   * the allocation it belongs to): fills `out`, or returns false when nothing
+   * is attached there. Uncharged: A keeps this in its own lists.
+   */
+  backingOf(vpn: number, out: Backing = new Backing()): boolean {
+    return this.maps.backingOf(vpn, out);
   }
 
   /** The pager: `Rm_client::pager` for a fault IPC of B at page `vpn` (pager.ts). */

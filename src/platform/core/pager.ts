@@ -21,6 +21,23 @@ import type { CostProfile } from '../profile.ts';
 import type { RamDataspaces } from './ram-session-component.ts';
 import type { RegionMaps } from './region-map-component.ts';
 
+/**
+ * The order of the largest aligned flexpage around page `page` inside pages
+ * [lo, hi), up to `maxOrder` (`Fault_area::constrain`, region_map_component.cc;
+ * the limit is base-foc's `constrain_map_size_log2`): how core answers any
+ * fault, B's or A's (checkpointer-space.ts).
+ */
+export function flexpageOrder(page: number, lo: number, hi: number, maxOrder: number): number {
+  let order = 0;
+  while (order < maxOrder) {
+    const size = 2 ** (order + 1);
+    const base = page - (page % size);
+    if (base < lo || base + size > hi) break;
+    order++;
+  }
+  return order;
+}
+
 /** The pager's event counters, named as `metrics.counters` names them in results. */
 export class PagerCounters {
   /** Faults core's pager answered with a mapping. */
@@ -76,14 +93,7 @@ export class CorePager implements Pager {
         this.reflect(r, thread, page, write);
         return;
       }
-      // The largest aligned flexpage around the fault within [lo, hi) (Fault_area::constrain).
-      let order = 0;
-      while (order < this.profile.core.maxMapOrder) {
-        const size = 2 ** (order + 1);
-        const base = vpn - (vpn % size);
-        if (base < lo || base + size > hi) break;
-        order++;
-      }
+      const order = flexpageOrder(vpn, lo, hi, this.profile.core.maxMapOrder);
       const base = vpn - (vpn % 2 ** order);
       const frame = this.ram.firstFrame(ds) + (base - delta - at + offset);
       this.counters.pagerMaps++;

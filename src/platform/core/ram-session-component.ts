@@ -75,6 +75,11 @@ export class RamDataspaces {
     return this.frame[d + 1]! - this.frame[d]!;
   }
 
+  /** Frames allocated so far: every frame is below this. */
+  frameCount(): number {
+    return this.frame[this.count]!;
+  }
+
   /** The first frame of RAM dataspace `ds` (a valid handle: the pager's walk found it attached). */
   firstFrame(ds: number): number {
     return this.frame[ds >> 1]!;

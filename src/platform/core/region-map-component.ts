@@ -18,9 +18,14 @@
  *   `Rm_client::unmap` issues one `l4_task_unmap` per 4 KiB page, then
  *   `l4_cache_dma_coherent` over the region (base-foc map_local.h
  *   `unmap_local`), which costs what costs.ts `cacheMaintenanceCycles` says
- *   (nothing on amd64, a kernel call and a cost per cache line on ARM).
+ *   (nothing on amd64, a kernel call and a cost per cache line on ARM). The
+ *   unmap revokes the core-local page with `L4_FP_OTHER_SPACES`, from every
+ *   space it was mapped into ("TODO unmap it only from target space",
+ *   region_map_support.cc): a page A maps too (checkpointer-space.ts) is
+ *   unmapped from A by the same syscall.
  * - Each region map costs core an allocator_avl block of metadata, each
- *   attachment its own (quota.ts).
+ *   attachment its own; for a region map of an RM session both come out of
+ *   the session's quota (quota.ts).
  *
  * Bookkeeping: region maps and attachments are integer handles into flat
  * typed arrays (tables.ts); a region map's page → attachment lookup is
@@ -33,6 +38,7 @@ import { ModelError } from '../errors.ts';
 import type { Kernel, Thread } from '../kernel.ts';
 import { Revoke } from '../kernel.ts';
 import type { CostProfile } from '../profile.ts';
+import type { Backing, CheckpointerSpace } from './checkpointer-space.ts';
 import type { CoreAccount } from './quota.ts';
 import type { RamDataspaces } from './ram-session-component.ts';
 import { CHUNK, RegionLookup } from './region-lookup.ts';
@@ -43,6 +49,7 @@ import {
   type Attachment,
   type Dataspace,
   isRegionMap,
+  type RamDataspace,
   type RegionMap,
   RegionMapState,
   type SignalContext,
@@ -75,6 +82,8 @@ export class RegionMaps {
   private parentRm = new Int32Array(16);
   /** The signal context submitted on a fault (`fault_handler()`), or NONE. */
   private faultHandler = new Int32Array(16);
+  /** The RM session whose quota holds the region map and its regions, or NONE (B's address space). */
+  private sessionOf = new Int32Array(16);
   private readonly lookup = new RegionLookup();
 
   // Attachments, by slot. A free slot has attDs NONE and attAt the next free
@@ -104,6 +113,7 @@ export class RegionMaps {
     private readonly account: CoreAccount,
     private readonly ram: RamDataspaces,
     private readonly signals: Signals,
+    private readonly checkpointer: CheckpointerSpace,
   ) {}
 
   /** Makes room for `regionMaps` more region maps of `pages` pages together, and `attachments` more attachments. */
@@ -122,6 +132,7 @@ export class RegionMaps {
     this.parent = resized(this.parent, n);
     this.parentRm = resized(this.parentRm, n);
     this.faultHandler = resized(this.faultHandler, n);
+    this.sessionOf = resized(this.sessionOf, n);
   }
 
   private growAttachments(extra: number, exact: boolean): void {
@@ -143,8 +154,11 @@ export class RegionMaps {
     return r;
   }
 
-  /** A new region map of `pages` pages, its metadata charged unless `charged` is false (B's address space). */
-  create(pages: number, charged: boolean): RegionMap {
+  /**
+   * A new region map of `pages` pages, allocated from RM session `session`'s
+   * quota (NONE: B's address space, whose metadata is not the tracker's).
+   */
+  create(pages: number, session: number): RegionMap {
     if (!Number.isInteger(pages) || pages < 1) throw new ModelError(`region map of ${pages} pages`);
     this.grow(1, false);
     const base = this.lookup.add(pages);
@@ -154,8 +168,8 @@ export class RegionMaps {
     this.parent[r] = NONE;
     this.parentRm[r] = NONE;
     this.faultHandler[r] = NONE;
-    if (charged)
-      this.account.account('region-map-metadata', this.profile.memory.regionMapMetadataBytes, false);
+    this.sessionOf[r] = session;
+    if (session !== NONE) this.account.consume(session, this.profile.memory.regionMapMetadataBytes, 0);
     return (r * 2 + 1) as RegionMap;
   }
 
@@ -237,7 +251,10 @@ export class RegionMaps {
       this.parent[ds >> 1] = a;
       this.parentRm[ds >> 1] = r;
     }
-    this.account.account('attachment-metadata', this.profile.memory.attachmentMetadataBytes, false);
+    const session = this.sessionOf[r]!;
+    const bytes = this.profile.memory.attachmentMetadataBytes;
+    if (session !== NONE) this.account.consume(session, bytes, this.profile.core.attachWork);
+    else this.account.account('attachment-metadata', bytes, false);
     this.counters.attaches++;
     this.faulters.wakeIn(r, at, n, this.kernel);
     return a as Attachment;
@@ -255,12 +272,16 @@ export class RegionMaps {
     if (s === 0 || this.attAt[a] !== at)
       throw new ModelError(`detach: no region starts at page ${at} of region map ${r}`);
     const pages = this.attPages[a]!;
+    const offset = this.attOffset[a]!;
     const ds = this.attDs[a]! >> 1;
     this.lookup.setRange(this.lookupBase[r]!, this.pages[r]!, at, at + pages, 0);
     this.attDs[a] = NONE;
     this.attAt[a] = this.attFree;
     this.attFree = a;
-    this.account.account('attachment-metadata', -this.profile.memory.attachmentMetadataBytes, false);
+    const session = this.sessionOf[r]!;
+    const bytes = this.profile.memory.attachmentMetadataBytes;
+    if (session !== NONE) this.account.release(session, bytes);
+    else this.account.account('attachment-metadata', -bytes, false);
     if ((ds & 1) === 1) {
       this.parent[ds >> 1] = NONE;
       this.parentRm[ds >> 1] = NONE;
@@ -269,7 +290,14 @@ export class RegionMaps {
     if (this.place(r)) {
       const lo = Math.max(at + this.placeDelta, this.placeLo);
       const hi = Math.min(at + pages + this.placeDelta, this.placeHi);
-      for (let vpn = lo; vpn < hi; vpn++) this.kernel.unmap(vpn, 0, Revoke.all);
+      // Frame of B page vpn, for a RAM dataspace: A may map it too, and the same unmap revokes that.
+      const frameAt0 = (ds & 1) === 0 ? this.ram.firstFrame(ds) + offset - at - this.placeDelta : -1;
+      const unmapPerPage = this.profile.kernel.unmapPerPage;
+      for (let vpn = lo; vpn < hi; vpn++) {
+        this.kernel.unmap(vpn, 0, Revoke.all);
+        if (frameAt0 >= 0 && this.checkpointer.revokeFrame(frameAt0 + vpn))
+          this.clock.charge(Actor.kernel, unmapPerPage);
+      }
     }
     // (issue 10) l4_cache_dma_coherent over the region: nothing on amd64, a kernel call plus a cost per cache line on ARM.
     this.clock.charge(Actor.kernel, cacheMaintenanceCycles(this.profile, pages));
@@ -304,6 +332,47 @@ export class RegionMaps {
     this.placeHi = Math.min(this.placeHi, at + this.attPages[a]! + outer);
     this.placeDelta = outer + at - this.attOffset[a]!;
     return true;
+  }
+
+  /**
+   * Where B's page `vpn` is backed, walking B's region maps as the pager does
+   * (no cost: A finds it in its own lists, as rtcr keeps the dataspaces it
+   * hands out); fills `out`, or returns false when nothing is attached there.
+   */
+  backingOf(vpn: number, out: Backing): boolean {
+    if (!Number.isInteger(vpn) || vpn < 0 || vpn >= this.pages[0]!) return false;
+    let r = 0;
+    let page = vpn;
+    let delta = 0;
+    let lo = 0;
+    let hi = this.pages[0]!;
+    for (let levels = 1; ; levels++) {
+      const s = this.slotAt(r, page);
+      if (s === 0) return false;
+      const a = s - 1;
+      const at = this.attAt[a]!;
+      const offset = this.attOffset[a]!;
+      const ds = this.attDs[a]! >> 1;
+      lo = Math.max(lo, at + delta);
+      hi = Math.min(hi, at + this.attPages[a]! + delta);
+      if (r === 0) {
+        out.allocBase = at;
+        out.allocPages = this.attPages[a]!;
+      }
+      if ((ds & 1) === 1) {
+        delta += at - offset;
+        page = page - at + offset;
+        r = ds >> 1;
+        continue;
+      }
+      out.ds = ds as RamDataspace;
+      out.dsPages = this.ram.pagesOf(ds as RamDataspace);
+      out.bBase = delta + at - offset;
+      out.bLo = lo;
+      out.bHi = hi;
+      out.levels = levels;
+      return true;
+    }
   }
 
   /**

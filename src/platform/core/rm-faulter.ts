@@ -2,8 +2,14 @@
  * Blocked faulters (`Rm_faulter`, region_map_component.h): a thread whose
  * fault core reflected to a region map waits in the region map's faulter
  * queue until an `attach` covers its fault address
- * (`Region_map_component::continue_after_resolved_fault` →
- * `Pager_object::wake_up`). `state()` reports the first queued fault.
+ * (`Rm_faulter::continue_after_resolved_fault` → `Pager_object::wake_up`).
+ * `state()` reports the first queued fault.
+ *
+ * A wake-up is three one-way IPCs (fault-path.ts): `Pager_object::wake_up`
+ * is an `l4_ipc_call` from core's entrypoint to the pager thread (base-foc
+ * core/pager_object.cc), which acknowledges it (`Ipc_pager::acknowledge_wakeup`)
+ * and resumes the faulter with its exception state
+ * (`Ipc_pager::acknowledge_exception`, base-foc core/pager.cc, WAKE_UP).
  *
  * One queue holds the faulters of all region maps, in arrival order, as a few
  * typed arrays (B has one thread, so it stays short).
@@ -60,7 +66,9 @@ export class FaulterQueue {
     for (let i = 0; i < this.count; i++) {
       const page = this.page[i]!;
       if (this.rm[i] === r && page >= at && page < at + pages) {
-        kernel.wakeUp(this.thread[i]!);
+        kernel.ipc(); // Pager_object::wake_up: l4_ipc_call to the pager thread
+        kernel.ipc(); // Ipc_pager::acknowledge_wakeup: the reply to that call
+        kernel.wakeUp(this.thread[i]!); // Ipc_pager::acknowledge_exception resumes the faulter
         continue;
       }
       this.rm[kept] = this.rm[i]!;

@@ -1,7 +1,9 @@
 /**
  * RM sessions (`Rm_session_component`, repos/base/src/core/include/
- * rm_session_component.h): each carries the RAM quota its client donates
- * (quota.ts), and creates region maps usable as managed dataspaces.
+ * rm_session_component.h): each carries the RAM quota its client donates in
+ * an `Allocator_guard`, from which the region maps it creates and their
+ * regions are allocated (quota.ts), and creates region maps usable as
+ * managed dataspaces.
  *
  * Before Genode 16.05 every managed dataspace needs its own RM session
  * (profile capability `rmSessionPerManagedDataspace`); since 16.05 one RM
@@ -34,9 +36,9 @@ export class RmSessions {
 
   /** Opens an RM session (A donates its quota). */
   create(): RmSession {
-    this.account.account('rm-session-quota', this.profile.memory.rmSessionQuotaBytes, true);
     this.grow(1, false);
     const s = this.count++;
+    if (this.account.openSession() !== s) throw new ModelError('core: RM session numbering diverged');
     this.regionMaps[s] = 0;
     return s as RmSession;
   }
@@ -50,7 +52,7 @@ export class RmSessions {
         `RM session ${session} already has a region map; profile ${this.profile.name} needs one RM session per managed dataspace`,
       );
     }
-    const rm = this.maps.create(pages, true);
+    const rm = this.maps.create(pages, session);
     this.regionMaps[session] = this.regionMaps[session]! + 1;
     return rm;
   }

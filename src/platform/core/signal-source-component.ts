@@ -1,5 +1,6 @@
 /**
- * Signals: receivers, contexts and their delivery.
+ * Signals: receivers, contexts and their delivery, from core's queue to A's
+ * handler (Genode 16.05 on base-foc).
  *
  * A signal context carries an imprint, an integer its receiver gets back with
  * each signal, so one handler serves many contexts: core's
@@ -7,21 +8,71 @@
  * `imprint()` (repos/base/src/core/signal_source_component.cc), and
  * `Signal_receiver::manage` (base/signal.h) allocates each context with its
  * own imprint.
+ *
+ * Delivery, as `submit` charges it, step by step:
+ * 1. `Signal_transmitter::submit` (repos/base/src/lib/base/signal_submit.cc)
+ *    calls `env()->pd_session()->submit()`, which in core is an RPC to
+ *    core's entrypoint (`Core_pd_session_component`, core_env.h): from the
+ *    pager thread when a region map reports a fault.
+ * 2. `Signal_source_component::submit` (base-foc core/signal_source_component.cc)
+ *    queues the context and `l4_irq_trigger`s the signal source's IRQ.
+ * 3. A's signal-handler thread, blocked on that IRQ in
+ *    `Signal_source_client::wait_for_signal` (base-foc
+ *    include/signal_source/client.h), runs and fetches the signal by RPC
+ *    (`Rpc_wait_for_signal`).
+ * 4. `Signal_receiver::dispatch_signals` (base/src/lib/base/signal.cc) checks
+ *    the context in the process-wide `Signal_context_registry`
+ *    (`test_and_lock`: a walk of every context A created, newest first, as
+ *    `Genode::List::insert` puts each at the head), then `local_submit` ups
+ *    the receiver's semaphore, whose `Lock::unlock` wakes the receiving thread
+ *    with `l4_irq_trigger` on its thread IRQ (base-foc lock_helper.h
+ *    `thread_check_stopped_and_restart`).
+ * 5. The receiving thread returns from `Signal_receiver::wait_for_signal` →
+ *    `pending_signal` (base/src/lib/base/signal_common.cc), which walks the
+ *    receiver's contexts, newest first, taking each one's lock, until the
+ *    pending one; then A's handler runs with its imprint.
+ * The walks are charged per element (profile `checkpointer.listNodeVisit`,
+ * `checkpointer.signalContextVisit`); only A's contexts are in the model, so
+ * a walk is at least as long as it says. Steps 3-5 run in A: this file keeps
+ * them beside core's part because one call delivers a signal here.
  */
 import { Actor, type Clock } from '../clock.ts';
+import { rpcCycles } from '../costs.ts';
 import { ModelError } from '../errors.ts';
 import type { Kernel } from '../kernel.ts';
 import type { CostProfile } from '../profile.ts';
 import { capacityFor, resized } from './tables.ts';
 import type { SignalContext, SignalReceiver } from './types.ts';
 
+// The actors, read once: tsx compiles an imported binding to a getter call on every use.
+const IPC = Actor.ipc;
+const CORE = Actor.core;
+const HANDLER = Actor.handler;
+
+/**
+ * The most `Signals.submit` charges before the handler runs, for a receiver
+ * of `contexts` contexts in a component holding no others: both RPCs, both
+ * IRQ triggers, and both walks over every context.
+ */
+export function maxSignalDeliveryCycles(profile: CostProfile, contexts: number): number {
+  const a = profile.checkpointer;
+  return (
+    2 * rpcCycles(profile, profile.core.signalWork) +
+    2 * profile.kernel.irqTrigger +
+    contexts * (a.listNodeVisit + a.signalContextVisit)
+  );
+}
+
 export class Signals {
-  /** Each receiver's handler: the function A's signal handler thread calls. */
+  /** Each receiver's handler: the function A's receiving thread calls. */
   private readonly receivers: ((imprint: number) => void)[] = [];
-  /** Contexts created so far, and each one's receiver and imprint. */
+  /** Contexts each receiver manages. */
+  private readonly receiverContexts: number[] = [];
+  /** Contexts created so far (the registry's length), and each one's receiver, imprint and place in its receiver's list. */
   private count = 0;
   private receiverOf = new Uint16Array(16);
   private imprintOf = new Int32Array(16);
+  private indexInReceiver = new Int32Array(16);
 
   constructor(
     private readonly profile: CostProfile,
@@ -36,12 +87,14 @@ export class Signals {
     const n = capacityFor(this.imprintOf.length, need, exact);
     this.receiverOf = resized(this.receiverOf, n);
     this.imprintOf = resized(this.imprintOf, n);
+    this.indexInReceiver = resized(this.indexInReceiver, n);
   }
 
   /** A signal receiver whose thread calls `handler(imprint)` for each signal it receives. */
   createReceiver(handler: (imprint: number) => void): SignalReceiver {
     if (this.receivers.length > 0xffff) throw new ModelError('core: too many signal receivers');
     this.receivers.push(handler);
+    this.receiverContexts.push(0);
     return (this.receivers.length - 1) as SignalReceiver;
   }
 
@@ -54,6 +107,8 @@ export class Signals {
     const c = this.count++;
     this.receiverOf[c] = receiver;
     this.imprintOf[c] = imprint;
+    this.indexInReceiver[c] = this.receiverContexts[receiver]!;
+    this.receiverContexts[receiver]!++;
     return c as SignalContext;
   }
 
@@ -63,13 +118,26 @@ export class Signals {
   }
 
   /**
-   * Submits a signal: core triggers the IRQ object of the receiver, A's signal
-   * handler thread runs (B is blocked; one core), fetches the signal by RPC
-   * and calls the handler with the context's imprint.
+   * Submits a signal and delivers it (B is blocked; one core): the steps of
+   * the file comment, each charged, then the receiver's handler.
    */
   submit(ctx: SignalContext): void {
-    this.clock.charge(Actor.ipc, this.profile.kernel.irqTrigger);
-    this.kernel.rpc(this.profile.core.signalWork, Actor.core);
-    this.receivers[this.receiverOf[ctx]!]!(this.imprintOf[ctx]!);
+    const k = this.profile.kernel;
+    const a = this.profile.checkpointer;
+    const r = this.receiverOf[ctx]!;
+    // 1-2. Pd_session::submit, an RPC to core's entrypoint; it queues the signal and triggers the IRQ.
+    this.kernel.rpc(this.profile.core.signalWork, CORE);
+    this.clock.charge(IPC, k.irqTrigger);
+    // 3. A's signal-handler thread fetches it: Signal_source::wait_for_signal.
+    this.kernel.rpc(this.profile.core.signalWork, CORE);
+    // 4. local_submit's wake-up IRQ, after Signal_context_registry::test_and_lock (newest first);
+    // 5. Signal_receiver::pending_signal over the receiver's contexts, newest first, a lock each.
+    this.clock.charge(IPC, k.irqTrigger);
+    this.clock.charge(
+      HANDLER,
+      (this.count - ctx) * a.listNodeVisit +
+        (this.receiverContexts[r]! - this.indexInReceiver[ctx]!) * a.signalContextVisit,
+    );
+    this.receivers[r]!(this.imprintOf[ctx]!);
   }
 }

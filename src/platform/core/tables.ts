@@ -12,7 +12,10 @@ export const MAX_OBJECTS = 2 ** 29;
 export const NONE = -1;
 
 /** A copy of `a` with room for `capacity` elements. */
-export function resized<T extends Int32Array | Uint16Array | Uint8Array>(a: T, capacity: number): T {
+export function resized<T extends Int32Array | Uint16Array | Uint8Array | Float64Array>(
+  a: T,
+  capacity: number,
+): T {
   const b = new (a.constructor as new (n: number) => T)(capacity);
   b.set(a);
   return b;

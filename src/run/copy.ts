@@ -1,0 +1,185 @@
+/**
+ * How A reaches B's memory to copy it at a checkpoint (`--copy-via`,
+ * docs/design.md §2; issue 11 point 3). The copy is the runner's, not a
+ * strategy's; the memcpy of each page (`checkpointer.copyPage`) is charged
+ * by the runner either way, this adds what reaching the pages costs.
+ *
+ * - `attach`, rtcr's way (checkpointer.cc `_checkpoint_dataspace_content`):
+ *   per dataspace of B's RAM holding reported pages (a designated dataspace
+ *   of a managed one, or B's one RAM dataspace), A attaches it and the copy
+ *   dataspace of B's allocation it belongs to (rtcr keeps one copy per
+ *   allocation, as large, and attaches it whole), copies, and detaches the
+ *   copy and then the original. A faults on both attachments; each detach
+ *   unmaps every page of its region, and the original's detach revokes B's
+ *   mappings of those pages too (core/checkpointer-space.ts): where the
+ *   strategy keeps B's pages mapped across a checkpoint, B faults through
+ *   its pager afterwards. rtcr detaches the designated dataspaces from the
+ *   managed dataspace before it copies; the runner copies before the
+ *   strategy re-arms, which costs the same (each page's unmap is charged
+ *   once with its revocations, whichever detach comes first).
+ *   rtcr's `_resolve_inc_checkpoint_dataspaces` takes only the first
+ *   designated dataspace of each managed one (`if`, not `while`): a bug the
+ *   model does not copy; it copies every reported one.
+ * - `mapped`: A keeps each dataspace of B's RAM attached in its own address
+ *   space for good (attached and read once at setup), so a copy is a memcpy
+ *   per page, plus A's fault on a page whose mapping core revoked meanwhile:
+ *   in 16.05 a detach of B's region unmaps A's mapping of it as well, so
+ *   after the region-map trackers' re-arm A faults once per flexpage it
+ *   copies next time.
+ *
+ * Defaults: `attach` for the strategies that declare it (the region-map
+ * trackers: rtcr), `mapped` for the others, whose designs (dirty bits read
+ * by unmap, the kernel extensions, and full copy and the oracle as their
+ * yardsticks) presuppose a checkpointer that keeps B mapped.
+ */
+import {
+  Backing,
+  type CostProfile,
+  cacheMaintenanceCycles,
+  ModelError,
+  maxUnmapCycles,
+  type Platform,
+  rpcCycles,
+} from '../platform/index.ts';
+import type { CopyVia } from '../strategies/index.ts';
+
+export { COPY_VIA, type CopyVia } from '../strategies/index.ts';
+
+/** What the copy adds to the strategy's bounds, in cycles. */
+export interface CopyBounds {
+  /** To every checkpoint pause, at most. */
+  pause: number;
+  /** To the longest fault stall: B's refault through its pager after A's detach (`attach`). */
+  fault: number;
+}
+
+/** One dataspace of B's RAM: its size, the allocation's size, and whether B shows it in its own address space. */
+interface Part {
+  dsPages: number;
+  allocPages: number;
+  direct: boolean;
+}
+
+export class Copier {
+  private readonly b = new Backing();
+  /** Per B page: the checkpoint at which the dataspace starting there was copied last (`attach`). */
+  private copiedAt: Int32Array | null = null;
+  private checkpoint = 0;
+  /** B's RAM as it stood after setup, one entry per dataspace. */
+  private readonly parts: Part[] = [];
+
+  constructor(
+    private readonly platform: Platform,
+    readonly mode: CopyVia,
+  ) {}
+
+  /** After the strategy set B's memory up: records its dataspaces; with `mapped`, A attaches each for good. */
+  setUp(): void {
+    const { core, pages } = this.platform;
+    const b = this.b;
+    for (let p = 0; p < pages; ) {
+      if (!core.backingOf(p, b)) {
+        p++;
+        continue;
+      }
+      this.parts.push({ dsPages: b.dsPages, allocPages: b.allocPages, direct: b.levels === 1 });
+      if (this.mode === 'mapped') {
+        core.checkpointer.attach();
+        core.checkpointer.keepMapped(b.ds);
+      }
+      p = Math.max(b.bHi, p + 1);
+    }
+    if (this.mode === 'attach') this.copiedAt = new Int32Array(pages).fill(-1);
+  }
+
+  /**
+   * Reaches the reported pages `list[0..n)` (each once; `reported[p]` is 1
+   * for each) as the mode says, charging it. B is paused; the runner
+   * charges the memcpy.
+   */
+  copy(list: Int32Array, n: number, reported: Uint8Array): void {
+    const { core } = this.platform;
+    const space = core.checkpointer;
+    const b = this.b;
+    if (this.mode === 'mapped') {
+      for (let i = 0; i < n; i++) {
+        const p = list[i]!;
+        if (!core.backingOf(p, b)) throw new ModelError(`copy: B's page ${p} has no dataspace attached`);
+        space.read(b.ds, p - b.bBase);
+      }
+      return;
+    }
+    const copiedAt = this.copiedAt!;
+    const now = this.checkpoint++;
+    for (let i = 0; i < n; i++) {
+      const p = list[i]!;
+      if (!core.backingOf(p, b)) throw new ModelError(`copy: B's page ${p} has no dataspace attached`);
+      if (copiedAt[b.bLo] === now) continue;
+      copiedAt[b.bLo] = now;
+      // _checkpoint_dataspace_content: attach the original and the copy, copy, detach both.
+      space.attach();
+      space.attachCopy(b.allocPages);
+      for (let q = b.bLo; q < b.bHi; q++) {
+        if (reported[q] !== 1) continue;
+        space.read(b.ds, q - b.bBase);
+        space.writeCopy(q - b.allocBase);
+      }
+      space.detachCopy();
+      space.detach(b.ds, b);
+    }
+  }
+
+  /**
+   * The most the copy adds to a checkpoint's pause and to a fault stall, for
+   * B's memory as set up: with `attach`, every dataspace copied, every page
+   * of it and of its allocation's copy faulted in and unmapped; with
+   * `mapped`, every page inside a managed dataspace faulted in again and its
+   * mapping revoked by the tracker's detach. A dataspace attached in B's
+   * address space itself stays attached (no strategy detaches B's own
+   * regions), so A keeps its mapping; a strategy that did would exceed this
+   * bound and fail its run.
+   */
+  bounds(): CopyBounds {
+    const profile = this.platform.profile;
+    const k = profile.kernel;
+    const c = profile.core;
+    const fault = k.pageFaultTrap + 2 * k.ipcOneWay + c.regionLookup; // one of A's faults, without the mapping
+    if (this.mode === 'mapped') {
+      let pages = 0;
+      for (const part of this.parts) if (!part.direct) pages += part.dsPages;
+      return { pause: pages * (fault + k.mapPerPage + k.unmapPerPage), fault: 0 };
+    }
+    let pause = 0;
+    let direct = false;
+    for (const part of this.parts) {
+      const copyMapped = Math.min(part.allocPages, part.dsPages * 2 ** c.maxMapOrder);
+      pause +=
+        2 * (rpcCycles(profile, c.attachWork) + rpcCycles(profile, c.detachWork)) +
+        // the two detaches' l4_cache_dma_coherent (issue 10), each over at most the larger dataspace
+        2 * cacheMaintenanceCycles(profile, Math.max(part.dsPages, part.allocPages)) +
+        part.dsPages * (fault + k.mapPerPage + maxUnmapCycles(profile, 1) + k.unmapPerPage) +
+        part.dsPages * fault +
+        copyMapped * (k.mapPerPage + k.unmapPerPage) +
+        part.allocPages * k.syscall;
+      direct ||= part.direct;
+    }
+    return { pause, fault: direct ? refaultCycles(profile) : 0 };
+  }
+}
+
+/**
+ * B's refault through its pager on a page A's detach unmapped, where B's RAM
+ * is attached directly in its address space: the walk, the exception, the
+ * fault IPC, core's lookup (one level), the reply with up to
+ * 2^maxMapOrder pages, the retried walk.
+ */
+function refaultCycles(profile: CostProfile): number {
+  const k = profile.kernel;
+  return (
+    2 * profile.mmu.pageWalk +
+    k.pageFaultTrap +
+    2 * k.ipcOneWay +
+    profile.core.regionLookup +
+    2 ** profile.core.maxMapOrder * k.mapPerPage
+  );
+}
