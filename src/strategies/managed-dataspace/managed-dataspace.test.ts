@@ -27,7 +27,6 @@ import { managedDataspace } from './index.ts';
 
 const x86 = loadProfile('fiasco-oc-x86_64');
 const k = x86.kernel;
-const m = x86.mmu;
 const c = x86.core;
 const a = x86.checkpointer;
 const P = 256;
