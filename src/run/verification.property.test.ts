@@ -16,7 +16,12 @@ import { COPY_VIA, strategies } from '../strategies/index.ts';
 import { runExperiment } from './runner.ts';
 import { accessScenario, literalConfig, runnable, scenarioWorkload } from './testing.ts';
 
-/** The shipped profiles, plus one modelling Genode before 16.05 with read-only attach (both variants exercised). */
+/**
+ * The shipped profiles, plus one modelling Genode before 16.05 with read-only
+ * attach (both variants exercised), and superpages of 4 pages on x86 and on
+ * Linux's page-by-page invalidation (issue 10: the shipped ones are 2 MiB, more
+ * than these memories).
+ */
 const profiles: CostProfile[] = [
   ...PROFILE_NAMES.map((n) => loadProfile(n)),
   profileWith('fiasco-oc-x86_64', {
@@ -24,6 +29,8 @@ const profiles: CostProfile[] = [
     core: { maxMapOrder: 2 },
     mmu: { tlbEntries: 16, tlbWays: 2, tlbFlushThresholdPages: 4 },
   }),
+  profileWith('fiasco-oc-x86_64', { mmu: { tlbEntries: 16, tlbWays: 2, superpageOrder: 2 } }),
+  profileWith('linux-x86_64', { mmu: { tlbEntries: 16, tlbWays: 2, superpageOrder: 2 } }),
 ];
 
 const scenario = accessScenario({

@@ -49,6 +49,7 @@ import { ParamError, type ParamSpecs, type ParamValues } from '../params/params.
 import {
   Actor,
   type CostProfile,
+  cacheMaintenanceCycles,
   ModelError,
   maxSignalDeliveryCycles,
   maxUnmapCycles,
@@ -395,8 +396,11 @@ export function managedBounds(profile: CostProfile, pages: number, layout: Manag
   const g = Math.min(layout.granularity, pages);
   const perManaged = Math.ceil(managedSize(layout, pages) / layout.granularity);
   const mapped = Math.min(g, 2 ** c.maxMapOrder);
+  // (issue 10) a detach's cache maintenance: costs.ts cacheMaintenanceCycles over the region
   const detach = (n: number) =>
-    rpcCycles(profile, c.detachWork) + n * (maxUnmapCycles(profile, 1) + k.unmapPerPage) + c.cacheOp;
+    rpcCycles(profile, c.detachWork) +
+    n * (maxUnmapCycles(profile, 1) + k.unmapPerPage) +
+    cacheMaintenanceCycles(profile, n);
   const lookup =
     layout.lookup === 'linear'
       ? managed * (cp.listNodeVisit + rpcCycles(profile, c.stateWork)) +
@@ -422,7 +426,7 @@ export function managedBounds(profile: CostProfile, pages: number, layout: Manag
     checkpointScanCycles(profile, layout, managed, designated) +
     pages * cp.copyPage +
     rearmWalk +
-    designated * (rpcCycles(profile, c.detachWork) + c.cacheOp) +
+    designated * (rpcCycles(profile, c.detachWork) + cacheMaintenanceCycles(profile, g)) +
     pages * maxUnmapCycles(profile, 1);
   return { maxStallCycles: Math.max(fault, pause), maxPauseCycles: pause };
 }

@@ -5,9 +5,19 @@
  * bitmap and replies, and the kernel re-enables write and resumes B. At a
  * checkpoint the tracker drains its bitmap and write-protects the recorded
  * pages again. On Linux this is userfaultfd write-protect with a handler thread.
+ *
+ * B's RAM is mapped in 4 KiB pages (the extension protects per page). Each
+ * notification is an IPC out of B's address space: on an untagged TLB (x86
+ * Fiasco.OC) B refills its TLB after every tracking fault.
  */
 import { pauseResumeCycles, TrackingMode } from '../../platform/index.ts';
-import { attachPlainRam, maxWriteProtectCycles, PageBitmap, writeProtectPages } from '../common.ts';
+import {
+  attachPlainRam,
+  maxBitmapDrainCycles,
+  maxWriteProtectCycles,
+  PageBitmap,
+  writeProtectPages,
+} from '../common.ts';
 import { defineStrategy } from '../types.ts';
 
 export const faultNotify = defineStrategy({
@@ -19,7 +29,7 @@ export const faultNotify = defineStrategy({
     const { kernel, pages } = ctx;
     const bitmap = new PageBitmap(ctx, pages);
     return {
-      setupMemory: () => attachPlainRam(ctx),
+      setupMemory: () => attachPlainRam(ctx, true),
       arm() {
         kernel.enableTracking(TrackingMode.notify, (vpn) => bitmap.mark(vpn));
         kernel.writeProtect(0, Math.ceil(Math.log2(pages)));
@@ -41,7 +51,7 @@ export const faultNotify = defineStrategy({
       profile.mmu.pageWalk;
     const pause =
       pauseResumeCycles(profile) +
-      pages * profile.checkpointer.bitmapScanPerPage +
+      maxBitmapDrainCycles(profile, pages) +
       pages * profile.checkpointer.copyPage +
       maxWriteProtectCycles(profile, pages);
     return { maxStallCycles: Math.max(fault, pause), maxPauseCycles: pause };
