@@ -8,7 +8,8 @@
  * ceiling breached is a change of the model, never noise.
  *
  * Prints one row per scenario and figure (ceiling, observed, slack %) and
- * per scenario and analytic bound (the tightest run's bound and observed).
+ * per scenario and analytic bound (the tightest run's bound and observed;
+ * none for a stall kind whose bound is 0 and which no run had).
  * Exit 0 when all hold; 1 on a breach, each named on stderr; 2 on a
  * malformed file (the scenario and field named) or a scenario that cannot run.
  *
@@ -144,7 +145,8 @@ export function scenarioRows(scenario: Scenario, runs: readonly RunResult[]): Bo
       const s = limit > 0 ? (limit - observed) / limit : observed > 0 ? -1 : 1;
       if (closest === null || s < closest.slack) closest = { limit, observed, slack: s };
     }
-    if (closest === null) continue;
+    // A kind the strategy never causes and no run had says nothing: no row.
+    if (closest === null || (closest.limit === 0 && closest.observed === 0)) continue;
     const breached = closest.observed > closest.limit;
     rows.push({
       scenario: scenario.name,

@@ -233,7 +233,7 @@ export function nativeRun(
       stalls: summarizeStalls(mergeHistograms(faultHist, pauseHist)),
       stallsByKind: { fault: faultSummary, checkpoint: pauseSummary },
       // No analytic bound, so no slack.
-      boundSlackPct: { fault: null, checkpoint: null },
+      boundSlackPct: { fault: null, checkpoint: null, ringFull: null },
       pause: { maxCycles: pauseSummary.maxCycles, meanCycles: ledger.meanPauseCycles() },
       stallHistogram: { fault: faultHist, checkpoint: pauseHist },
       checkpointPages: {
@@ -267,7 +267,12 @@ export function nativeRun(
         replayCycles: cyc(raw.replayNs),
       },
     },
-    bounds: { maxStallCycles: null, maxFaultStallCycles: null, maxPauseCycles: null },
+    bounds: {
+      maxStallCycles: null,
+      maxFaultStallCycles: null,
+      maxPauseCycles: null,
+      maxRingFullStallCycles: null,
+    },
     ok: failures.length === 0,
     failures,
   };

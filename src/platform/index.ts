@@ -12,9 +12,12 @@ export {
 } from './clock.ts';
 export * from './core/index.ts';
 export {
+  bitmapScanCycles,
+  cacheMaintenanceCycles,
   invalidationCycles,
   maxAccessTranslationCycles,
   maxInvalidationCycles,
+  maxInvalidationPerPage,
   maxUnmapCycles,
   pauseResumeCycles,
   rpcCycles,
@@ -22,12 +25,14 @@ export {
 export { CapabilityError, ModelError, requireCapability } from './errors.ts';
 export {
   countFlexpages,
+  FpageRights,
   forEachFlexpage,
   Kernel,
   Revoke,
   type RevokeMode,
   Thread,
   TrackingMode,
+  UNMAP_BATCH_MAX,
 } from './kernel.ts';
 export { TargetMemory } from './memory.ts';
 export {
@@ -36,6 +41,7 @@ export {
   PTE_ACCESSED,
   PTE_DIRTY,
   PTE_FLAGS,
+  PTE_LARGE,
   PTE_PRESENT,
   PTE_TRACKED,
   PTE_WRITABLE,

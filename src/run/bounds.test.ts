@@ -104,11 +104,24 @@ describe('a slower fault path', () => {
 describe('the bounds of a run', () => {
   it('holds one bound per stall kind the platform records, and the largest as maxStallCycles', () => {
     const { bounds } = runBounds(
-      { maxFaultStallCycles: 7, maxPauseCycles: 11, maxCopiedPages: 1, faultsPerPage: 1 },
+      {
+        maxFaultStallCycles: 7,
+        maxPauseCycles: 11,
+        maxRingFullStallCycles: 17,
+        maxCopiedPages: 1,
+        faultsPerPage: 1,
+        ringEntries: 4,
+      },
       { pause: 2, fault: 3 },
     );
-    expect(bounds).toEqual({ maxFaultStallCycles: 10, maxPauseCycles: 13, maxStallCycles: 13 });
-    expect(Object.keys(STALL_BOUND_FIELDS).sort()).toEqual(['checkpoint', 'fault']);
+    // The copy adds to a fault and to a pause; a full ring is the kernel's and A's alone.
+    expect(bounds).toEqual({
+      maxFaultStallCycles: 10,
+      maxPauseCycles: 13,
+      maxRingFullStallCycles: 17,
+      maxStallCycles: 17,
+    });
+    expect(Object.keys(STALL_BOUND_FIELDS).sort()).toEqual(['checkpoint', 'fault', 'ringFull']);
   });
 
   it("reports each kind's slack, and none for a kind whose bound is 0 and which never occurred", () => {

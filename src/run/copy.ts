@@ -35,6 +35,7 @@
 import {
   Backing,
   type CostProfile,
+  cacheMaintenanceCycles,
   ModelError,
   maxUnmapCycles,
   type Platform,
@@ -154,7 +155,9 @@ export class Copier {
     for (const part of this.parts) {
       const copyMapped = Math.min(part.allocPages, part.dsPages * 2 ** c.maxMapOrder);
       costs.push(
-        2 * (rpcCycles(profile, c.attachWork) + rpcCycles(profile, c.detachWork) + c.cacheOp) +
+        2 * (rpcCycles(profile, c.attachWork) + rpcCycles(profile, c.detachWork)) +
+          // the two detaches' l4_cache_dma_coherent (issue 10), each over at most the larger dataspace
+          2 * cacheMaintenanceCycles(profile, Math.max(part.dsPages, part.allocPages)) +
           part.dsPages * (fault + k.mapPerPage + maxUnmapCycles(profile, 1) + k.unmapPerPage) +
           part.dsPages * fault +
           copyMapped * (k.mapPerPage + k.unmapPerPage) +

@@ -30,7 +30,6 @@ import {
   Phase,
   type Platform,
   platformCounters,
-  rpcCycles,
   StallCause,
 } from '../platform/index.ts';
 import {
@@ -164,6 +163,8 @@ function startMeasured(
         accessCycles: stream.computeCycles + maxAccessTranslationCycles(profile),
         faultStallCycles: bounds.maxFaultStallCycles,
         faultsPerPage,
+        ringFullStallCycles: bounds.maxRingFullStallCycles,
+        ringEntries: own.ringEntries,
         pauseCycles: bounds.maxPauseCycles,
         timer: p.timer,
       })
@@ -178,12 +179,14 @@ function startMeasured(
   const reportedList = new Int32Array(pages);
   const reported = new Uint8Array(pages);
   const ledger = new CheckpointLedger();
-  const pauseResume = rpcCycles(profile, profile.core.threadControl);
+  const { kernel } = platform;
 
   const checkpoint = () => {
     const t0 = clock.now;
     clock.phase = Phase.pause;
-    clock.charge(Actor.core, pauseResume); // stop B's thread
+    // Stop B's thread: A's RPC to core (Cpu_thread), which, as every IPC,
+    // leaves B's address space (kernel.ts switchFromB; issue 10).
+    kernel.rpc(profile.core.threadControl, Actor.core);
     clock.phase = Phase.collect;
     const n = strategy.collect(reportedList);
     const unique = markReported(reportedList, n, reported);
@@ -203,7 +206,7 @@ function startMeasured(
     clock.phase = Phase.rearm;
     strategy.rearm(reportedList, unique);
     clock.phase = Phase.pause;
-    clock.charge(Actor.core, pauseResume); // resume B
+    kernel.rpc(profile.core.threadControl, Actor.core); // resume B
     ledger.record(unique, verdict, clock.now - t0);
     stalls.record(clock.now - t0, StallCause.checkpoint);
     clock.phase = Phase.run;

@@ -128,7 +128,8 @@ export interface RunMetrics {
   pause: { maxCycles: number; meanCycles: number | null };
   /**
    * Every stall, exactly: [duration in cycles, count] pairs in ascending
-   * duration, by kind (`fault`, `checkpoint`, and any kind the platform
+   * duration, by kind (`fault`, `checkpoint`, `ringFull` — B waiting for A to
+   * drain a full dirty ring, kernel-log log=ring — and any kind the platform
    * adds) — what a CDF plot or a quantile other than p50/p99 needs.
    */
   stallHistogram: Record<string, [number, number][]> & {

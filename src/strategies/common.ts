@@ -2,15 +2,29 @@
  * Pieces several strategies share. Everything here goes through the platform's
  * operations; nothing charges cycles of its own.
  */
-import { Actor, type CostProfile, forEachFlexpage, type Kernel } from '../platform/index.ts';
+import {
+  Actor,
+  bitmapScanCycles,
+  type CostProfile,
+  forEachFlexpage,
+  type Kernel,
+  maxInvalidationPerPage,
+} from '../platform/index.ts';
 import type { TrackerContext } from './types.ts';
 
 /**
  * B's memory as a plain Genode component has it: one RAM dataspace of all its
- * pages, attached at the start of its address space.
+ * pages, attached at the start of its address space. Core maps it in
+ * superpages where the region allows (docs/design.md §2); a tracker that
+ * protects or scans B per 4 KiB page passes `smallPages`, so B's entries are
+ * 4 KiB pages (core's small-pages attribute, core.ts `allocRam`), and pays
+ * the TLB reach it loses.
  */
-export function attachPlainRam({ core, pages }: Pick<TrackerContext, 'core' | 'pages'>): void {
-  const ds = core.allocRam(pages);
+export function attachPlainRam(
+  { core, pages }: Pick<TrackerContext, 'core' | 'pages'>,
+  smallPages = false,
+): void {
+  const ds = core.allocRam(pages, smallPages);
   core.attach(core.root, ds, 0);
 }
 
@@ -37,8 +51,10 @@ export function forEachFlexpageOfPages(
 }
 
 /**
- * A checkpointer's dirty bitmap (one byte per page, as a flat array): marked
- * by its fault handler, scanned and cleared at a checkpoint.
+ * A checkpointer's dirty bitmap (one bit per page; one byte per page in the
+ * host's flat array): marked by its fault handler, scanned and cleared at a
+ * checkpoint a machine word at a time, plus a store per set bit
+ * (costs.ts `bitmapScanCycles`).
  */
 export class PageBitmap {
   readonly marks: Uint8Array;
@@ -65,7 +81,7 @@ export class PageBitmap {
         out[n++] = p;
       }
     }
-    this.ctx.clock.charge(Actor.handler, this.pages * this.ctx.profile.checkpointer.bitmapScanPerPage);
+    this.ctx.clock.charge(Actor.handler, bitmapScanCycles(this.ctx.profile, this.pages, n));
     return n;
   }
 
@@ -86,14 +102,13 @@ export function writeProtectPages(kernel: Kernel, pages: Int32Array, n: number):
 /**
  * The most `writeProtectPages` can cost for up to `pages` pages: at most one
  * syscall per page (isolated pages), every page changed, and invalidation at
- * no more than max(invlpg, flushAll / (threshold + 1)) per page, since a
- * flexpage flushes the whole TLB only when it has more than `threshold` pages.
+ * no more than costs.ts `maxInvalidationPerPage` per page.
  */
 export function maxWriteProtectCycles(profile: CostProfile, pages: number): number {
-  const m = profile.mmu;
-  const invalidatePerPage = Math.max(
-    m.tlbInvalidatePage,
-    Math.ceil(m.tlbFlushAll / (m.tlbFlushThresholdPages + 1)),
-  );
-  return pages * (profile.kernel.syscall + profile.kernel.unmapPerPage + invalidatePerPage);
+  return pages * (profile.kernel.syscall + profile.kernel.unmapPerPage + maxInvalidationPerPage(profile));
+}
+
+/** The most `PageBitmap.drain` can cost for B's `pages` pages (every bit set). */
+export function maxBitmapDrainCycles(profile: CostProfile, pages: number): number {
+  return bitmapScanCycles(profile, pages, pages);
 }

@@ -49,6 +49,7 @@ import { ParamError, type ParamSpecs, type ParamValues } from '../params/params.
 import {
   Actor,
   type CostProfile,
+  cacheMaintenanceCycles,
   ModelError,
   maxSignalDeliveryCycles,
   maxUnmapCycles,
@@ -417,8 +418,11 @@ export function managedBounds(
   const g = Math.min(layout.granularity, pages);
   const perManaged = Math.ceil(managedSize(layout, pages) / layout.granularity);
   const mapped = Math.min(g, 2 ** c.maxMapOrder);
+  // (issue 10) a detach's cache maintenance: costs.ts cacheMaintenanceCycles over the region
   const detach = (n: number) =>
-    rpcCycles(profile, c.detachWork) + n * (maxUnmapCycles(profile, 1) + k.unmapPerPage) + c.cacheOp;
+    rpcCycles(profile, c.detachWork) +
+    n * (maxUnmapCycles(profile, 1) + k.unmapPerPage) +
+    cacheMaintenanceCycles(profile, n);
   const lookup =
     layout.lookup === 'linear'
       ? managed * (cp.listNodeVisit + rpcCycles(profile, c.stateWork)) +
@@ -446,12 +450,14 @@ export function managedBounds(
     checkpointScanCycles(profile, layout, managed, designated) +
     copied * cp.copyPage +
     rearmWalk +
-    attached * (rpcCycles(profile, c.detachWork) + c.cacheOp) +
+    attached * (rpcCycles(profile, c.detachWork) + cacheMaintenanceCycles(profile, g)) +
     copied * maxUnmapCycles(profile, 1);
   return {
     maxFaultStallCycles: fault,
     maxPauseCycles: pause,
+    maxRingFullStallCycles: 0,
     maxCopiedPages: copied,
     faultsPerPage: layout.readOnlyFirst ? 2 : 1,
+    ringEntries: 0,
   };
 }

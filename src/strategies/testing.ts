@@ -34,8 +34,10 @@ export function stubStrategy(options: StubOptions = {}): StrategyDef {
     bounds: (): StrategyBounds => ({
       maxFaultStallCycles: Number.MAX_SAFE_INTEGER,
       maxPauseCycles: Number.MAX_SAFE_INTEGER,
+      maxRingFullStallCycles: Number.MAX_SAFE_INTEGER,
       maxCopiedPages: Number.MAX_SAFE_INTEGER,
       faultsPerPage: 1,
+      ringEntries: 1,
       ...options.bounds,
     }),
   };

@@ -63,6 +63,7 @@ export type StallKind = keyof typeof StallCause;
 export const STALL_BOUND_FIELDS = {
   fault: 'maxFaultStallCycles',
   checkpoint: 'maxPauseCycles',
+  ringFull: 'maxRingFullStallCycles',
 } as const satisfies Record<StallKind, `max${string}Cycles`>;
 
 /** The name of a per-kind bound (`maxFaultStallCycles`, `maxPauseCycles`, …). */
@@ -81,6 +82,8 @@ export type StallBounds = {
    * `maxFaultStallCycles`: one fault stall, from B's page-fault exception to
    * the completed access (every resolution and retry in between).
    * `maxPauseCycles`: one checkpoint pause (stop, collect, copy, re-arm, resume).
+   * `maxRingFullStallCycles`: one wait of B for A to drain a full dirty ring
+   * (kernel-log log=ring; 0 elsewhere).
    */
   [K in StallBoundField]: number;
 };
@@ -104,6 +107,11 @@ export interface StrategyBounds extends StallBounds {
    * task's response-time bound counts its faults with it (src/run/realtime.ts).
    */
   faultsPerPage: number;
+  /**
+   * The entries of the strategy's dirty ring, each filled by one fault: a
+   * `ringFull` stall follows at most one in this many fault stalls (0: no ring).
+   */
+  ringEntries: number;
 }
 
 /**

@@ -43,6 +43,13 @@ export const fullCopy = defineStrategy({
   // interval. The pause: stop B, copy every page (touched or not), resume B.
   bounds(profile, pages) {
     const pause = pauseResumeCycles(profile) + pages * profile.checkpointer.copyPage;
-    return { maxFaultStallCycles: 0, maxPauseCycles: pause, maxCopiedPages: pages, faultsPerPage: 0 };
+    return {
+      maxFaultStallCycles: 0,
+      maxPauseCycles: pause,
+      maxRingFullStallCycles: 0,
+      maxCopiedPages: pages,
+      faultsPerPage: 0,
+      ringEntries: 0,
+    };
   },
 });
