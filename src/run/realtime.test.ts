@@ -144,6 +144,8 @@ const periodicScenario = fc
     interval: fc.integer({ min: 1, max: 150_000 }),
     phaseFraction: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
     from: fc.constantFrom('start' as const, 'end' as const),
+    // A timer in B's accesses instead, every 1 to 20 (0: in time).
+    everyAccesses: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 20 })),
   })
   .chain((s) =>
     fc.record({
@@ -159,7 +161,7 @@ const periodicScenario = fc
   );
 
 describe.each(strategies.map((s) => [s.name, s] as const))('%s on a periodic task', (name, def) => {
-  it('keeps every job within the analytic response time, whatever the phase of the checkpoint timer', () => {
+  it('keeps every job within the analytic response time, whatever the phase of the checkpoint timer or a timer in accesses', () => {
     fc.assert(
       fc.property(
         periodicScenario,
@@ -168,12 +170,15 @@ describe.each(strategies.map((s) => [s.name, s] as const))('%s on a periodic tas
           const period = s.perJob * s.compute + s.slackPerJob;
           fc.pre(period > 0);
           const workload = periodicTask(s.memory, pageSet, accesses, s.perJob, period, s.compute);
-          const config: RunConfig = {
-            ...literalConfig(profile, name, params, s.interval),
-            copyVia,
-            intervalFrom: s.from,
-            phaseCycles: Math.floor(s.phaseFraction * s.interval),
-          };
+          const config: RunConfig =
+            s.everyAccesses > 0
+              ? { ...literalConfig(profile, name, params, 0), copyVia, intervalAccesses: s.everyAccesses }
+              : {
+                  ...literalConfig(profile, name, params, s.interval),
+                  copyVia,
+                  intervalFrom: s.from,
+                  phaseCycles: Math.floor(s.phaseFraction * s.interval),
+                };
           fc.pre(runnable(config, { workload }, s.memory));
           const r = runExperiment(config, { workload });
           expect(r.failures).toEqual([]);
