@@ -18,10 +18,14 @@
  *
  * Without `mmu.hardwareDirtyBit` (ARMv7 short descriptors) there is no D bit
  * and no assist: every entry is filled as if dirty.
+ *
+ * For the oracle (memory.ts), the MMU logs the page of every TLB fill and
+ * every dirty assist — never anything on a hit: every write of B passes
+ * through an entry made writable and dirty by one of them.
  */
 import { Cat, type Clock, Phase, StallCause, type StallLog } from './clock.ts';
 import { ModelError } from './errors.ts';
-import type { TargetMemory } from './memory.ts';
+import type { TargetMemory, WriteLog, WriteWitness } from './memory.ts';
 import type { CostProfile } from './profile.ts';
 import { FINGERPRINT_WORD, PTE_WORD, RECORD_WORDS } from './records.ts';
 
@@ -141,7 +145,7 @@ export class MmuCounters {
 }
 
 /** The TLB and the access path of B's one thread. */
-export class Mmu {
+export class Mmu implements WriteWitness {
   /** Ways per set and set count (entries = ways × sets). */
   readonly ways: number;
   readonly sets: number;
@@ -159,6 +163,8 @@ export class Mmu {
   readonly tag: Int32Array;
   /** B's page records: PTE word at 2p, fingerprint at 2p + 1 (records.ts). */
   private readonly records: Int32Array;
+  /** The oracle's log of the pages of TLB fills and dirty assists (memory.ts). */
+  private readonly writeLog: WriteLog;
   /** Round-robin victim per set (deterministic replacement). */
   private readonly victim: Uint8Array;
   private readonly setMask: number;
@@ -190,6 +196,8 @@ export class Mmu {
     this.hardwareDirty = profile.mmu.hardwareDirtyBit;
     this.walkCycles = profile.mmu.pageWalk;
     this.assistCycles = profile.mmu.dirtyAssist;
+    this.writeLog = memory.writeLog;
+    memory.attachWitness(this);
   }
 
   /**
@@ -200,7 +208,11 @@ export class Mmu {
    * resolves are handled inline, allocating nothing and calling nothing;
    * dirty assists, writes through read-only entries and faults take the slow
    * path. Page p's record is records[2p] (PTE word) and records[2p + 1]
-   * (fingerprint), checked in the constructor.
+   * (fingerprint), checked in the constructor. Each fill appends its page to
+   * the oracle's write log (memory.ts), which has room for one entry per
+   * access of the batch. (Logging every fill measured faster than testing
+   * for a writable, dirty entry first: a store and an add per miss, about
+   * 5 % of the miss loop; nothing on the hit loop.)
    */
   run(
     pages: Int32Array,
@@ -234,6 +246,12 @@ export class Mmu {
     let now = +clock.now;
     let walks = 0;
     let i = from;
+    // The write log: at most one entry per access (a fill here, or one on the
+    // slow path), so room for to − from entries needs no check in the loops.
+    const writeLog = this.writeLog;
+    if (writeLog.count + (to - from) > writeLog.pages.length) writeLog.reserve(to - from);
+    let logged = writeLog.pages;
+    let n = writeLog.count;
     while (i < to) {
       // The TLB-hit loop, kept tight: it leaves at the deadline, at the end,
       // or at the first access that is not a hit with sufficient rights.
@@ -296,6 +314,7 @@ export class Mmu {
         records[x] = updated | (fill << 8);
         // PTE writable (bit 1) → TLB writable (bit 0), PTE dirty (bit 3) → TLB dirty (bit 1).
         tag[fill] = (vpn << 2) | ((updated >> 1) & 1) | ((updated >> 2) & 2) | alwaysDirty;
+        logged[n++] = vpn;
         now += missCycles;
         walks++;
         records[x + 1] = (records[x + 1]! + w) | 0;
@@ -307,13 +326,19 @@ export class Mmu {
       clock.now = now;
       this.bookWalks(walks);
       walks = 0;
+      writeLog.count = n;
       this.slowAccess(vpn, w !== 0, slow);
+      // The slow path logs through push (one entry per access); keep the room for the rest.
+      if (writeLog.count + (to - i) > writeLog.pages.length) writeLog.reserve(to - i);
+      logged = writeLog.pages;
+      n = writeLog.count;
       const x = (vpn << 1) + 1;
       records[x] = (records[x]! + w) | 0;
       now = +clock.now;
     }
     clock.now = now;
     this.bookWalks(walks);
+    writeLog.count = n;
     clock.byCategory[CAT_COMPUTE]! += (i - from) * compute;
     return i;
   }
@@ -340,6 +365,7 @@ export class Mmu {
       this.records[x] = (this.records[x]! & PTE_FLAGS) | (slot << HINT_SHIFT);
     }
     this.tag[slot] = (vpn << TAG_SHIFT) | f;
+    this.writeLog.push(vpn);
   }
 
   /** One access of B with no compute before it (setup, tests). */
@@ -365,6 +391,15 @@ export class Mmu {
   invalidatePage(vpn: number): void {
     const slot = this.lookup(vpn);
     if (slot >= 0) this.tag[slot] = EMPTY;
+  }
+
+  /** Logs every page the TLB caches writable and dirty (the oracle's checkpoint, memory.ts). */
+  logWritableEntries(log: WriteLog): void {
+    const tag = this.tag;
+    for (let slot = 0; slot < tag.length; slot++) {
+      const t = tag[slot]!;
+      if (t !== EMPTY && (t & TLB_WD) === TLB_WD) log.push(t >> TAG_SHIFT);
+    }
   }
 
   /** Drops every TLB entry. The caller charges the cost. */
@@ -419,6 +454,7 @@ export class Mmu {
       }
       space.setFlags(vpn, e | PTE_ACCESSED | PTE_DIRTY);
       this.tag[slot]! |= TLB_DIRTY;
+      this.writeLog.push(vpn);
       return true;
     }
     // TLB miss, or a write through an entry cached read-only: walk.
