@@ -13,15 +13,19 @@ import type { Reply, Task } from './worker.ts';
 export type OnRunDone = (done: number) => void;
 
 /**
- * The worker's entry. Workers inherit `process.execArgv`, but on Node 20 the
- * `--import` loader tsx installs there does not take effect in a worker
- * (tsx issue #354: "Unknown file extension .ts"), so the worker registers
- * tsx's ESM loader itself before importing worker.ts.
+ * A worker thread. Compiled (dist/, `npm run bench`), it starts worker.js
+ * directly. Run as TypeScript (tests, tsx): workers inherit
+ * `process.execArgv`, but on Node 20 the `--import` loader tsx installs there
+ * does not take effect in a worker (tsx issue #354: "Unknown file extension
+ * .ts"), so the worker registers tsx's ESM loader itself before importing
+ * worker.ts.
  */
-function workerSource(): string {
+function startWorker(): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url));
   const tsx = import.meta.resolve('tsx/esm/api');
   const entry = new URL('./worker.ts', import.meta.url).href;
-  return `import { register } from ${JSON.stringify(tsx)};\nregister();\nawait import(${JSON.stringify(entry)});\n`;
+  const source = `import { register } from ${JSON.stringify(tsx)};\nregister();\nawait import(${JSON.stringify(entry)});\n`;
+  return new Worker(source, { eval: true });
 }
 
 /** Rebuilds a worker's error with its name, so exit codes can tell bad input from model bugs. */
@@ -86,9 +90,8 @@ function runInWorkers(
       next++;
       w.postMessage(task);
     };
-    const source = workerSource();
     for (let i = 0; i < threads; i++) {
-      const w = new Worker(source, { eval: true });
+      const w = startWorker();
       workers.push(w);
       w.on('message', (reply: Reply) => {
         if (settled) return;
