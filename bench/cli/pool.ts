@@ -4,9 +4,21 @@
  * change its result; results come back in the order of the configurations.
  * Workers take the next run when they finish one, so long and short runs
  * balance out.
+ *
+ * Runs on one workload share its baseline (src/run/baseline.ts). A worker
+ * sends back the baseline it replayed, and the pool hands it with every later
+ * run that shares it; and while a worker replays a baseline, the others are
+ * given runs of other baselines first, so a baseline is replayed once, not
+ * once per worker, wherever the plan allows.
  */
 import { Worker } from 'node:worker_threads';
-import { type RunConfig, type RunResult, runExperiment } from '../../src/run/index.ts';
+import {
+  type ReplayOutcome,
+  type RunConfig,
+  type RunResult,
+  runExperiment,
+  sharedBaselineKey,
+} from '../../src/run/index.ts';
 import type { Reply, Task } from './worker.ts';
 
 /** Called after every finished run with the number done so far. */
@@ -70,7 +82,7 @@ function runInWorkers(
     const results: (RunResult | undefined)[] = new Array(configs.length);
     const workers: Worker[] = [];
     const retired = new Set<Worker>();
-    let next = 0;
+    const baselines = new BaselineBoard(configs);
     let done = 0;
     let settled = false;
     const stop = (err: Error | undefined) => {
@@ -81,13 +93,13 @@ function runInWorkers(
       else resolve(results as RunResult[]);
     };
     const feed = (w: Worker) => {
-      if (next >= configs.length) {
+      const index = baselines.next();
+      if (index === undefined) {
         retired.add(w);
         void w.terminate();
         return;
       }
-      const task: Task = { index: next, config: configs[next]! };
-      next++;
+      const task: Task = { index, config: configs[index]!, baseline: baselines.known(index) };
       w.postMessage(task);
     };
     for (let i = 0; i < threads; i++) {
@@ -96,6 +108,7 @@ function runInWorkers(
       w.on('message', (reply: Reply) => {
         if (settled) return;
         if ('error' in reply) return stop(reviveError(reply.error));
+        baselines.finished(reply.index, reply.baseline);
         results[reply.index] = reply.result;
         done++;
         onDone?.(done);
@@ -110,4 +123,47 @@ function runInWorkers(
       feed(w);
     }
   });
+}
+
+/**
+ * Which run a free worker takes next, and the baselines known so far: the
+ * first run not yet given out whose baseline is known or not being replayed
+ * by another worker, else the first run not yet given out.
+ */
+export class BaselineBoard {
+  private readonly keys: string[];
+  private readonly waiting: number[];
+  private readonly replaying = new Set<string>();
+  private readonly baselines = new Map<string, ReplayOutcome>();
+
+  constructor(configs: readonly RunConfig[]) {
+    this.keys = configs.map(sharedBaselineKey);
+    this.waiting = configs.map((_, i) => i);
+  }
+
+  /** The run to give out next (then counted as running), or undefined when all are given out. */
+  next(): number | undefined {
+    if (this.waiting.length === 0) return undefined;
+    let at = this.waiting.findIndex((i) => {
+      const key = this.keys[i]!;
+      return this.baselines.has(key) || !this.replaying.has(key);
+    });
+    if (at < 0) at = 0;
+    const [index] = this.waiting.splice(at, 1);
+    const key = this.keys[index!]!;
+    if (!this.baselines.has(key)) this.replaying.add(key);
+    return index;
+  }
+
+  /** The baseline to send with run `index`, if known. */
+  known(index: number): ReplayOutcome | undefined {
+    return this.baselines.get(this.keys[index]!);
+  }
+
+  /** Run `index` finished with `baseline`. */
+  finished(index: number, baseline: ReplayOutcome | undefined): void {
+    const key = this.keys[index]!;
+    if (baseline !== undefined) this.baselines.set(key, baseline);
+    this.replaying.delete(key);
+  }
 }
