@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { arch, availableParallelism, platform } from 'node:os';
 import { join } from 'node:path';
 import type { RunResult } from '../../src/run/index.ts';
+import { readHeadCommit } from './git.ts';
 import { REPO_ROOT } from './paths.ts';
 
 export const RESULTS_SCHEMA = 'dirtybench/results@1';
@@ -45,6 +46,8 @@ export function harnessVersion(): string {
 
 /** The harness's git commit, or null when git or the checkout is missing. */
 export function gitCommit(): string | null {
+  const read = readHeadCommit(REPO_ROOT);
+  if (read !== undefined) return read;
   try {
     const out = execFileSync('git', ['rev-parse', 'HEAD'], {
       cwd: REPO_ROOT,
