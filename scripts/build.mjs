@@ -15,7 +15,6 @@
  * Usage: node scripts/build.mjs           build now
  *        node scripts/build.mjs --stale   build only when dist/ is out of date
  */
-import { spawnSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -91,6 +90,8 @@ export function build() {
   rmSync(tmp, { recursive: true, force: true });
   try {
     const tsc = tscPath();
+    // Loaded here, not at the top: every start of the CLI imports this module, and few build.
+    const { spawnSync } = createRequire(import.meta.url)('node:child_process');
     const r = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', tmp], {
       cwd: ROOT,
       encoding: 'utf8',
