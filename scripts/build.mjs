@@ -15,6 +15,8 @@
  * Usage: node scripts/build.mjs           build now
  *        node scripts/build.mjs --stale   build only when dist/ is out of date
  */
+
+import { randomBytes } from 'node:crypto';
 import {
   cpSync,
   existsSync,
@@ -26,6 +28,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
+import { hostname } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -85,8 +88,10 @@ function tscPath() {
 export function build() {
   const startedMs = Date.now();
   const files = sourceFiles();
-  const tmp = join(ROOT, `.dist-build-${process.pid}`);
-  const old = join(ROOT, `.dist-old-${process.pid}`);
+  // Unique across the hosts of a shared file system (array jobs on a cluster).
+  const id = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const tmp = join(ROOT, `.dist-build-${id}`);
+  const old = join(ROOT, `.dist-old-${id}`);
   rmSync(tmp, { recursive: true, force: true });
   try {
     const tsc = tscPath();
