@@ -75,7 +75,11 @@ export class CheckpointStore {
 
   /** Stores the base checkpoint: every page (the restored image then equals memory). */
   storeBase(memory: TargetMemory): void {
-    this.restored.set(memory.fingerprints());
+    const r = this.restored;
+    const live = memory.records;
+    const words = RECORD_WORDS;
+    const word = FINGERPRINT_WORD;
+    for (let p = 0; p < this.pages; p++) r[p] = live[p * words + word]!;
     this.differs.fill(0);
     this.mismatches = 0;
     this.storedPages += this.pages;
@@ -175,8 +179,12 @@ export class CheckpointStore {
     const words = RECORD_WORDS;
     const word = FINGERPRINT_WORD;
     let mismatches = 0;
-    for (let p = 0; p < this.pages; p++) if (r[p] !== live[p * words + word]) mismatches++;
-    const unseen = memory.scanWritten(null, false);
+    let unseen = 0;
+    for (let p = 0; p < this.pages; p++) {
+      const v = live[p * words + word]!;
+      if (r[p] !== v) mismatches++;
+      if (memory.checkpointedFingerprint(p) !== v) unseen++;
+    }
     if (mismatches !== this.mismatches || unseen !== 0) {
       throw new ModelError(
         `verification bookkeeping: the full comparison at the end finds ${mismatches} restore mismatches and ${unseen} pages written since the last checkpoint; the incremental checks kept ${this.mismatches} and 0`,
