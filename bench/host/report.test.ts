@@ -23,7 +23,15 @@ const DOC: HostDocument = {
     { pages: 1048576, checkpoints: 738, pagesPerCheckpoint: 64, cliSeconds: 0.7, msPerCheckpoint: 0.09485 },
   ],
   managedFaults: { pages: 65536, accesses: 2e6, faults: 1_300_000, seconds: 1.3, faultsPerSecond: 1e6 },
-  startup: { args: ['--accesses=1'], seconds: 0.25, nodeSeconds: 0.05, npmSeconds: 0.45, repeats: 5 },
+  startup: {
+    args: ['--accesses=1'],
+    seconds: 0.25,
+    cpuSeconds: 0.2,
+    nodeSeconds: 0.05,
+    nodeCpuSeconds: 0.04,
+    npmSeconds: 0.45,
+    repeats: 5,
+  },
   jobs: {
     pages: 65536,
     accesses: 1e7,
@@ -31,6 +39,8 @@ const DOC: HostDocument = {
     runs: 7,
     jobs1Seconds: 60,
     jobs2Seconds: 33.3,
+    jobs1CpuSeconds: 59,
+    jobs2CpuSeconds: null,
     speedup: 1.8018,
   },
   memory: [{ strategy: 'oracle', bytesPerPage: 28.04, pagesLow: 262144, pagesHigh: 1048576 }],
@@ -71,9 +81,9 @@ describe('the host report', () => {
       /^ {2}managed-dataspace, uniform, 65536 pages, 2000000 accesses +1300000 faults in 1\.30 CPU s +1\.00 M faults\/s$/m,
     );
     expect(text).toMatch(
-      /^ {2}start-up: npm run bench -- --accesses=1 +0\.250 s \(npm adds: 0\.200 s\) +node -e 0: 0\.050 s$/m,
+      /^ {2}start-up: npm run bench -- --accesses=1 +0\.250 s, 0\.200 CPU s \(npm adds: 0\.200 s\) +node -e 0: 0\.050 s, 0\.040 CPU s$/m,
     );
-    expect(text).toMatch(/--jobs 1: 60\.0 s, --jobs 2: 33\.3 s +1\.80x$/m);
+    expect(text).toMatch(/--jobs 1: 60\.0 s, 59\.0 CPU s; --jobs 2: 33\.3 s +1\.80x$/m);
   });
 
   it('summarises the same figures in markdown tables', () => {

@@ -93,6 +93,9 @@ function checkpointTable(doc: HostDocument): Table {
   };
 }
 
+const cpu = (seconds: number | null, digits: number) =>
+  seconds === null ? '' : `, ${seconds.toFixed(digits)} CPU s`;
+
 function processTable(doc: HostDocument): Table {
   const f = doc.managedFaults;
   const s = doc.startup;
@@ -104,15 +107,15 @@ function processTable(doc: HostDocument): Table {
     ],
     [
       `start-up: npm run bench -- ${s.args.join(' ')}`,
-      `${s.seconds.toFixed(3)} s (npm adds: ${(s.npmSeconds - s.seconds).toFixed(3)} s)`,
-      `node -e 0: ${s.nodeSeconds.toFixed(3)} s`,
+      `${s.seconds.toFixed(3)} s${cpu(s.cpuSeconds, 3)} (npm adds: ${(s.npmSeconds - s.seconds).toFixed(3)} s)`,
+      `node -e 0: ${s.nodeSeconds.toFixed(3)} s${cpu(s.nodeCpuSeconds, 3)}`,
     ],
   ];
   const j = doc.jobs;
   if (j) {
     rows.push([
       `${j.runs} runs: ${j.args.join(' ')}`,
-      `--jobs 1: ${j.jobs1Seconds.toFixed(1)} s, --jobs 2: ${j.jobs2Seconds.toFixed(1)} s`,
+      `--jobs 1: ${j.jobs1Seconds.toFixed(1)} s${cpu(j.jobs1CpuSeconds, 1)}; --jobs 2: ${j.jobs2Seconds.toFixed(1)} s${cpu(j.jobs2CpuSeconds, 1)}`,
       `${j.speedup.toFixed(2)}x`,
     ]);
   }

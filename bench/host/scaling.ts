@@ -7,7 +7,7 @@
  * against two. These measure the host, never the model: no timed tests.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadProfile } from '../../src/platform/index.ts';
@@ -69,8 +69,11 @@ export interface StartupFigure {
   args: string[];
   /** `node bench/start.mjs cli …` (what npm runs with exec), wall seconds, median. */
   seconds: number;
+  /** Its CPU seconds (all threads), median; null without /proc. */
+  cpuSeconds: number | null;
   /** `node -e 0` on this machine just then: Node's own start-up, median. */
   nodeSeconds: number;
+  nodeCpuSeconds: number | null;
   /** `npm run --silent bench -- …`, wall seconds, median: adds npm's own start-up. */
   npmSeconds: number;
   repeats: number;
@@ -85,6 +88,9 @@ export interface JobsFigure {
   runs: number;
   jobs1Seconds: number;
   jobs2Seconds: number;
+  /** CPU seconds of each (all threads; null without /proc): what two workers cost beyond one. */
+  jobs1CpuSeconds: number | null;
+  jobs2CpuSeconds: number | null;
   /** jobs1Seconds / jobs2Seconds. */
   speedup: number;
 }
@@ -152,7 +158,7 @@ export function checkpointFigures(log: (line: string) => void): CheckpointFigure
       log(
         `checkpoint host time: ${CHECKPOINT_SETUP.strategy}, 64 hot pages of ${pages}, round ${k + 1} of ${repeats}`,
       );
-      wall[i]!.push(timeBench(scenarioArgs(pages)));
+      wall[i]!.push(timeBench(scenarioArgs(pages)).wall);
       const periodic = cpuOfRun(scenario(pages));
       const once = cpuOfRun(scenario(pages, false));
       perCheckpoint[i]!.push(((periodic.seconds - once.seconds) / (periodic.result.checkpoints - 1)) * 1000);
@@ -193,20 +199,48 @@ export function faultFigure(log: (line: string) => void): FaultFigure {
   return { pages, accesses, faults, seconds, faultsPerSecond: faults / seconds };
 }
 
-/** Runs a command to its end; wall seconds. */
-function timeCommand(command: string, args: readonly string[]): number {
+/** Wall seconds of a command, and its CPU seconds (all its processes and threads; null without /proc). */
+export interface Timed {
+  wall: number;
+  cpu: number | null;
+}
+
+/**
+ * CPU seconds of this process's finished children (cutime + cstime of
+ * /proc/self/stat, proc(5), in USER_HZ = 100 ticks per second), or null
+ * without /proc. On a shared machine CPU time moves far less than wall time.
+ */
+function childrenCpuSeconds(): number | null {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+    // After "pid (comm) ", field 3 (state) is fields[0]; cutime and cstime are fields 16 and 17.
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** Runs a command to its end; its wall and CPU seconds. */
+function timeCommand(command: string, args: readonly string[]): Timed {
+  const c0 = childrenCpuSeconds();
   const t0 = performance.now();
   const r = spawnSync(command, args, { cwd: REPO_ROOT, encoding: 'utf8' });
-  const seconds = (performance.now() - t0) / 1000;
+  const wall = (performance.now() - t0) / 1000;
+  const c1 = childrenCpuSeconds();
   if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${r.status}: ${r.stderr.trim()}`);
-  return seconds;
+  return { wall, cpu: c0 === null || c1 === null ? null : c1 - c0 };
 }
+
+const medianOf = (xs: Timed[]): Timed => ({
+  wall: median(xs.map((x) => x.wall)),
+  cpu: xs.some((x) => x.cpu === null) ? null : median(xs.map((x) => x.cpu!)),
+});
 
 /** The CLI as npm starts it (compiled JavaScript, rebuilt first when stale). */
 const START = join(REPO_ROOT, 'bench', 'start.mjs');
 
 /** Times `npm run bench -- args` underneath npm, with a fresh --out. */
-export function timeBench(args: readonly string[]): number {
+export function timeBench(args: readonly string[]): Timed {
   const out = mkdtempSync(join(tmpdir(), 'dirtybench-host-'));
   try {
     return timeCommand(process.execPath, [START, 'cli', ...args, '--out', join(out, 'set')]);
@@ -219,9 +253,9 @@ export function timeBench(args: readonly string[]): number {
 export function startupFigure(log: (line: string) => void, repeats = 5): StartupFigure {
   log(`start-up: ${TRIVIAL_RUN.join(' ')}, ${repeats} times each`);
   timeBench(TRIVIAL_RUN); // builds dist/ if stale, and warms the file cache
-  const cli: number[] = [];
-  const node: number[] = [];
-  const npm: number[] = [];
+  const cli: Timed[] = [];
+  const node: Timed[] = [];
+  const npm: Timed[] = [];
   for (let k = 0; k < repeats; k++) {
     cli.push(timeBench(TRIVIAL_RUN));
     node.push(timeCommand(process.execPath, ['-e', '0']));
@@ -234,11 +268,15 @@ export function startupFigure(log: (line: string) => void, repeats = 5): Startup
       rmSync(out, { recursive: true, force: true });
     }
   }
+  const c = medianOf(cli);
+  const n = medianOf(node);
   return {
     args: TRIVIAL_RUN,
-    seconds: median(cli),
-    nodeSeconds: median(node),
-    npmSeconds: median(npm),
+    seconds: c.wall,
+    cpuSeconds: c.cpu,
+    nodeSeconds: n.wall,
+    nodeCpuSeconds: n.cpu,
+    npmSeconds: medianOf(npm).wall,
     repeats,
   };
 }
@@ -247,16 +285,18 @@ export function startupFigure(log: (line: string) => void, repeats = 5): Startup
 export function jobsFigure(log: (line: string) => void, accesses: number = SWEEP_SETUP.accesses): JobsFigure {
   const args = ['--workload=uniform', `--pages=${SWEEP_SETUP.pages}`, `--accesses=${accesses}`, '--quiet'];
   log(`sweep: every strategy, ${args.join(' ')}, with --jobs 2`);
-  const jobs2Seconds = timeBench([...args, '--jobs=2']);
+  const jobs2 = timeBench([...args, '--jobs=2']);
   log(`sweep: the same with --jobs 1`);
-  const jobs1Seconds = timeBench([...args, '--jobs=1']);
+  const jobs1 = timeBench([...args, '--jobs=1']);
   return {
     pages: SWEEP_SETUP.pages,
     accesses,
     args,
     runs: strategies.length,
-    jobs1Seconds,
-    jobs2Seconds,
-    speedup: jobs1Seconds / jobs2Seconds,
+    jobs1Seconds: jobs1.wall,
+    jobs2Seconds: jobs2.wall,
+    jobs1CpuSeconds: jobs1.cpu,
+    jobs2CpuSeconds: jobs2.cpu,
+    speedup: jobs1.wall / jobs2.wall,
   };
 }
