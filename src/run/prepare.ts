@@ -35,6 +35,11 @@ export interface PreparedRun {
 export interface RunOverrides {
   strategy?: StrategyDef;
   workload?: WorkloadDef;
+  /**
+   * Also verify every checkpoint by visiting every page, and raise a
+   * ModelError where the incremental check (store.ts) disagrees (tests).
+   */
+  fullCheck?: boolean;
 }
 
 /**

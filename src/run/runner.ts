@@ -47,7 +47,7 @@ import { buildResult, CheckpointLedger } from './metrics.ts';
 import { ConfigError, type PreparedRun, prepareRun, type RunOverrides } from './prepare.ts';
 import { responseTimeBound } from './realtime.ts';
 import { drive, Replay, type ReplayOutcome, touchAll } from './replay.ts';
-import { CheckpointStore } from './store.ts';
+import { CheckpointStore, type CheckpointVerdict } from './store.ts';
 import type { RunConfig, RunResult } from './types.ts';
 
 /** Runs one configuration: the measured run and its baseline. Deterministic. */
@@ -62,7 +62,7 @@ export function runExperiment(config: RunConfig, with_: RunOverrides = {}): RunR
   }
   const cache = baselineCache(prepared);
   const base = cache.known === undefined ? baselineReplay(prepared, stream) : null;
-  const measured = startMeasured(prepared, stream);
+  const measured = startMeasured(prepared, stream, with_.fullCheck === true);
   drive(stream, base ? [base, measured.replay] : [measured.replay]);
   const baseline = cache.known ?? base!.finish();
   if (cache.known === undefined) cache.store(baseline);
@@ -92,6 +92,16 @@ function markReported(list: Int32Array, n: number, reported: Uint8Array): number
     }
   }
   return unique;
+}
+
+/** @throws ModelError when the incremental verdict of a checkpoint differs from the full comparison's. */
+function checkAgainstFull(verdict: CheckpointVerdict, full: CheckpointVerdict): void {
+  const keys = Object.keys(full) as (keyof CheckpointVerdict)[];
+  if (keys.some((k) => verdict[k] !== full[k])) {
+    throw new ModelError(
+      `verification: the incremental check found ${JSON.stringify(verdict)}, visiting every page found ${JSON.stringify(full)}`,
+    );
+  }
 }
 
 /** Clears the marks `markReported` set for `list[0..n)`. */
@@ -138,6 +148,7 @@ function setUp(platform: Platform, strategy: Strategy, copier: Copier, store: Ch
 function startMeasured(
   p: PreparedRun,
   stream: WorkloadStream,
+  fullCheck: boolean,
 ): { replay: Replay; finish: (baseline: ReplayOutcome) => RunResult } {
   const { config } = p;
   const pages = stream.pages;
@@ -201,7 +212,9 @@ function startMeasured(
     // Verify against the oracle (written since the last checkpoint vs reported)
     // and the restored chain against live memory. B is stopped until the
     // resume below, and re-arming changes no page contents.
-    const verdict = store.verifyAndMark(reported, memory);
+    const full = fullCheck ? store.fullVerdict(reported, memory) : null;
+    const verdict = store.verify(reported, reportedList, unique, memory);
+    if (full !== null) checkAgainstFull(verdict, full);
     clearMarks(reported, reportedList, unique);
     clock.phase = Phase.rearm;
     strategy.rearm(reportedList, unique);
@@ -223,6 +236,7 @@ function startMeasured(
   const finish = (baseline: ReplayOutcome): RunResult => {
     const outcome = replay.finish();
     checkpoint(); // the final checkpoint
+    store.checkFinal(memory);
     return buildResult(p, {
       platform,
       runtimeCycles: clock.now - setupCycles,

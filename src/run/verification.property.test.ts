@@ -2,10 +2,11 @@
  * Properties every registered strategy must keep on every profile it runs on,
  * over random access sequences, memory sizes, checkpoint intervals and
  * parameters drawn from its own declarations: no written page is ever missed,
- * the restored chain equals B's memory at every checkpoint, each kind of
- * stall stays within its own analytic bound, and the same inputs give
- * identical results, whichever way A reaches B's memory (`--copy-via`). A
- * strategy is covered as soon as it is registered.
+ * the restored chain equals B's memory at every checkpoint (the incremental
+ * check agreeing with a comparison of every page), each kind of stall stays
+ * within its own analytic bound, and the same inputs give identical results,
+ * whichever way A reaches B's memory (`--copy-via`). A strategy is covered as
+ * soon as it is registered.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -27,7 +28,8 @@ describe.each(strategies.map((s) => [s.name, s] as const))('%s', (name, def) => 
         const workload = scenarioWorkload(s);
         const config = { ...literalConfig(profile, name, params, s.interval), copyVia };
         fc.pre(runnable(config, { workload }, s.pages));
-        const a = runExperiment(config, { workload });
+        // fullCheck: every checkpoint's incremental verdict is also checked against visiting every page.
+        const a = runExperiment(config, { workload, fullCheck: true });
         expect(a.metrics.verification.missedPages).toBe(0);
         expect(a.metrics.verification.restoreOk).toBe(true);
         // Every stall kind within its own bound (STALL_BOUND_FIELDS), the pause among them.
