@@ -4,13 +4,17 @@
  * measured run and its baseline), so a workload is generated once per run.
  *
  * Where checkpoints fall (`CheckpointTimer`):
- * - `cycles`, from `start`: a fixed grid of target time, start + k × interval.
+ * - `cycles`, from `start`: a fixed grid of target time, start + phase +
+ *   k × interval, from its first point after the start (`phase` in
+ *   [0, interval), 0 by default, places the grid against the periodic task's
+ *   releases, which fall at start + j × period).
  *   A checkpoint (or a fault) that overruns a slot makes the timer skip it:
  *   the next checkpoint is at the first slot after it ended. Skipped slots
  *   are counted (`skippedSlots`), because a long pause removes checkpoints
  *   and with them their cost: a run with fewer checkpoints looks cheaper.
- * - `cycles`, from `end`: each checkpoint `interval` after the previous one
- *   ended (B always runs a whole interval between two); nothing is skipped.
+ * - `cycles`, from `end`: the first where the grid's first is, each next
+ *   `interval` after the previous one ended (B always runs a whole interval
+ *   between two); nothing is skipped.
  * - `accesses`: after B's access k × interval (k ≥ 1, before the last
  *   access), as scripts/native/replay.c places them: every strategy then
  *   checkpoints at the same points of B's execution, whatever it costs B.
@@ -51,7 +55,7 @@ export function drive(stream: WorkloadStream, replays: Replay[]): void {
 
 /** Where a replay's checkpoints fall (see the module comment). */
 export type CheckpointTimer =
-  | { kind: 'cycles'; cycles: number; from: 'start' | 'end' }
+  | { kind: 'cycles'; cycles: number; from: 'start' | 'end'; phase: number }
   | { kind: 'accesses'; accesses: number };
 
 /** What a replay measured. */
@@ -82,8 +86,8 @@ export class Replay {
   private readonly idleAtStart: number;
   /** Target time of the next checkpoint (time modes; Infinity otherwise). */
   private nextCheckpoint: number;
-  /** The grid slot `nextCheckpoint` is (from `start`). */
-  private slot = 1;
+  /** The grid slot `nextCheckpoint` is (from `start`): k of start + phase + k × interval. */
+  private slot: number;
   private skipped = 0;
   /** B's access count after which the next checkpoint falls (accesses mode; Infinity otherwise). */
   private nextAt: number;
@@ -106,7 +110,12 @@ export class Replay {
   ) {
     this.start = platform.clock.now;
     this.idleAtStart = platform.clock.byCategory[Cat.idle]!;
-    this.nextCheckpoint = timer?.kind === 'cycles' ? this.start + timer.cycles : Number.POSITIVE_INFINITY;
+    // The grid's first point after the start: start + phase, or start + interval for phase 0.
+    this.slot = timer?.kind === 'cycles' && timer.phase > 0 ? 0 : 1;
+    this.nextCheckpoint =
+      timer?.kind === 'cycles'
+        ? this.start + timer.phase + this.slot * timer.cycles
+        : Number.POSITIVE_INFINITY;
     this.nextAt = timer?.kind === 'accesses' ? timer.accesses : Number.POSITIVE_INFINITY;
     this.perJob = jobs ? jobs.accessesPerJob : Number.POSITIVE_INFINITY;
     this.jobEnd = this.perJob;
@@ -161,17 +170,18 @@ export class Replay {
   /** The checkpoint the timer fell due for, and the next one's time. */
   private due(): void {
     const clock = this.platform.clock;
-    const timer = this.timer as { cycles: number; from: 'start' | 'end' };
+    const timer = this.timer as { cycles: number; from: 'start' | 'end'; phase: number };
     this.checkpoint();
     if (timer.from === 'end') {
       this.nextCheckpoint = clock.now + timer.cycles;
       return;
     }
     // The first slot after the checkpoint ended; the ones in between are skipped.
-    const next = Math.floor((clock.now - this.start) / timer.cycles) + 1;
+    const origin = this.start + timer.phase;
+    const next = Math.floor((clock.now - origin) / timer.cycles) + 1;
     this.skipped += next - this.slot - 1;
     this.slot = next;
-    this.nextCheckpoint = this.start + next * timer.cycles;
+    this.nextCheckpoint = origin + next * timer.cycles;
   }
 
   private idleUntil(t: number): void {

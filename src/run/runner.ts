@@ -26,17 +26,26 @@ import {
   diffCounters,
   MAX_PAGES,
   ModelError,
+  maxAccessTranslationCycles,
   Phase,
   type Platform,
   platformCounters,
   StallCause,
 } from '../platform/index.ts';
-import { createStrategy, type Strategy } from '../strategies/index.ts';
+import {
+  type Bounds,
+  createStrategy,
+  type StallBounds,
+  type Strategy,
+  type StrategyBounds,
+  withMaxStall,
+} from '../strategies/index.ts';
 import { createWorkload, type WorkloadStream } from '../workloads/index.ts';
 import { baselineCache, baselineReplay } from './baseline.ts';
-import { Copier } from './copy.ts';
+import { Copier, type CopyBounds } from './copy.ts';
 import { buildResult, CheckpointLedger } from './metrics.ts';
 import { ConfigError, type PreparedRun, prepareRun, type RunOverrides } from './prepare.ts';
+import { responseTimeBound } from './realtime.ts';
 import { drive, Replay, type ReplayOutcome, touchAll } from './replay.ts';
 import { CheckpointStore, type CheckpointVerdict } from './store.ts';
 import type { RunConfig, RunResult } from './types.ts';
@@ -101,6 +110,24 @@ function clearMarks(reported: Uint8Array, list: Int32Array, n: number): void {
 }
 
 /**
+ * A run's bounds: the strategy's per stall kind, with what reaching B's
+ * memory adds (copy.ts): to every pause the copy's work, and to a fault
+ * stall B's refault through its pager after A's detach, which can be the
+ * same stall as a tracking fault (the pager maps the page write-protected
+ * for tracking, and the write then traps) and, on its own, one more stall
+ * per page and interval.
+ */
+export function runBounds(own: StrategyBounds, copy: CopyBounds): { bounds: Bounds; faultsPerPage: number } {
+  const kinds: StallBounds = { ...own };
+  kinds.maxFaultStallCycles += copy.fault;
+  kinds.maxPauseCycles += copy.pause;
+  return {
+    bounds: withMaxStall(kinds),
+    faultsPerPage: own.faultsPerPage + (copy.fault > 0 ? 1 : 0),
+  };
+}
+
+/**
  * B's memory set up as the strategy needs it, A's view of it as the copy
  * needs it, every page written once, the base stored, tracking armed.
  */
@@ -134,12 +161,25 @@ function startMeasured(
   // Setup, not measured.
   setUp(platform, strategy, copier, store);
   // The strategy's bounds, and what reaching B's memory adds to them (known once B's memory is built).
-  const own = p.strategy.bounds(profile, pages, p.strategyParams);
-  const extra = copier.bounds();
-  const bounds = {
-    maxPauseCycles: own.maxPauseCycles + extra.pause,
-    maxStallCycles: Math.max(own.maxStallCycles + extra.fault, own.maxPauseCycles + extra.pause),
-  };
+  // B touches at most its page set between two checkpoints (periodic's jobPages), else every page.
+  const touched = Math.min(pages, stream.jobs?.pages ?? pages);
+  const own = p.strategy.bounds(profile, pages, p.strategyParams, touched);
+  const { bounds, faultsPerPage } = runBounds(own, copier.bounds(own.maxCopiedPages));
+  const wcrtBoundCycles = stream.jobs
+    ? responseTimeBound({
+        periodCycles: stream.jobs.periodCycles,
+        accessesPerJob: stream.jobs.accessesPerJob,
+        pageSet: touched,
+        jobs: Math.ceil(stream.accesses / stream.jobs.accessesPerJob),
+        accessCycles: stream.computeCycles + maxAccessTranslationCycles(profile),
+        faultStallCycles: bounds.maxFaultStallCycles,
+        faultsPerPage,
+        ringFullStallCycles: bounds.maxRingFullStallCycles,
+        ringEntries: own.ringEntries,
+        pauseCycles: bounds.maxPauseCycles,
+        timer: p.timer,
+      })
+    : null;
   const setupCycles = clock.now;
   clock.byCategory.fill(0);
   const countersAtStart = platformCounters(platform);
@@ -205,6 +245,7 @@ function startMeasured(
       checkpointBytes: store.bytes(),
       strategyMemory: strategy.memory ? strategy.memory() : {},
       bounds,
+      wcrtBoundCycles,
       outcome,
       baseline,
       jobs: Boolean(stream.jobs),
