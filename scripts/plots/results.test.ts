@@ -149,6 +149,19 @@ describe('fields added by other sessions', () => {
     expect(withBound['boundMicros']).toBeCloseTo(1000 / 3400, 9);
   });
 
+  it('realtime draws the analytic response-time bound in a panel of its own when every periodic run carries it', () => {
+    const metrics = (s: JsonObject) => [...new Set(dataValues(s).map((d) => d['metric']))];
+    expect(metrics(spec(() => {}, 'realtime'))).toEqual(['wcrt', 'misses']);
+    const withBound = spec((doc) => {
+      for (const r of doc.runs) {
+        if (r['workload'] === 'periodic') setField(r, 'metrics.realtime.wcrtBoundCycles', 6800);
+      }
+    }, 'realtime');
+    expect(metrics(withBound)).toEqual(['wcrt', 'wcrtBound', 'misses']);
+    const bounds = dataValues(withBound).filter((d) => d['metric'] === 'wcrtBound');
+    expect(bounds.every((d) => d['value'] === 6800 / 3400)).toBe(true);
+  });
+
   it('draws every stall kind present: a ring-full stall gets its own panel and CDF row', () => {
     const change = (doc: Doc) => {
       for (const r of doc.runs) {

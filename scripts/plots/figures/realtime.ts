@@ -1,7 +1,9 @@
 /**
  * Figure 8: the real-time view — the worst-case response time and the
  * deadline misses of the `periodic` task against the checkpoint interval,
- * per strategy, with the deadline (= the period) marked.
+ * per strategy, with the deadline (= the period) marked, and the analytic
+ * response-time bound (`metrics.realtime.wcrtBoundCycles`, issue 13) in a
+ * panel beside it where results carry it.
  */
 import {
   type Chart,
@@ -14,7 +16,7 @@ import {
   us,
 } from '../figure.ts';
 import { INTERVAL_AXIS, intervalMs, sweepPanels, sweepRows } from '../panels.ts';
-import { num, type Run } from '../results.ts';
+import { num, optionalNum, type Run } from '../results.ts';
 import { select } from '../select.ts';
 
 /** Runs of a task with jobs: `periodic`, or any workload whose results carry `metrics.realtime`. */
@@ -36,9 +38,21 @@ export const realtime: Figure = {
     });
     if (configs.length === 0) return [];
 
-    // Data
+    // Data: the bound only where every run carries it (results before issue 13 do not).
+    const bounded = configs.every((c) =>
+      c.runs.every((r) => optionalNum(r, 'metrics.realtime.wcrtBoundCycles') !== undefined),
+    );
     const rows = sweepRows(configs, intervalMs, [
       { metric: 'wcrt', value: (r) => us(r, num(r, 'metrics.realtime.wcrtCycles')), worst: true },
+      ...(bounded
+        ? [
+            {
+              metric: 'wcrtBound',
+              value: (r: Run) => us(r, num(r, 'metrics.realtime.wcrtBoundCycles')),
+              worst: true,
+            },
+          ]
+        : []),
       { metric: 'misses', value: (r) => num(r, 'metrics.realtime.deadlineMisses') },
     ]);
     const first = configs[0]!.first;
@@ -69,6 +83,16 @@ export const realtime: Figure = {
               },
             ],
           },
+          ...(bounded
+            ? [
+                {
+                  metric: 'wcrtBound',
+                  title: 'analytic response-time bound (µs, log scale)',
+                  scale: { type: 'log' },
+                  format: '.2f',
+                },
+              ]
+            : []),
           { metric: 'misses', title: 'deadline misses per run', format: ',.1f' },
         ],
         strategies: strategiesOf(rows),
