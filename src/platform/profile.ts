@@ -145,7 +145,6 @@ export const PROFILE_SCHEMA = {
       kind: 'cycles',
       doc: 'core+kernel work to pause or to resume one thread (Cpu_thread, ex_regs)',
     },
-    cacheOp: { kind: 'cycles', doc: 'the cache operation of a detach on Fiasco.OC' },
     maxMapOrder: {
       kind: 'count',
       doc: 'largest flexpage (log2 pages) core maps to answer one fault (Fault_area, constrain_map_size_log2)',
