@@ -157,7 +157,9 @@ if (missing.length > 0) {
       const local = Date.now();
       await bench(['--sweep', file, '--out', join(work, 'j1'), '-j1', '-q'], root);
       const j1Seconds = (Date.now() - local) / 1000;
+      const local2 = Date.now();
       await bench(['--sweep', file, '--out', join(work, 'j2'), '-j2', '-q'], root);
+      const j2Seconds = (Date.now() - local2) / 1000;
       const merged = join(out, 'merged');
       expect(runsText(merged)).toBe(runsText(join(work, 'j1')));
       expect(runsText(merged)).toBe(runsText(join(work, 'j2')));
@@ -186,7 +188,7 @@ if (missing.length > 0) {
         .at(-1)!;
       expect(merge!['StartTime']! >= lastEnd).toBe(true);
       console.log(
-        `slurm.test: 4-task array and merge of 12 small runs ${arraySeconds.toFixed(1)} s from submission (each task starts a node and the bench); --jobs 1 in-process ${j1Seconds.toFixed(1)} s`,
+        `slurm.test: 4-task array and merge of 12 small runs ${arraySeconds.toFixed(1)} s from submission (each task starts a node and the bench); locally in-process --jobs 1 ${j1Seconds.toFixed(1)} s, --jobs 2 ${j2Seconds.toFixed(1)} s`,
       );
     }, 120_000);
 
