@@ -66,6 +66,29 @@ describe('cost profiles', () => {
     expect(() => parseProfile(d, 't')).toThrow(/profile t: memory is missing/);
   });
 
+  it('refuses figures too large to sum exactly over a run, naming the field and the bound', () => {
+    const json = shipped('fiasco-oc-x86_64');
+    json['mmu']!['pageWalk'] = { value: Number.MAX_SAFE_INTEGER, source: 'assumed: test' };
+    expect(() => parseProfile(json, 'test')).toThrow(
+      'profile test: mmu.pageWalk.value must be <= 4294967296 (2^32 cycles, see src/platform/exact.ts), got 9007199254740991',
+    );
+    /** [section, field, largest accepted value]. */
+    const limits: [string, string, number][] = [
+      ['mmu', 'pageWalk', 2 ** 32],
+      ['checkpointer', 'copyPage', 2 ** 32],
+      ['memory', 'rmSessionQuotaBytes', 2 ** 20],
+      ['mmu', 'tlbFlushThresholdPages', 2 ** 29],
+      ['core', 'maxMapOrder', 29],
+    ];
+    for (const [section, field, max] of limits) {
+      const j = shipped('fiasco-oc-x86_64');
+      j[section]![field] = { value: max + 1, source: 'assumed: test' };
+      expect(() => parseProfile(j, 'test')).toThrow(`${section}.${field}.value must be <= ${max} (`);
+      j[section]![field] = { value: max, source: 'assumed: test' };
+      expect(() => parseProfile(j, 'test')).not.toThrow();
+    }
+  });
+
   it('refuses a TLB geometry without a power-of-two number of sets', () => {
     const json = shipped('fiasco-oc-x86_64');
     json['mmu']!['tlbWays'] = { value: 5, source: 'x' };

@@ -11,6 +11,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MAX_COST_CYCLES, MAX_OBJECT_BYTES } from './exact.ts';
+import { MAX_PAGES } from './records.ts';
 
 /** What kind of figure a field holds; decides validation and unit. */
 type FieldKind = 'cycles' | 'count' | 'bytes' | 'hz' | 'flag';
@@ -20,7 +22,25 @@ interface FieldSpec {
   readonly doc: string;
   /** Smallest allowed value for numbers (default 0; cycles may be 0). */
   readonly min?: number;
+  /** Largest allowed value, with the reason (default: the kind's, {@link KIND_MAX}). */
+  readonly max?: { readonly value: number; readonly why: string };
 }
+
+/**
+ * The largest value of each kind of figure (src/platform/exact.ts, rule 2):
+ * one operation or one object is small against the 2^53 − 1 a total may
+ * reach, so that totals over a run can be checked cheaply and stay exact.
+ */
+const KIND_MAX: Readonly<Record<FieldKind, FieldSpec['max']>> = {
+  cycles: { value: MAX_COST_CYCLES, why: '2^32 cycles, see src/platform/exact.ts' },
+  bytes: { value: MAX_OBJECT_BYTES, why: '2^20 bytes, see src/platform/exact.ts' },
+  count: undefined,
+  hz: undefined,
+  flag: undefined,
+};
+
+/** B's largest memory bounds page counts and flexpage orders (records.ts). */
+const PAGES_MAX = { value: MAX_PAGES, why: "2^29 pages, B's largest memory; see src/platform/exact.ts" };
 
 /**
  * The profile schema: section → field → declaration. Adding a figure is one
@@ -35,6 +55,7 @@ export const PROFILE_SCHEMA = {
       kind: 'count',
       doc: 'TLB entries (one level, standing for the last-level data TLB)',
       min: 1,
+      max: { value: 65535, why: 'the simulator indexes TLB slots in 16 bits' },
     },
     tlbWays: { kind: 'count', doc: 'TLB associativity; entries/ways must be a power of two', min: 1 },
     hardwareDirtyBit: {
@@ -51,6 +72,7 @@ export const PROFILE_SCHEMA = {
     tlbFlushThresholdPages: {
       kind: 'count',
       doc: 'an invalidation of more pages than this flushes the whole TLB instead',
+      max: PAGES_MAX,
     },
   },
   kernel: {
@@ -95,6 +117,7 @@ export const PROFILE_SCHEMA = {
     maxMapOrder: {
       kind: 'count',
       doc: 'largest flexpage (log2 pages) core maps to answer one fault (Fault_area, constrain_map_size_log2)',
+      max: { value: Math.log2(MAX_PAGES), why: "2^29 pages, B's largest memory; see src/platform/exact.ts" },
     },
   },
   checkpointer: {
@@ -232,6 +255,9 @@ export function parseProfile(json: unknown, origin: string): CostProfile {
           throw new ProfileError(`${where(path)}.value must be >= ${spec.min}, got ${v}`);
         if (!Number.isSafeInteger(v))
           throw new ProfileError(`${where(path)}.value must be an integer, got ${v}`);
+        const max = spec.max ?? KIND_MAX[spec.kind];
+        if (max !== undefined && v > max.value)
+          throw new ProfileError(`${where(path)}.value must be <= ${max.value} (${max.why}), got ${v}`);
       }
       values[field] = v;
       sources[path] = fig['source'];
@@ -239,11 +265,6 @@ export function parseProfile(json: unknown, origin: string): CostProfile {
     out[section] = values;
   }
   const profile = out as CostProfile;
-  if (profile.mmu.tlbEntries > 65535) {
-    throw new ProfileError(
-      `${where('mmu.tlbEntries')}.value must be <= 65535 (the simulator indexes TLB slots in 16 bits)`,
-    );
-  }
   const sets = profile.mmu.tlbEntries / profile.mmu.tlbWays;
   if (!Number.isInteger(sets) || (sets & (sets - 1)) !== 0) {
     throw new ProfileError(

@@ -1,4 +1,5 @@
 /** The runner: the only surface the CLI, benchmarks and scripts import. */
+export { checkExactResult, strategyBounds } from './exact.ts';
 export { buildMetrics, CheckpointLedger, percentOver } from './metrics.ts';
 export { ConfigError, type PreparedRun, prepareRun, type RunOverrides } from './prepare.ts';
 export type { CheckpointTimer } from './replay.ts';

@@ -36,6 +36,7 @@ import { createStrategy, type Strategy } from '../strategies/index.ts';
 import { createWorkload, type WorkloadStream } from '../workloads/index.ts';
 import { baselineCache, baselineReplay } from './baseline.ts';
 import { Copier } from './copy.ts';
+import { checkExactResult, strategyBounds } from './exact.ts';
 import { buildResult, CheckpointLedger } from './metrics.ts';
 import { ConfigError, type PreparedRun, prepareRun, type RunOverrides } from './prepare.ts';
 import { drive, Replay, type ReplayOutcome, touchAll } from './replay.ts';
@@ -58,7 +59,9 @@ export function runExperiment(config: RunConfig, with_: RunOverrides = {}): RunR
   drive(stream, base ? [base, measured.replay] : [measured.replay]);
   const baseline = cache.known ?? base!.finish();
   if (cache.known === undefined) cache.store(baseline);
-  return measured.finish(baseline);
+  const result = measured.finish(baseline);
+  checkExactResult(result);
+  return result;
 }
 
 function openStream(p: PreparedRun): WorkloadStream {
@@ -124,7 +127,7 @@ function startMeasured(
   // Setup, not measured.
   setUp(platform, strategy, copier, store);
   // The strategy's bounds, and what reaching B's memory adds to them (known once B's memory is built).
-  const own = p.strategy.bounds(profile, pages, p.strategyParams);
+  const own = strategyBounds(p, pages);
   const extra = copier.bounds();
   const bounds = {
     maxPauseCycles: own.maxPauseCycles + extra.pause,

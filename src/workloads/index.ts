@@ -3,7 +3,7 @@
  * from here, never from the files behind it.
  */
 
-export { checkCommon, commonParamSpecs, MAX_PAGES } from './common.ts';
+export { checkCommon, commonParamSpecs, MAX_COMPUTE_CYCLES, MAX_PAGES } from './common.ts';
 export { exportPageTrace } from './export.ts';
 export type { LackeyImportOptions, LackeyImportStats } from './lackey.ts';
 export { importLackey, importLackeySync, isGzipFile } from './lackey.ts';

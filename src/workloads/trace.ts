@@ -36,7 +36,7 @@ import { closeSync, existsSync, mkdirSync, readSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { ParamError, type ParamSpecs } from '../params/params.ts';
-import { checkCommon, checkSeed } from './common.ts';
+import { checkCommon, checkComputeTotal, checkSeed } from './common.ts';
 import { importLackey, importLackeySync } from './lackey.ts';
 import {
   isPageTraceMagic,
@@ -150,6 +150,7 @@ export function openPageTrace(
       );
     }
     const accesses = limit === 0 ? header.accesses : limit;
+    checkComputeTotal('trace', accesses, computeCycles);
     const replay = new PageTraceReplay(fd, header, accesses);
     let open = true;
     const close = (): void => {
