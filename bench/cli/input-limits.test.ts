@@ -6,9 +6,19 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { importLackey, TRACE_CACHE_ENV } from '../../src/workloads/index.ts';
 import { runCli, SMALL, tempDir } from './testing.ts';
 
 const dir = tempDir();
+// The CLI children inherit a trace cache of this file's own, removed with `dir`.
+process.env[TRACE_CACHE_ENV] = join(dir, 'trace-cache');
+
+const emptyTrace = join(dir, 'empty.lackey');
+writeFileSync(emptyTrace, '');
+const noTraceMem = join(dir, 'no-trace-mem.lackey');
+writeFileSync(noTraceMem, '==7== Lackey, an example Valgrind tool\n==7== Counted 1 call to main()\n');
+const zeroPageTrace = join(dir, 'zero.pgtrace');
+await importLackey(emptyTrace, zeroPageTrace);
 
 /** A copy of a shipped profile with `change` applied to its JSON, written to `dir`. */
 function profileFile(name: string, change: (json: Record<string, Record<string, unknown>>) => void): string {
@@ -47,9 +57,24 @@ const CASES: [string, string[], RegExp][] = [
     ['--workload=periodic', '--set', 'periodCycles=2251799813685248', '--accesses=10000'],
     /periodic: the last job is released at \(10 − 1\) × periodCycles = \d+ cycles, past 2\^53 − 1/,
   ],
+  [
+    'an empty trace file',
+    ['--trace', emptyTrace],
+    /trace: .*empty\.lackey is empty: it holds no memory accesses to replay/,
+  ],
+  [
+    'a lackey log recorded without --trace-mem=yes',
+    ['--trace', noTraceMem],
+    /trace: .*no-trace-mem\.lackey holds no memory accesses \(2 lines, none an access; lackey prints them only when run with --trace-mem=yes\)/,
+  ],
+  [
+    'a page trace of 0 pages',
+    ['--trace', zeroPageTrace],
+    /trace: .*zero\.pgtrace is empty: it holds no memory accesses to replay/,
+  ],
 ];
 
-describe.concurrent('inputs past what can be counted exactly exit 2 and write nothing', () => {
+describe.concurrent('inputs that used to give wrong figures, hang or crash exit 2 and write nothing', () => {
   for (const [what, args, message] of CASES) {
     it(what, async () => {
       const slug = what.replace(/\W+/g, '-');

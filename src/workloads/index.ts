@@ -14,7 +14,14 @@ export { jobWindow } from './periodic.ts';
 export { Prng, PrngStream } from './prng.ts';
 export { createWorkload, findWorkload, workloads } from './registry.ts';
 export type { TraceStats } from './trace.ts';
-export { cachedTracePath, openPageTrace, preparePageTrace, traceCacheDir, traceStats } from './trace.ts';
+export {
+  cachedTracePath,
+  openPageTrace,
+  preparePageTrace,
+  TRACE_CACHE_ENV,
+  traceCacheDir,
+  traceStats,
+} from './trace.ts';
 export type { CommonWorkloadParams, JobStructure, WorkloadDef, WorkloadStream } from './types.ts';
 export { WorkloadError } from './types.ts';
 export { ZipfRankSampler } from './zipf.ts';
