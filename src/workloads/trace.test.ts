@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import {
   closeSync,
   copyFileSync,
+  existsSync,
   ftruncateSync,
   mkdirSync,
   mkdtempSync,
@@ -27,9 +28,11 @@ import { collectStream } from './testing.ts';
 import {
   cachedTracePath,
   openPageTrace,
+  sourceDigest,
   TRACE_CACHE_ENV,
   trace,
   traceCacheDir,
+  traceCacheTuning,
   traceStats,
 } from './trace.ts';
 
@@ -123,6 +126,37 @@ describe('trace workload', () => {
     expect(replayOf(src)).toEqual({ pages: [0, 0], writes: [0, 1] }); // create, not prepared
     const { file } = await trace.prepare!({ file: src, instructions: true });
     expect(collectStream(openPageTrace(file, 0, 0, true)).writes).toEqual(Uint8Array.of(0, 1));
+  });
+
+  it('notes the hash of a settled file and uses the note; a rewrite changes ctime and so misses it', async () => {
+    const src = join(dir, 'noted.lackey');
+    writeFileSync(src, ' S 00007000,4\n');
+    const old = new Date(Date.now() - 3_600_000);
+    utimesSync(src, old, old);
+    const notes = join(traceCacheDir(), 'sources');
+    const noteCount = () => (existsSync(notes) ? readdirSync(notes).length : 0);
+    // Just written: its ctime is racily new, so no note.
+    const before = noteCount();
+    await trace.prepare!({ file: src, instructions: true });
+    expect(noteCount()).toBe(before);
+    traceCacheTuning.settledMs = 0; // as if it were old
+    try {
+      await trace.prepare!({ file: src, instructions: true });
+      expect(noteCount()).toBe(before + 1);
+      // The note is what a run reads: a forged one decides the entry.
+      const note = readdirSync(notes).find(
+        (n) => readFileSync(join(notes, n), 'latin1') === sourceDigest(src),
+      )!;
+      writeFileSync(join(notes, note), 'f'.repeat(64));
+      expect(cachedTracePath(src, true)).toMatch(/ffffffffffffffffffffffffffffffff-v1\.pgtrace$/);
+      // Rewritten with the same size and mtime later: another ctime, another identity, hashed again.
+      await new Promise((r) => setTimeout(r, 50));
+      writeFileSync(src, ' L 00007000,4\n');
+      utimesSync(src, old, old);
+      expect(replayOf(src)).toEqual({ pages: [0], writes: [0] });
+    } finally {
+      traceCacheTuning.settledMs = 2000;
+    }
   });
 
   it('refuses a trace without pages, saying why, instead of failing later with a RangeError', async () => {
