@@ -72,6 +72,11 @@ const CASES: [string, string[], RegExp][] = [
     ['--trace', zeroPageTrace],
     /trace: .*zero\.pgtrace is empty: it holds no memory accesses to replay/,
   ],
+  [
+    '--trace together with --set file=',
+    ['--trace', noTraceMem, '--set', `file=${emptyTrace}`],
+    /--trace and --set file=… both name the trace to replay; give one/,
+  ],
 ];
 
 describe.concurrent('inputs that used to give wrong figures, hang or crash exit 2 and write nothing', () => {

@@ -89,6 +89,31 @@ describe('cost profiles', () => {
     }
   });
 
+  it('refuses an unknown key at every level with the same message: top, section and figure', () => {
+    const top = shipped('fiasco-oc-x86_64');
+    top['tlb'] = {} as never;
+    expect(() => parseProfile(top, 't')).toThrow(
+      'profile t: tlb is not a known field (known: name, description, arch, cpu, mmu, kernel, core, checkpointer, capabilities, memory)',
+    );
+    const section = shipped('fiasco-oc-x86_64');
+    section['kernel']!['ipcTwoWay'] = { value: 1, source: 'x' };
+    expect(() => parseProfile(section, 't')).toThrow(
+      /^profile t: kernel\.ipcTwoWay is not a known field \(known: pageFaultTrap, /,
+    );
+    const figure = shipped('fiasco-oc-x86_64');
+    figure['mmu']!['pageWalk'] = { value: 30, source: 'x', sorce: 'typo' };
+    expect(() => parseProfile(figure, 't')).toThrow(
+      'profile t: mmu.pageWalk.sorce is not a known field (known: value, source)',
+    );
+  });
+
+  it('reads a profile file that starts with a UTF-8 byte order mark', () => {
+    const file = join(tempDir('dirtybench-profile-bom-'), 'bom.json');
+    writeFileSync(file, `\uFEFF${JSON.stringify(shipped('linux-x86_64'))}`);
+    expect(readFileSync(file)[0]).toBe(0xef);
+    expect(loadProfile(file).name).toBe('linux-x86_64');
+  });
+
   it('refuses a TLB geometry without a power-of-two number of sets', () => {
     const json = shipped('fiasco-oc-x86_64');
     json['mmu']!['tlbWays'] = { value: 5, source: 'x' };

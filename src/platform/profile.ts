@@ -205,14 +205,40 @@ function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
+/** The keys of a profile's top level: its identification, then the schema's sections. */
+const TOP_KEYS = ['name', 'description', 'arch', ...Object.keys(PROFILE_SCHEMA)];
+/** The keys of one figure. */
+const FIGURE_KEYS = ['value', 'source'];
+
+/**
+ * The one rule for keys, at every level of a profile (top, section, figure):
+ * a key the schema does not declare is an error, so a typo never passes as
+ * an ignored field.
+ * @throws ProfileError naming the first unknown key with its path and the known ones.
+ */
+function checkKeys(
+  obj: Record<string, unknown>,
+  known: readonly string[],
+  path: string,
+  origin: string,
+): void {
+  for (const key of Object.keys(obj)) {
+    if (known.includes(key)) continue;
+    const at = path === '' ? key : `${path}.${key}`;
+    throw new ProfileError(`profile ${origin}: ${at} is not a known field (known: ${known.join(', ')})`);
+  }
+}
+
 /**
  * Validates parsed JSON against the schema.
- * @throws ProfileError naming the first bad field: missing, wrong type, negative,
- *   not an integer where cycles/counts/bytes are required, or without a source.
+ * @throws ProfileError naming the first bad field: unknown (at any level),
+ *   missing, wrong type, negative, out of range, not an integer where
+ *   cycles/counts/bytes are required, or without a source.
  */
 export function parseProfile(json: unknown, origin: string): CostProfile {
   const where = (field: string) => `profile ${origin}: ${field}`;
   if (!isRecord(json)) throw new ProfileError(`profile ${origin}: not a JSON object`);
+  checkKeys(json, TOP_KEYS, '', origin);
   for (const key of ['name', 'description', 'arch'] as const) {
     if (typeof json[key] !== 'string' || json[key] === '') {
       throw new ProfileError(`${where(key)} is missing or not a non-empty string`);
@@ -228,18 +254,14 @@ export function parseProfile(json: unknown, origin: string): CostProfile {
   for (const [section, fields] of Object.entries(PROFILE_SCHEMA)) {
     const sec = json[section];
     if (!isRecord(sec)) throw new ProfileError(`${where(section)} is missing or not an object`);
-    const unknown = Object.keys(sec).filter((k) => !Object.hasOwn(fields, k));
-    if (unknown.length > 0) {
-      throw new ProfileError(
-        `${where(`${section}.${unknown[0]}`)} is not a known field (known: ${Object.keys(fields).join(', ')})`,
-      );
-    }
+    checkKeys(sec, Object.keys(fields), section, origin);
     const values: Record<string, number | boolean> = {};
     for (const [field, spec] of Object.entries(fields) as [string, FieldSpec][]) {
       const path = `${section}.${field}`;
       const fig = sec[field];
       if (fig === undefined) throw new ProfileError(`${where(path)} is missing`);
       if (!isRecord(fig)) throw new ProfileError(`${where(path)} must be { "value": …, "source": "…" }`);
+      checkKeys(fig, FIGURE_KEYS, path, origin);
       if (typeof fig['source'] !== 'string' || fig['source'].trim() === '') {
         throw new ProfileError(`${where(path)} has no source (cite one, or write "assumed: <why>")`);
       }
@@ -296,7 +318,8 @@ export function loadProfileFile(path: string): CostProfile {
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // A UTF-8 byte order mark (editors on Windows write one) is not part of the JSON.
+    json = JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
   } catch (e) {
     throw new ProfileError(`profile ${path}: not valid JSON (${(e as Error).message})`);
   }
