@@ -6,19 +6,15 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { importLackey, TRACE_CACHE_ENV } from '../../src/workloads/index.ts';
+import { TRACE_CACHE_ENV } from '../../src/workloads/index.ts';
+import { accessFreeTraces } from '../../src/workloads/testing.ts';
 import { runCli, SMALL, tempDir } from './testing.ts';
 
 const dir = tempDir();
 // The CLI children inherit a trace cache of this file's own, removed with `dir`.
 process.env[TRACE_CACHE_ENV] = join(dir, 'trace-cache');
 
-const emptyTrace = join(dir, 'empty.lackey');
-writeFileSync(emptyTrace, '');
-const noTraceMem = join(dir, 'no-trace-mem.lackey');
-writeFileSync(noTraceMem, '==7== Lackey, an example Valgrind tool\n==7== Counted 1 call to main()\n');
-const zeroPageTrace = join(dir, 'zero.pgtrace');
-await importLackey(emptyTrace, zeroPageTrace);
+const { empty: emptyTrace, noTraceMem, zeroPages: zeroPageTrace } = await accessFreeTraces(dir);
 
 /** A copy of a shipped profile with `change` applied to its JSON, written to `dir`. */
 function profileFile(name: string, change: (json: Record<string, Record<string, unknown>>) => void): string {

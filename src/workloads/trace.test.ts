@@ -21,10 +21,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ParamError } from '../params/params.ts';
 import { MAX_PAGES } from './common.ts';
 import { SHIPPED_LACKEY_TRACE } from './fixtures.ts';
-import { importLackey } from './lackey.ts';
 import { PAGE_TRACE_HEADER_BYTES, readPageTraceHeader } from './pagetrace.ts';
 import { createWorkload } from './registry.ts';
-import { collectStream } from './testing.ts';
+import { accessFreeTraces, collectStream } from './testing.ts';
 import {
   cachedTracePath,
   openPageTrace,
@@ -160,14 +159,9 @@ describe('trace workload', () => {
   });
 
   it('refuses a trace without pages, saying why, instead of failing later with a RangeError', async () => {
-    const empty = join(dir, 'empty.lackey');
-    writeFileSync(empty, '');
-    const noMem = join(dir, 'no-trace-mem.lackey');
-    writeFileSync(noMem, '==9== Lackey, an example Valgrind tool\n==9== Counted 1 call to main()\n');
+    const { empty, noTraceMem: noMem, zeroPages } = await accessFreeTraces(dir);
     const codeOnly = join(dir, 'code-only.lackey');
     writeFileSync(codeOnly, 'I  00001000,4\n');
-    const zeroPages = join(dir, 'zero.pgtrace');
-    await importLackey(empty, zeroPages);
     const cases: [string, Record<string, unknown>, RegExp][] = [
       [empty, {}, /^trace: .*empty\.lackey is empty: it holds no memory accesses to replay$/],
       [
