@@ -9,12 +9,14 @@
  * option of ./options.ts it takes.
  */
 import yargs, { type Argv } from 'yargs';
+import { checkBounds } from './check-bounds.ts';
 import { compareCommand } from './compare.ts';
 import { DEFAULT_COMPARISON, DEFAULT_PROFILE, DEFAULT_WORKLOADS } from './defaults.ts';
 import { EXIT_OK, UsageError } from './errors.ts';
 import { exportTrace } from './export-trace.ts';
 import type { Io } from './io.ts';
 import { renderList } from './list.ts';
+import { mergeCommand } from './merge.ts';
 import { NUMBER_SYNTAX } from './numbers.ts';
 import {
   COMMON_OPTIONS,
@@ -80,10 +82,23 @@ export const COMMANDS: readonly CommandDecl[] = [
     },
   }),
   command({
+    name: 'merge',
+    describe:
+      "join the shards of a sweep (--sweep FILE --shard I/N --out DIR, for I = 0 … N-1) into the sweep's results, as the unsharded sweep writes them",
+    positionals: [{ name: 'dirs', describe: 'the shard directories, one per shard', variadic: true }],
+    handle: (c, io) => mergeCommand(c, io),
+  }),
+  command({
     name: 'export-trace',
     describe:
       "write a workload's exact access sequence (same seed, same order as a run) as a page trace: --workload=NAME [workload options] --out FILE",
     handle: (c, io) => exportTrace(c, io),
+  }),
+  command({
+    name: 'check-bounds',
+    describe:
+      "run the scenarios of the bounds file (bench/bounds.json) and hold every figure to its ceiling and every run to its analytic bounds: a table of ceiling, observed and slack %; exit 1 on a breach, 2 on a malformed file; --update rewrites the ceilings to the observed figures plus the file's margin",
+    handle: (c, io) => checkBounds(c, io),
   }),
   command({
     name: 'compare',

@@ -11,6 +11,7 @@ import { arch, availableParallelism, platform } from 'node:os';
 import { join } from 'node:path';
 import type { RunResult } from '../../src/run/index.ts';
 import { type ConfigurationSummary, summarizeConfigurations } from './figures.ts';
+import { readHeadCommit } from './git.ts';
 import { REPO_ROOT } from './paths.ts';
 
 export const RESULTS_SCHEMA = 'dirtybench/results@1';
@@ -32,6 +33,22 @@ export interface Env {
   cpus: number;
   /** Host wall-clock seconds of the runs (not a result: simulated cycles are). */
   wallSeconds: number;
+  /** For a sweep (`--sweep`) or a merge of its shards: which, and how much was resumed. */
+  sweep?: SweepInfo;
+}
+
+/** `env.sweep`. */
+export interface SweepInfo {
+  /** The sweep file as given. */
+  file: string;
+  /** The sweep's id (./run-store.ts): the hash of its run keys in order. */
+  id: string;
+  /** Runs in the whole sweep. */
+  runs: number;
+  /** The shard this document holds, or null for the whole sweep. */
+  shard: { index: number; count: number } | null;
+  /** Runs of this document read back from the result directory instead of computed (resumed). */
+  resumed: number;
 }
 
 export interface ResultsDocument {
@@ -53,6 +70,8 @@ export function harnessVersion(): string {
 
 /** The harness's git commit, or null when git or the checkout is missing. */
 export function gitCommit(): string | null {
+  const read = readHeadCommit(REPO_ROOT);
+  if (read !== undefined) return read;
   try {
     const out = execFileSync('git', ['rev-parse', 'HEAD'], {
       cwd: REPO_ROOT,
@@ -67,7 +86,7 @@ export function gitCommit(): string | null {
 
 export function buildDocument(
   runs: RunResult[],
-  info: { command: string[]; createdAt: Date; wallSeconds: number },
+  info: { command: string[]; createdAt: Date; wallSeconds: number; sweep?: SweepInfo },
 ): ResultsDocument {
   return {
     schema: RESULTS_SCHEMA,
@@ -80,6 +99,7 @@ export function buildDocument(
       host: `${platform()}-${arch()}`,
       cpus: availableParallelism(),
       wallSeconds: Math.round(info.wallSeconds * 1000) / 1000,
+      ...(info.sweep ? { sweep: info.sweep } : {}),
     },
     runs,
     summaries: summarizeConfigurations(runs),

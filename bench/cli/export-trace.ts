@@ -40,21 +40,14 @@ export async function exportTrace(call: CommandCall<'export-trace'>, io: Io): Pr
   }
   const out = checkFileTarget('--out', o.out);
 
+  // Only the workload options: what a run would replay, whatever strategy, profile or interval it had.
   const plan = buildPlan({
-    ...o,
+    common: o.common,
     strategy: NEUTRAL_STRATEGY,
-    profile: undefined,
-    interval: undefined,
-    intervalFrom: undefined,
-    intervalAccesses: undefined,
-    seeds: undefined,
-    copyVia: undefined,
-    jobs: undefined,
-    format: 'table',
-    out: undefined,
-    exportJson: undefined,
-    exportCsv: undefined,
-    exportMarkdown: undefined,
+    workload: o.workload,
+    trace: o.trace,
+    seed: o.seed,
+    set: o.set,
   });
   const config = plan.configs[0]!;
   const prepared = prepareRun(config);

@@ -15,7 +15,7 @@
  * - when a write fails anyway, the caller keeps the files in a recovery
  *   directory ({@link keepForRecovery}).
  */
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import {
@@ -37,7 +37,32 @@ export const SET_FILES = ['results.json', 'results.csv', 'summary.md'] as const;
 export type SetFile = (typeof SET_FILES)[number];
 export type ResultFiles = Record<SetFile, string>;
 
-const SET_NAMES: ReadonlySet<string> = new Set(SET_FILES);
+/**
+ * What a sweep keeps in its result directory besides the three files
+ * (./run-store.ts): the manifest and the finished runs. A set replaces them
+ * with its own, or drops them.
+ */
+export const SWEEP_MANIFEST = 'sweep.json';
+export const SWEEP_RUNS = 'runs';
+
+/** The figures `npm run plots` draws into a result directory by default (scripts/plots.ts). */
+export const PLOTS_DIR = 'plots';
+
+/**
+ * The names a result directory may hold: what an earlier --out wrote, and the
+ * figures drawn from it, replaced whole (figures of the old set would be stale).
+ */
+const SET_NAMES: ReadonlySet<string> = new Set([...SET_FILES, SWEEP_MANIFEST, SWEEP_RUNS, PLOTS_DIR]);
+
+/**
+ * What a sweep's set carries besides the three files: files written beside
+ * them, and directories whose files are hard-linked in (copied where links
+ * cannot be made) from where they are now, which stay where they are.
+ */
+export interface SetExtras {
+  files: Readonly<Record<string, string>>;
+  dirs: Readonly<Record<string, { from: string; files: readonly string[] }>>;
+}
 
 /** An `--export-*` target: the option, the file, and which file of the set goes there. */
 export interface ExportTarget {
@@ -197,6 +222,7 @@ function lockPaths(t: OutputTargets): string[] {
  * as far as the file system allows: everything is staged before anything is
  * switched in. Holds SIGINT and SIGTERM once it holds every lock.
  * @param onWait told when another writer holds a target.
+ * @param extras what a sweep's set carries besides the three files (only into `--out`).
  * @returns where the files went.
  * @throws the file system's error; nothing staged is left behind then.
  */
@@ -205,6 +231,7 @@ export async function writeResults(
   files: ResultFiles,
   name: string,
   onWait: (line: string) => void,
+  extras?: SetExtras,
 ): Promise<string[]> {
   makeDirs(t.out !== undefined ? dirname(t.out) : t.root);
   const locks: Lock[] = [];
@@ -229,6 +256,7 @@ export async function writeResults(
 
     const set = await StagedDirectory.create(t.out ?? join(t.root, name), files);
     staged.push(set);
+    if (extras) addExtras(set.temp, extras);
     const exports = t.exports.map((e) => {
       const f = AtomicFile.open(e.path);
       staged.push(f);
@@ -257,6 +285,22 @@ export async function writeResults(
   } finally {
     for (const s of staged) s.abandon();
     for (const l of locks) l.release();
+  }
+}
+
+/** Writes the extra files into a staged set and links the extra directories' files in. */
+function addExtras(dir: string, extras: SetExtras): void {
+  for (const [name, text] of Object.entries(extras.files)) writeFileAtomic(join(dir, name), text);
+  for (const [name, d] of Object.entries(extras.dirs)) {
+    mkdirSync(join(dir, name));
+    for (const f of d.files) {
+      try {
+        linkSync(join(d.from, f), join(dir, name, f));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw e;
+        copyFileSync(join(d.from, f), join(dir, name, f));
+      }
+    }
   }
 }
 

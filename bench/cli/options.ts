@@ -90,6 +90,15 @@ export interface OptionDecl {
    * before the first run (./files.ts).
    */
   writes?: 'set' | SetFile;
+  /**
+   * False for an option of the comparison a sweep file does not take as a
+   * key: one that says how runs are made, not which (`--jobs`, `--sweep`),
+   * and `--set`, whose parameters are keys of their own. Every other option
+   * of the comparison outside the Output group is a key of a sweep file
+   * (./sweep-file.ts), an axis when its value is a list — so an option added
+   * here is sweepable with no more code.
+   */
+  axis?: false;
 }
 
 function specHelp(spec: IntegerParam | (typeof commonParamSpecs)[keyof typeof commonParamSpecs]): string {
@@ -107,8 +116,14 @@ function setKeysHelp(): string {
 /** The options of the default command (the comparison). */
 const RUN = ['run'] as const;
 
+/** The options of commands that write a result set: the comparison and `merge`. */
+const RUN_AND_MERGE = ['run', 'merge'] as const;
+
 /** The options of `export-trace`, which takes a run's workload options. */
 const RUN_AND_EXPORT = ['run', 'export-trace'] as const;
+
+/** Options every command that writes takes. */
+const ALL_WRITERS = ['run', 'export-trace', 'merge'] as const;
 
 /** Commands that select workloads and so take the common workload options (`--pages` …). */
 export const WORKLOAD_COMMANDS: readonly string[] = RUN_AND_EXPORT;
@@ -163,6 +178,13 @@ export const OPTIONS = {
       'Where a time interval is counted from: start — a fixed grid of target time (start + k × interval); a checkpoint that overruns a slot makes the timer skip it (counted in skippedSlots); end — from the end of the previous checkpoint, so B runs a whole interval between two.',
     defaultDescription: 'start',
   },
+  phase: {
+    commands: RUN,
+    kind: 'word',
+    group: 'Run:',
+    describe: `Where the checkpoint timer falls against B's start, from 0 to the interval exclusive: ${INTERVAL_SYNTAX}. Checkpoints are due at start + phase + k × interval, from the first after the start (start + interval for phase 0; from the end, only the first); with periodic, whose job j is released at start + j × period, it places the checkpoints against the releases, which decides the worst-case response time observed (the analytic bound holds for every phase). Not with --interval-accesses.`,
+    defaultDescription: '0',
+  },
   'interval-accesses': {
     commands: RUN,
     kind: 'word',
@@ -199,14 +221,47 @@ export const OPTIONS = {
     kind: 'words',
     group: 'Run:',
     describe: `KEY=VALUE: a parameter of every selected strategy or workload that declares KEY; repeatable. ${setKeysHelp()}`,
+    axis: false,
   },
   jobs: {
-    commands: RUN,
+    commands: ['run', 'check-bounds'],
     kind: 'word',
     group: 'Run:',
     alias: 'j',
     describe: specHelp(runOptionSpecs.jobs),
     defaultDescription: `${runOptionSpecs.jobs.default} (available parallelism)`,
+    axis: false,
+  },
+  sweep: {
+    commands: RUN,
+    kind: 'word',
+    group: 'Selection:',
+    axis: false,
+    describe:
+      'Run the sweep file FILE (JSON: bench/sweeps/*.json; the format is in the README) instead of a selection given by options: its runs in its order, each written under the result directory as it finishes, so the same command started again skips the runs already written.',
+  },
+  shard: {
+    commands: RUN,
+    kind: 'word',
+    group: 'Run:',
+    axis: false,
+    describe:
+      "I/N: run only the sweep's runs whose index is I modulo N (0 <= I < N), written as a shard result into --out; `merge` joins the N shard directories into the result of the whole sweep.",
+  },
+  bounds: {
+    commands: ['check-bounds'],
+    kind: 'word',
+    group: 'Selection:',
+    describe:
+      'The bounds file: scenarios (run options and parameters as in a sweep file; a list is an axis, e.g. phases) and the ceiling of each figure with its reason (schema dirtybench/bounds@1; the format is in the README).',
+    defaultDescription: 'bench/bounds.json',
+  },
+  update: {
+    commands: ['check-bounds'],
+    kind: 'flag',
+    group: 'Run:',
+    describe:
+      "Rewrite every ceiling of the bounds file to the observed figure plus the file's margin.pct, and print what moved (refused while a run breaks an analytic bound or its verification).",
   },
   'fail-on': {
     commands: ['compare'],
@@ -215,7 +270,7 @@ export const OPTIONS = {
     describe: `METRIC>PCT (quoted: 'overheadPct>5'): exit 1 when that figure worsens by more than PCT % in any configuration found in both sets; repeatable. Figures: ${FIGURES.map((f) => (f.better === 'higher' ? `${f.name} (higher is better)` : f.name)).join(', ')}, and <kind>P99Cycles / <kind>MaxCycles for other stall kinds.`,
   },
   format: {
-    commands: ['run', 'compare'],
+    commands: [...RUN_AND_MERGE, 'compare'],
     kind: 'choice',
     group: 'Output:',
     choices: FORMATS,
@@ -223,35 +278,35 @@ export const OPTIONS = {
     describe: 'What goes to stdout.',
   },
   out: {
-    commands: RUN_AND_EXPORT,
+    commands: ALL_WRITERS,
     kind: 'word',
     group: 'Output:',
     writes: 'set',
-    describe: `Write results.json, results.csv and summary.md into this directory instead of results/<UTC time>-<description>/ (the results root is $${RESULTS_DIR_ENV}, default <repo>/results; results/latest points at the newest). The directory must be new, empty, or one an earlier --out wrote; its three files are replaced together. For export-trace: the page trace file to write.`,
+    describe: `Write results.json, results.csv and summary.md into this directory instead of results/<UTC time>-<description>/ (the results root is $${RESULTS_DIR_ENV}, default <repo>/results; results/latest points at the newest). The directory must be new, empty, or one an earlier --out wrote; its three files are replaced together. With --sweep, the runs are kept in DIR/runs/ as they finish and DIR/sweep.json says which sweep (and shard) it is. For export-trace: the page trace file to write.`,
   },
   'export-json': {
-    commands: RUN,
+    commands: RUN_AND_MERGE,
     kind: 'word',
     group: 'Output:',
     writes: 'results.json',
     describe: 'Also write the results JSON (schema dirtybench/results@1) to this file.',
   },
   'export-csv': {
-    commands: RUN,
+    commands: RUN_AND_MERGE,
     kind: 'word',
     group: 'Output:',
     writes: 'results.csv',
     describe: 'Also write the results CSV (one row per run, units in column names) to this file.',
   },
   'export-markdown': {
-    commands: RUN,
+    commands: RUN_AND_MERGE,
     kind: 'word',
     group: 'Output:',
     writes: 'summary.md',
     describe: 'Also write the markdown summary (configuration and tables) to this file.',
   },
   quiet: {
-    commands: RUN_AND_EXPORT,
+    commands: [...ALL_WRITERS, 'check-bounds'],
     kind: 'flag',
     group: 'Output:',
     alias: 'q',
@@ -349,4 +404,15 @@ export function extractOption(decl: OptionDecl, v: unknown): string | string[] |
     case 'word':
       return last(v);
   }
+}
+
+/**
+ * The options a sweep file may set (./sweep-file.ts), by the name a user
+ * types: every option of the comparison outside the Output group, the common
+ * workload options included, but those marked `axis: false`.
+ */
+export function sweepOptions(): [string, OptionDecl][] {
+  return [...Object.entries(OPTIONS as Record<string, OptionDecl>), ...Object.entries(COMMON_OPTIONS)].filter(
+    ([, d]) => d.commands.includes('run') && d.group !== 'Output:' && d.axis !== false,
+  );
 }

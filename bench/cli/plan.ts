@@ -66,11 +66,18 @@ export function parseSeeds(word: string): number[] {
   return seeds;
 }
 
+/**
+ * What a plan is made from: the run options that select runs. A caller that
+ * is not the comparison (export-trace, a sweep's combination) gives what it
+ * has; an option left out means what it means when not typed.
+ */
+export type PlanInput = Pick<CliOptions, 'common'> & Partial<Omit<CliOptions, 'common'>>;
+
 /** The checkpoint interval of a run on `profile`, as RunConfig fields. */
 function intervalFor(
-  o: CliOptions,
+  o: PlanInput,
   profile: CostProfile,
-): Pick<RunConfig, 'intervalCycles' | 'intervalFrom' | 'intervalAccesses'> {
+): Pick<RunConfig, 'intervalCycles' | 'intervalFrom' | 'intervalAccesses' | 'phaseCycles'> {
   if (o.intervalAccesses !== undefined) {
     const accesses = parseOptionNumber(
       'interval-accesses',
@@ -79,18 +86,29 @@ function intervalFor(
     );
     return { intervalCycles: 0, intervalAccesses: accesses };
   }
+  const intervalCycles = parseInterval(o.interval ?? DEFAULT_INTERVAL, profile);
+  let phase: number | undefined;
+  if (o.phase !== undefined) {
+    phase = parseInterval(o.phase, profile, 'phase', 0);
+    if (phase >= intervalCycles)
+      throw new UsageError(
+        `--phase must be below the interval (${intervalCycles} cycles on ${profile.name}), got '${o.phase}' (= ${phase} cycles)`,
+      );
+  }
   return {
-    intervalCycles: parseInterval(o.interval ?? DEFAULT_INTERVAL, profile),
+    intervalCycles,
     ...(o.intervalFrom !== undefined ? { intervalFrom: o.intervalFrom } : {}),
+    ...(phase !== undefined ? { phaseCycles: phase } : {}),
   };
 }
 
 /** @throws UsageError for options that cannot go together. */
-function checkExclusive(o: CliOptions): void {
+function checkExclusive(o: PlanInput): void {
   const pairs: [string, unknown, string, unknown][] = [
     ['seed', o.seed, 'seeds', o.seeds],
     ['interval', o.interval, 'interval-accesses', o.intervalAccesses],
     ['interval-from', o.intervalFrom, 'interval-accesses', o.intervalAccesses],
+    ['phase', o.phase, 'interval-accesses', o.intervalAccesses],
   ];
   for (const [a, va, b, vb] of pairs) {
     if (va !== undefined && vb !== undefined)
@@ -240,7 +258,7 @@ function describe(isDefault: boolean, ss: StrategyDef[], ws: WorkloadDef[], ps: 
  * Builds the runs a command line asks for.
  * @throws UsageError, ParamError, ProfileError for bad names, numbers and files.
  */
-export function buildPlan(o: CliOptions): Plan {
+export function buildPlan(o: PlanInput): Plan {
   // The default comparison: no --strategy, --workload or --trace.
   const isDefault = o.strategy === undefined && o.workload === undefined && o.trace === undefined;
   const chosenStrategies = selectNames('strategy', o.strategy ?? 'all', strategies);
@@ -263,7 +281,7 @@ export function buildPlan(o: CliOptions): Plan {
       : parseOptionNumber('jobs', runOptionSpecs.jobs, o.jobs);
 
   const given: Given = new Map();
-  routeSets(o.set, [...chosenStrategies, ...chosenWorkloads], given);
+  routeSets(o.set ?? [], [...chosenStrategies, ...chosenWorkloads], given);
   if (o.trace !== undefined) {
     const traceDef = chosenWorkloads.find((w) => w.name === TRACE_WORKLOAD);
     if (!traceDef) {

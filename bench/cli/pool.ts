@@ -4,24 +4,44 @@
  * change its result; results come back in the order of the configurations.
  * Workers take the next run when they finish one, so long and short runs
  * balance out.
+ *
+ * Runs on one workload share its baseline (src/run/baseline.ts). A worker
+ * sends back the baseline it replayed, and the pool hands it with every later
+ * run that shares it; and while a worker replays a baseline, the others are
+ * given runs of other baselines first, so a baseline is replayed once, not
+ * once per worker, wherever the plan allows.
  */
 import { Worker } from 'node:worker_threads';
-import { type RunConfig, type RunResult, runExperiment } from '../../src/run/index.ts';
+import {
+  type ReplayOutcome,
+  type RunConfig,
+  type RunResult,
+  runExperiment,
+  sharedBaselineKey,
+} from '../../src/run/index.ts';
 import type { Reply, Task } from './worker.ts';
 
-/** Called after every finished run with the number done so far. */
-export type OnRunDone = (done: number) => void;
+/**
+ * Called after every finished run, as it finishes, with the number done so
+ * far, the run's index among the configurations and its result. What it
+ * throws stops the runs and is thrown by {@link runAll}.
+ */
+export type OnRunDone = (done: number, index: number, result: RunResult) => void;
 
 /**
- * The worker's entry. Workers inherit `process.execArgv`, but on Node 20 the
- * `--import` loader tsx installs there does not take effect in a worker
- * (tsx issue #354: "Unknown file extension .ts"), so the worker registers
- * tsx's ESM loader itself before importing worker.ts.
+ * A worker thread. Compiled (dist/, `npm run bench`), it starts worker.js
+ * directly. Run as TypeScript (tests, tsx): workers inherit
+ * `process.execArgv`, but on Node 20 the `--import` loader tsx installs there
+ * does not take effect in a worker (tsx issue #354: "Unknown file extension
+ * .ts"), so the worker registers tsx's ESM loader itself before importing
+ * worker.ts.
  */
-function workerSource(): string {
+function startWorker(): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url));
   const tsx = import.meta.resolve('tsx/esm/api');
   const entry = new URL('./worker.ts', import.meta.url).href;
-  return `import { register } from ${JSON.stringify(tsx)};\nregister();\nawait import(${JSON.stringify(entry)});\n`;
+  const source = `import { register } from ${JSON.stringify(tsx)};\nregister();\nawait import(${JSON.stringify(entry)});\n`;
+  return new Worker(source, { eval: true });
 }
 
 /** Rebuilds a worker's error with its name, so exit codes can tell bad input from model bugs. */
@@ -49,8 +69,9 @@ export async function runAll(
 async function runInProcess(configs: readonly RunConfig[], onDone?: OnRunDone): Promise<RunResult[]> {
   const results: RunResult[] = [];
   for (const config of configs) {
-    results.push(runExperiment(config));
-    onDone?.(results.length);
+    const result = runExperiment(config);
+    results.push(result);
+    onDone?.(results.length, results.length - 1, result);
     // Let timers (the progress bar) and signals in between runs.
     await new Promise((resolve) => setImmediate(resolve));
   }
@@ -66,7 +87,7 @@ function runInWorkers(
     const results: (RunResult | undefined)[] = new Array(configs.length);
     const workers: Worker[] = [];
     const retired = new Set<Worker>();
-    let next = 0;
+    const baselines = new BaselineBoard(configs);
     let done = 0;
     let settled = false;
     const stop = (err: Error | undefined) => {
@@ -77,25 +98,29 @@ function runInWorkers(
       else resolve(results as RunResult[]);
     };
     const feed = (w: Worker) => {
-      if (next >= configs.length) {
+      const index = baselines.next();
+      if (index === undefined) {
         retired.add(w);
         void w.terminate();
         return;
       }
-      const task: Task = { index: next, config: configs[next]! };
-      next++;
+      const task: Task = { index, config: configs[index]!, baseline: baselines.known(index) };
       w.postMessage(task);
     };
-    const source = workerSource();
     for (let i = 0; i < threads; i++) {
-      const w = new Worker(source, { eval: true });
+      const w = startWorker();
       workers.push(w);
       w.on('message', (reply: Reply) => {
         if (settled) return;
         if ('error' in reply) return stop(reviveError(reply.error));
+        baselines.finished(reply.index, reply.baseline);
         results[reply.index] = reply.result;
         done++;
-        onDone?.(done);
+        try {
+          onDone?.(done, reply.index, reply.result);
+        } catch (e) {
+          return stop(e as Error);
+        }
         if (done === configs.length) stop(undefined);
         else feed(w);
       });
@@ -107,4 +132,47 @@ function runInWorkers(
       feed(w);
     }
   });
+}
+
+/**
+ * Which run a free worker takes next, and the baselines known so far: the
+ * first run not yet given out whose baseline is known or not being replayed
+ * by another worker, else the first run not yet given out.
+ */
+export class BaselineBoard {
+  private readonly keys: string[];
+  private readonly waiting: number[];
+  private readonly replaying = new Set<string>();
+  private readonly baselines = new Map<string, ReplayOutcome>();
+
+  constructor(configs: readonly RunConfig[]) {
+    this.keys = configs.map(sharedBaselineKey);
+    this.waiting = configs.map((_, i) => i);
+  }
+
+  /** The run to give out next (then counted as running), or undefined when all are given out. */
+  next(): number | undefined {
+    if (this.waiting.length === 0) return undefined;
+    let at = this.waiting.findIndex((i) => {
+      const key = this.keys[i]!;
+      return this.baselines.has(key) || !this.replaying.has(key);
+    });
+    if (at < 0) at = 0;
+    const [index] = this.waiting.splice(at, 1);
+    const key = this.keys[index!]!;
+    if (!this.baselines.has(key)) this.replaying.add(key);
+    return index;
+  }
+
+  /** The baseline to send with run `index`, if known. */
+  known(index: number): ReplayOutcome | undefined {
+    return this.baselines.get(this.keys[index]!);
+  }
+
+  /** Run `index` finished with `baseline`. */
+  finished(index: number, baseline: ReplayOutcome | undefined): void {
+    const key = this.keys[index]!;
+    if (baseline !== undefined) this.baselines.set(key, baseline);
+    this.replaying.delete(key);
+  }
 }

@@ -4,39 +4,36 @@
  * result files, print the chosen format on stdout and where the files went
  * on stderr. Exit codes: ./errors.ts.
  */
-import { isAbsolute, relative } from 'node:path';
 import { settleSignals, signalExitCode } from '../../src/io/index.ts';
 import type { RunResult } from '../../src/run/index.ts';
 import { renderCsv } from './csv.ts';
-import { buildDocument, renderJson } from './document.ts';
-import { EXIT_USAGE, exitCodeForRuns } from './errors.ts';
+import { buildDocument, renderJson, type SweepInfo } from './document.ts';
+import { EXIT_USAGE, exitCodeForRuns, UsageError } from './errors.ts';
 import { groupConfigurations } from './figures.ts';
 import {
   checkOutputTargets,
   keepForRecovery,
   type OutputTargets,
   type ResultFiles,
+  type SetExtras,
   type SetFile,
   timestampName,
   writeResults,
 } from './files.ts';
 import { type Io, noter, oneLine } from './io.ts';
-import { type CliOptions, fieldName, OPTIONS, type OptionDecl } from './options.ts';
-import { resultsRoot } from './paths.ts';
+import { type CliOptions, type Format, fieldName, OPTIONS, type OptionDecl } from './options.ts';
+import { resultsRoot, shownPath } from './paths.ts';
 import { buildPlan } from './plan.ts';
 import { runAll } from './pool.ts';
 import { createProgress } from './progress.ts';
 import { formatInterval, micros, renderSummary, renderTable } from './report.ts';
+import { runSweep } from './sweep.ts';
 import { validatePlan } from './validate.ts';
-
-/** A path as the user would type it from the working directory. */
-function shown(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
-}
 
 /** Runs the comparison `o` asks for (`args` are recorded in the results) and returns the exit code. */
 export async function runComparison(o: CliOptions, args: readonly string[], io: Io): Promise<number> {
+  if (o.sweep !== undefined) return runSweep(o, args, io);
+  if (o.shard !== undefined) throw new UsageError('--shard needs --sweep FILE: it selects runs of a sweep');
   const note = noter(o.quiet, io);
   const plan = buildPlan(o);
   const targets = outputTargets(o, io);
@@ -54,8 +51,8 @@ export async function runComparison(o: CliOptions, args: readonly string[], io: 
   return publish(runs, { options: o, targets, args, description: plan.description, createdAt }, io);
 }
 
-/** The output targets of `o` — every option the table marks as written — checked. */
-export function outputTargets(o: CliOptions, io: Pick<Io, 'env'>): OutputTargets {
+/** The output targets of `o` (a command's parsed options) — every option the table marks as written — checked. */
+export function outputTargets(o: object, io: Pick<Io, 'env'>): OutputTargets {
   const paths = Object.entries(OPTIONS as Record<string, OptionDecl>).filter(
     ([, d]) => d.writes !== undefined,
   );
@@ -100,7 +97,7 @@ export function pauseWarnings(runs: readonly RunResult[]): string[] {
 
 /** What {@link publish} needs besides the runs. */
 export interface Publication {
-  options: CliOptions;
+  options: { quiet: boolean; format: Format };
   /** Where the files go (checked before the runs). */
   targets: OutputTargets;
   /** The arguments, recorded in env.command. */
@@ -109,6 +106,8 @@ export interface Publication {
   description: string;
   /** When the runs started. */
   createdAt: Date;
+  /** For a sweep: `env.sweep`, and what its set carries besides the three files. */
+  sweep?: { info: SweepInfo; extras?: SetExtras };
 }
 
 /**
@@ -126,6 +125,7 @@ export async function publish(runs: RunResult[], p: Publication, io: Io): Promis
     command: [...args],
     createdAt,
     wallSeconds: (Date.now() - createdAt.getTime()) / 1000,
+    ...(p.sweep ? { sweep: p.sweep.info } : {}),
   });
   const json = renderJson(doc);
   const csv = renderCsv(runs);
@@ -135,7 +135,13 @@ export async function publish(runs: RunResult[], p: Publication, io: Io): Promis
 
   let written: string[];
   try {
-    written = await writeResults(p.targets, files, `${timestampName(createdAt)}-${p.description}`, note);
+    written = await writeResults(
+      p.targets,
+      files,
+      `${timestampName(createdAt)}-${p.description}`,
+      note,
+      p.sweep?.extras,
+    );
   } catch (e) {
     if (typeof (e as NodeJS.ErrnoException).code !== 'string') throw e;
     const kept = keepForRecovery(files);
@@ -152,7 +158,7 @@ export async function publish(runs: RunResult[], p: Publication, io: Io): Promis
   const signal = await settleSignals();
 
   io.stdout.write(stdout);
-  note(`results: ${written.map(shown).join(', ')}`);
+  note(`results: ${written.map(shownPath).join(', ')}`);
   for (const w of pauseWarnings(runs)) io.stderr.write(`dirtybench: warning: ${w}\n`);
   const failed = runs.filter((r) => !r.ok);
   if (failed.length > 0) {

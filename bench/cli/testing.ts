@@ -3,7 +3,9 @@
  * in a child process, and temporary directories that are cleaned up.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { main } from './main.ts';
 import { REPO_ROOT, RESULTS_DIR_ENV } from './paths.ts';
 
 export { tempDir } from '../../test/temp.ts';
@@ -60,4 +62,32 @@ export function runCli(
       },
     );
   });
+}
+
+/**
+ * `npm run bench -- ...args` in this process (`main`, as bench/cli.ts calls
+ * it), with `$DIRTYBENCH_RESULTS_DIR` set to `resultsDir`: for tests that run
+ * the command many times, where a process each would cost seconds.
+ */
+export async function runInProcess(args: readonly string[], resultsDir: string): Promise<CliOutcome> {
+  const out = { stdout: '', stderr: '' };
+  const stream = (k: keyof typeof out) => ({
+    isTTY: false,
+    write(chunk: string) {
+      out[k] += chunk;
+      return true;
+    },
+  });
+  const code = await main(args, {
+    stdout: stream('stdout'),
+    stderr: stream('stderr'),
+    env: { ...process.env, [RESULTS_DIR_ENV]: resultsDir },
+  });
+  return { code, ...out };
+}
+
+/** The `runs` of a result directory's results.json exactly as written: its bytes from `"runs": ` to the end. */
+export function runsText(dir: string): string {
+  const text = readFileSync(join(dir, 'results.json'), 'utf8');
+  return text.slice(text.indexOf('\n  "runs": '));
 }

@@ -13,13 +13,14 @@ import type { Plan } from './plan.ts';
 /**
  * @throws ConfigError, ParamError, CapabilityError, WorkloadError, ProfileError — the first bad input.
  */
-export async function validatePlan(plan: Plan): Promise<void> {
+export async function validatePlan(plan: Pick<Plan, 'configs'>): Promise<void> {
   const prepared = plan.configs.map((c) => prepareRun(c));
-  // The `prepare` hooks: once per workload (its parameters are the same in every run).
+  // The `prepare` hooks: once per workload and parameters (a sweep may give a workload several).
   const hooked = new Set<string>();
   for (const p of prepared) {
-    if (hooked.has(p.workload.name)) continue;
-    hooked.add(p.workload.name);
+    const key = JSON.stringify([p.workload.name, p.workloadParams]);
+    if (hooked.has(key)) continue;
+    hooked.add(key);
     // The runs keep the parameters as given (the user's trace file is what results record);
     // `create` then finds the page trace the hook put in the cache.
     await p.workload.prepare?.(p.workloadParams);
@@ -35,7 +36,7 @@ export async function validatePlan(plan: Plan): Promise<void> {
       stream.close();
       pagesOf.set(key, pages);
     }
-    strategyBounds(p, pages);
+    strategyBounds(p, pages, pages);
   }
 }
 

@@ -160,8 +160,12 @@ export class Clock {
   }
 }
 
-/** Why B was stalled. */
-export const StallCause = { fault: 0, checkpoint: 1 } as const;
+/**
+ * Why B was stalled: a fault resolution, a checkpoint pause, or a full dirty
+ * ring (`kernel-log log=ring`: B waits while A drains the ring). The names are
+ * the keys of `metrics.stallHistogram`.
+ */
+export const StallCause = { fault: 0, checkpoint: 1, ringFull: 2 } as const;
 export type StallCauseId = (typeof StallCause)[keyof typeof StallCause];
 
 /**
@@ -178,7 +182,7 @@ export class StallLog {
   recording = false;
   /** Stalls recorded, all causes. */
   count = 0;
-  private readonly byCause: Map<number, number>[] = [new Map(), new Map()];
+  private readonly byCause: Map<number, number>[] = Object.values(StallCause).map(() => new Map());
 
   record(cycles: number, cause: StallCauseId): void {
     if (!this.recording) return;

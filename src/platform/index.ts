@@ -12,8 +12,12 @@ export {
 } from './clock.ts';
 export * from './core/index.ts';
 export {
+  bitmapScanCycles,
+  cacheMaintenanceCycles,
   invalidationCycles,
+  maxAccessTranslationCycles,
   maxInvalidationCycles,
+  maxInvalidationPerPage,
   maxUnmapCycles,
   pauseResumeCycles,
   rpcCycles,
@@ -22,12 +26,14 @@ export { CapabilityError, ModelError, requireCapability } from './errors.ts';
 export { MAX_COST_CYCLES, MAX_EXACT, MAX_OBJECT_BYTES } from './exact.ts';
 export {
   countFlexpages,
+  FpageRights,
   forEachFlexpage,
   Kernel,
   Revoke,
   type RevokeMode,
   Thread,
   TrackingMode,
+  UNMAP_BATCH_MAX,
 } from './kernel.ts';
 export { TargetMemory } from './memory.ts';
 export {
@@ -36,6 +42,7 @@ export {
   PTE_ACCESSED,
   PTE_DIRTY,
   PTE_FLAGS,
+  PTE_LARGE,
   PTE_PRESENT,
   PTE_TRACKED,
   PTE_WRITABLE,

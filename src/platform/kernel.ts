@@ -2,18 +2,37 @@
  * The Fiasco.OC-like kernel (docs/design.md §2): page-fault delivery to a pager by
  * fault IPC, map, flexpage unmap that can revoke write only and, where the
  * platform reports hardware dirty bits, returns and clears the A/D status of
- * the pages; thread block and wake-up; and the two tracking extensions the
+ * the pages; thread block and wake-up; and the tracking extensions the
  * thesis studies (write-fault notification to a tracker, and an in-kernel
- * dirty log). Every operation charges its cost from the profile.
+ * dirty log, as a bitmap, a bounded ring, or Linux's page-table bits). Every
+ * operation charges its cost from the profile.
  *
- * Sources: Fiasco.OC `Task::sys_unmap` → `Mem_space::v_delete`, whose ia32
- * variant returns `access_flags()` (RW if dirty, R if referenced) and clears
- * them atomically (src/kern/ia32/paging-ia32.cpp); the ARM variant returns 0
- * (src/kern/arm/paging-arm.cpp). `Unmap_flags` (map_util.cpp) lets an unmap
- * revoke W only, which downgrades the mapping to read-only.
+ * Sources (Fiasco.OC as Genode 16.05 builds it, ssumpf/foc; kernel/fiasco/src/kern):
+ * - `Task::sys_unmap` (task.cpp) unmaps each flexpage of the message with
+ *   `fpage_unmap` and writes back one status per flexpage: map_util.cpp
+ *   `unmap()` ORs the rights `Mem_space::v_delete` returns for every page it
+ *   deletes into `flushed_rights`. The ia32 `v_delete` returns `access_flags()`
+ *   (RW if dirty, R if referenced) and clears them atomically
+ *   (ia32/paging-ia32.cpp), so a flexpage's pages cannot be told apart
+ *   afterwards; the ARM variant returns no status (arm/paging-arm.cpp).
+ *   `l4_task_unmap_batch` (l4sys task.h) sends up to
+ *   `L4_UTCB_GENERIC_DATA_SIZE − 2` flexpages in one syscall.
+ * - An unmap revoking W only downgrades the mapping (`Unmap_flags`,
+ *   map_util.cpp); an unmap never invalidates page by page: map_util.cpp
+ *   `unmap()` ends in `space->tlb_flush()`, and ARM's `v_delete` flushes the
+ *   space's ASID for every entry (profile `kernel.unmapFlushesSpace`; Linux
+ *   invalidates page by page up to a threshold instead).
+ * - Without tagged TLB entries (x86 Fiasco.OC of that era uses no PCID), every
+ *   switch to another address space reloads CR3 (mem_space-ia32.cpp
+ *   `switchin_context`) and B's entries are gone: every IPC leaves B's space,
+ *   since B has one thread (`switchFromB`).
+ * - A map installs the sender's page size where the flexpage covers it
+ *   (map_util.cpp `map()`: `i_order` from the sender's `s_order`, reduced
+ *   while it does not fit or the receiver already has a page table there):
+ *   superpages (`mmu.superpageOrder`) from a superpage source.
  */
-import { Actor, type ActorId, type Clock } from './clock.ts';
-import { invalidationCycles, rpcCycles } from './costs.ts';
+import { Actor, type ActorId, type Clock, StallCause, type StallLog } from './clock.ts';
+import { bitmapScanCycles, invalidationCycles, rpcCycles } from './costs.ts';
 import { ModelError, requireCapability } from './errors.ts';
 import {
   type AddressSpace,
@@ -21,6 +40,7 @@ import {
   type Mmu,
   PTE_ACCESSED,
   PTE_DIRTY,
+  PTE_LARGE,
   PTE_PRESENT,
   PTE_TRACKED,
   PTE_WRITABLE,
@@ -37,6 +57,23 @@ export const Revoke = {
   all: 2,
 } as const;
 export type RevokeMode = (typeof Revoke)[keyof typeof Revoke];
+
+/**
+ * An unmap's status of one flexpage, as `Task::sys_unmap` writes it back:
+ * the L4 rights bits (l4sys __l4_fpage.h) of `access_flags()`, ORed over the
+ * flexpage's pages: `RW` if any was dirty, `RO` if any was referenced, else 0.
+ * Test a flexpage for written pages with `status & FpageRights.W`.
+ */
+export const FpageRights = { W: 2, RO: 4, RW: 6 } as const;
+
+/**
+ * The most flexpages one `l4_task_unmap_batch` carries: its message registers
+ * hold the opcode, the map mask and one flexpage each, and the caller must keep
+ * `num_fpages` ≤ `L4_UTCB_GENERIC_DATA_SIZE − 2` (l4sys task.h), which is 63 − 2
+ * on amd64 and ARM (l4sys ARCH-amd64/utcb.h, ARCH-arm/utcb.h). kernkonzept's
+ * uvmm batches the same number (server/src/batch_unmapper.h).
+ */
+export const UNMAP_BATCH_MAX = 61;
 
 /** A thread of B; blocked while a fault IPC waits for the pager's reply. */
 export class Thread {
@@ -90,10 +127,31 @@ export class KernelCounters {
   notifications = 0;
   /** Pages logged by the in-kernel dirty log (kernel extension). */
   logAppends = 0;
-  /** l4_task_unmap syscalls. */
+  /** l4_task_unmap and l4_task_unmap_batch syscalls. */
   unmapCalls = 0;
-  /** Page-table entries installed by map. */
+  /** Page-table entries installed or upgraded by map (a superpage counts once). */
   pagesMapped = 0;
+  /** Superpage entries among them. */
+  superpagesMapped = 0;
+  /** Times the dirty ring filled and the kernel stopped B until A drained it (kernel extension). */
+  ringFullNotifications = 0;
+}
+
+/** Appends the pages of [start, end) marked in `log` to `out`, clearing their marks; returns how many. */
+function takeLogged(log: Uint8Array, start: number, end: number, out: Int32Array): number {
+  let n = 0;
+  for (let p = start; p < end; p++) {
+    if (log[p] !== 0) {
+      log[p] = 0;
+      out[n++] = p;
+    }
+  }
+  return n;
+}
+
+/** The ring's drain handler before `enableDirtyRing` sets one. */
+function noDrain(): void {
+  throw new ModelError('the dirty ring filled, but no drain handler is set');
 }
 
 export class Kernel implements FaultSink {
@@ -104,8 +162,14 @@ export class Kernel implements FaultSink {
   /** Tracking extension mode and, for `notify`, the tracker's handler (A). */
   private trackingMode: TrackingModeId = TrackingMode.off;
   private notifyHandler: ((vpn: number) => void) | null = null;
-  /** The in-kernel dirty log of the `log` extension: one byte per page. */
+  /** The in-kernel dirty log of the `log` extension: one byte per page (a bit in the modelled kernel). */
   private log: Uint8Array | null = null;
+  /** The `log` extension's bounded ring of page numbers instead of the bitmap, its fill and A's drain. */
+  private ring: Int32Array | null = null;
+  private ringCount = 0;
+  private ringDrain: (ring: Int32Array, n: number) => void = noDrain;
+  /** The ring filled during the fault being resolved: B waits for the drain when it returns. */
+  private ringFullPending = false;
   /**
    * Scratch list of the pages whose page-table entries one operation changed,
    * up to one past the profile's full-flush threshold: past it the TLB is
@@ -113,6 +177,17 @@ export class Kernel implements FaultSink {
    * first use).
    */
   private changedPages: Int32Array | null = null;
+  /** Entries (present pages or superpages) the last `revokeEntries` visited, and how many it changed. */
+  private visited = 0;
+  private changedCount = 0;
+  /**
+   * Per superpage-sized chunk of B: whether B has a page table there. Fiasco
+   * never frees one, and a superpage can go only where there is none
+   * (map_util.cpp `map()`, "not enough space for superpage map?").
+   */
+  private readonly pageTables: Uint8Array;
+  /** Pages per superpage (1: none). */
+  private readonly superpagePages: number;
 
   /**
    * Fault injection for tests: when true, the kernel forgets to invalidate the
@@ -132,8 +207,14 @@ export class Kernel implements FaultSink {
     private readonly mmu: Mmu,
     /** B's page table, which only the kernel (and the MMU) touch. */
     private readonly space: AddressSpace,
+    /** Where the kernel records the stalls it causes itself (a full dirty ring). */
+    private readonly stalls: StallLog,
   ) {
     this.pages = space.pages;
+    this.superpagePages = 2 ** profile.mmu.superpageOrder;
+    this.pageTables = new Uint8Array(
+      this.superpagePages > 1 ? Math.ceil(this.pages / this.superpagePages) : 0,
+    );
   }
 
   private get changed(): Int32Array {
@@ -143,14 +224,28 @@ export class Kernel implements FaultSink {
     return this.changedPages;
   }
 
-  /** One one-way IPC (a fault IPC, a reply, a wake-up, a notification). */
-  ipc(): void {
-    this.clock.charge(Actor.ipc, this.profile.kernel.ipcOneWay);
+  /**
+   * The CPU leaves B's address space for another component's. B has one
+   * thread, so every IPC and RPC does, and so does a checkpoint (A runs). On
+   * an untagged TLB (`mmu.tlbTagged` false: x86 Fiasco.OC without PCID, where
+   * `Mem_space::switchin_context` → `make_current` reloads CR3) B's entries
+   * are gone, and B refills them, as TLB misses, when it runs again; with
+   * ASIDs or PCIDs they stay. Leaving a space B has already left changes nothing.
+   */
+  switchFromB(): void {
+    if (!this.profile.mmu.tlbTagged) this.mmu.flushAll();
   }
 
-  /** A Genode RPC: call + reply IPCs, and the server's work charged to `actor`. */
+  /** One one-way IPC (a fault IPC, a reply, a wake-up, a notification); it leaves B's space. */
+  ipc(): void {
+    this.clock.charge(Actor.ipc, this.profile.kernel.ipcOneWay);
+    this.switchFromB();
+  }
+
+  /** A Genode RPC: call + reply IPCs, and the server's work charged to `actor`; it leaves B's space. */
   rpc(serverWork: number, actor: ActorId): void {
     this.clock.charge(Actor.ipc, rpcCycles(this.profile, 0));
+    this.switchFromB();
     this.clock.charge(actor, serverWork);
   }
 
@@ -186,7 +281,11 @@ export class Kernel implements FaultSink {
       this.clock.charge(Actor.kernel, k.mapPerPage);
     } else if (this.trackingMode === TrackingMode.log) {
       this.counters.logAppends++;
-      this.log![vpn] = 1;
+      const ring = this.ring;
+      if (ring !== null) {
+        ring[this.ringCount++] = vpn;
+        if (this.ringCount === ring.length) this.ringFullPending = true;
+      } else this.log![vpn] = 1;
       this.clock.charge(Actor.kernel, k.logAppend);
     } else {
       throw new ModelError(`page ${vpn} is write-protected for tracking but no tracking mode is active`);
@@ -195,39 +294,116 @@ export class Kernel implements FaultSink {
   }
 
   /**
+   * The faulting access completed (called by the MMU after it recorded the
+   * fault's stall). When the access filled the dirty ring, the kernel keeps B
+   * from running on: it notifies A by IPC, A drains the ring, replies, and B
+   * resumes; that wait is a stall of its own kind (`ringFull`), as a full PML
+   * buffer exits the guest (Intel SDM vol. 3 §29.3.6) and a full KVM dirty
+   * ring stops the vCPU until user space harvests it (KVM_EXIT_DIRTY_RING_FULL).
+   */
+  faultDone(): void {
+    if (!this.ringFullPending) return;
+    this.ringFullPending = false;
+    const start = this.clock.now;
+    this.counters.ringFullNotifications++;
+    this.ipc(); // the notification to A
+    this.ringDrain(this.ring!, this.ringCount);
+    this.ringCount = 0;
+    this.ipc(); // A's reply; B resumes
+    this.stalls.record(this.clock.now - start, StallCause.ringFull);
+  }
+
+  /**
    * The pager's reply carrying a mapping of `count` pages from `vpn` backed by
    * frames `frame`…: installs (or upgrades) the page-table entries and resumes
-   * the faulter. A fresh entry starts with A and D clear.
+   * the faulter. A fresh entry starts with A and D clear. `superpages`: the
+   * sender (core) holds these frames in superpages, so the kernel may install
+   * superpages (see `map`).
    */
-  replyMap(thread: Thread, vpn: number, count: number, writable: boolean, frame: number): void {
+  replyMap(
+    thread: Thread,
+    vpn: number,
+    count: number,
+    writable: boolean,
+    frame: number,
+    superpages = false,
+  ): void {
     this.ipc();
-    this.map(vpn, count, writable, frame);
+    this.map(vpn, count, writable, frame, superpages);
     thread.blocked = false;
   }
 
-  /** Installs `count` page-table entries (the kernel side of a map). */
-  map(vpn: number, count: number, writable: boolean, frame: number): void {
+  /**
+   * Installs the page-table entries of a mapping of `count` pages from `vpn`
+   * backed by frames `frame`… (the kernel side of a map). Where `superpages`
+   * (the sender maps these frames in superpages), the profile has them, and
+   * an aligned superpage of the range has aligned frames and no page table of
+   * B yet, it installs one superpage entry there (map_util.cpp `map()`);
+   * everything else gets 4 KiB entries, and a page table once that stays.
+   * Entries already present only gain rights (Fiasco maps never downgrade).
+   * While a tracking extension is active, write permission is installed as a
+   * tracking write-protect, so the first write to a page mapped anew is
+   * tracked (a page mapped after a checkpoint is clean), and only 4 KiB
+   * entries are installed, as the extension tracks 4 KiB pages.
+   */
+  map(vpn: number, count: number, writable: boolean, frame: number, superpages = false): void {
     const space = this.space;
     const frames = space.frame;
-    for (let i = 0; i < count; i++) {
+    const size = this.superpagePages;
+    const tracking = this.trackingMode !== TrackingMode.off;
+    // Write permission as installed: W, or the tracking write-protect.
+    const grant = writable ? (tracking ? PTE_TRACKED : PTE_WRITABLE) : 0;
+    const large = superpages && size > 1 && !tracking;
+    let entries = 0;
+    for (let i = 0; i < count; ) {
       const p = vpn + i;
       const e = space.flags(p);
+      if ((e & PTE_LARGE) !== 0) {
+        // Within a superpage already mapped: upgrade it whole (frames are fixed per page here).
+        const first = p - (p % size);
+        const f = space.flags(first);
+        if (writable && (f & PTE_WRITABLE) === 0) space.setFlags(first, f | grant);
+        entries++;
+        i += first + size - p;
+        continue;
+      }
+      if (
+        large &&
+        p % size === 0 &&
+        i + size <= count &&
+        (frame + i) % size === 0 &&
+        this.pageTables[p / size] === 0
+      ) {
+        space.setFlags(p, PTE_PRESENT | PTE_LARGE | grant);
+        frames[p] = frame + i;
+        for (let q = 1; q < size; q++) {
+          space.setFlags(p + q, PTE_LARGE);
+          frames[p + q] = frame + i + q;
+        }
+        this.counters.superpagesMapped++;
+        entries++;
+        i += size;
+        continue;
+      }
       if ((e & PTE_PRESENT) !== 0 && frames[p] === frame + i) {
-        // Already mapped: a map only adds rights (Fiasco maps never downgrade).
-        if (writable) space.setFlags(p, (e | PTE_WRITABLE) & ~PTE_TRACKED);
+        // Already mapped: add write permission (as a tracking write-protect while tracking).
+        if (writable && (e & PTE_WRITABLE) === 0)
+          space.setFlags(p, tracking ? e | grant : (e | grant) & ~PTE_TRACKED);
       } else {
-        // Issue 11 (h/core-fid): a new mapping installed while a tracking
-        // extension is on starts write-protected for tracking, so B's first
-        // write to it is tracked. With --copy-via=attach, A's detach unmaps
-        // B's pages (Rm_client::unmap revokes from every space) and B maps
-        // them anew through its pager after a checkpoint.
-        const w = writable ? (this.trackingMode === TrackingMode.off ? PTE_WRITABLE : PTE_TRACKED) : 0;
-        space.setFlags(p, PTE_PRESENT | w);
+        // A new mapping installed while a tracking extension is on starts
+        // write-protected for tracking (`grant`), so B's first write to it is
+        // tracked (issue 11, h/core-fid): with --copy-via=attach, A's detach
+        // unmaps B's pages (Rm_client::unmap revokes from every space) and B
+        // maps them anew through its pager after a checkpoint.
+        space.setFlags(p, PTE_PRESENT | grant);
         frames[p] = frame + i;
       }
+      if (size > 1) this.pageTables[Math.floor(p / size)] = 1;
+      entries++;
+      i++;
     }
-    this.counters.pagesMapped += count;
-    this.clock.charge(Actor.kernel, count * this.profile.kernel.mapPerPage);
+    this.counters.pagesMapped += entries;
+    this.clock.charge(Actor.kernel, entries * this.profile.kernel.mapPerPage);
   }
 
   /** Resumes a blocked faulter without a mapping (core's wake-up IPC); it will fault again. */
@@ -238,77 +414,164 @@ export class Kernel implements FaultSink {
 
   /**
    * `l4_task_unmap` of one flexpage [vpn, vpn + 2^order) of B: withdraws
-   * `revoke` from every present page. Where the profile has
-   * `hardwareDirtyBits`, every unmap also returns and clears the A/D status;
-   * the dirty pages are appended to `dirtyOut` from `dirtyAt` when given, and
-   * their number is returned (0 on platforms without the capability).
-   * Invalidates the TLB for every changed entry (a full flush past the
-   * profile's threshold).
+   * `revoke` from every present entry (a superpage reaching into the flexpage
+   * whole, as `unmap()` deletes the child's page whatever its size). Where the
+   * profile has `hardwareDirtyBits`, it also clears the A/D status and returns
+   * it, one value for the flexpage (`FpageRights`: the OR over its entries;
+   * 0 without the capability). Invalidates the TLB by the kernel's policy.
    */
-  unmap(
-    vpn: number,
-    order: number,
+  unmap(vpn: number, order: number, revoke: RevokeMode): number {
+    this.checkFlexpage('unmap', vpn, order);
+    this.changedCount = 0;
+    const status = this.unmapFlexpage(vpn, order, revoke);
+    this.counters.unmapCalls++;
+    this.finishCall(this.visited, this.changedCount);
+    return status;
+  }
+
+  /**
+   * `l4_task_unmap_batch`: one syscall unmapping flexpages
+   * [vpns[i], vpns[i] + 2^orders[i]) for i in [from, from + n), each as
+   * `unmap` does, writing each flexpage's status to `status[i]` when given
+   * (`Task::sys_unmap` writes one back per flexpage).
+   * @throws ModelError for more than UNMAP_BATCH_MAX flexpages.
+   */
+  unmapBatch(
+    vpns: Int32Array,
+    orders: Uint8Array,
+    from: number,
+    n: number,
     revoke: RevokeMode,
-    dirtyOut: Int32Array | null = null,
-    dirtyAt = 0,
-  ): number {
-    const size = 2 ** order;
-    if (!Number.isInteger(order) || order < 0 || vpn % size !== 0) {
-      throw new ModelError(`unmap: flexpage at page ${vpn} of order ${order} is not aligned`);
+    status: Uint8Array | null = null,
+  ): void {
+    if (!Number.isInteger(n) || n < 1 || n > UNMAP_BATCH_MAX) {
+      throw new ModelError(`l4_task_unmap_batch of ${n} flexpages: 1 to ${UNMAP_BATCH_MAX} fit the UTCB`);
     }
-    const k = this.profile.kernel;
+    // The changed entries of the whole batch go on one scratch list (revokeEntries appends).
+    this.changedCount = 0;
+    let visited = 0;
+    for (let i = from; i < from + n; i++) {
+      this.checkFlexpage('unmap', vpns[i]!, orders[i]!);
+      const s = this.unmapFlexpage(vpns[i]!, orders[i]!, revoke);
+      if (status !== null) status[i] = s;
+      visited += this.visited;
+    }
+    this.counters.unmapCalls++;
+    this.finishCall(visited, this.changedCount);
+  }
+
+  private checkFlexpage(what: string, vpn: number, order: number): void {
+    if (!Number.isInteger(order) || order < 0 || vpn % 2 ** order !== 0) {
+      throw new ModelError(`${what}: flexpage at page ${vpn} of order ${order} is not aligned`);
+    }
+  }
+
+  /** One flexpage of an unmap: revokes, reads and clears the status; leaves the counts in visited/changedCount. */
+  private unmapFlexpage(vpn: number, order: number, revoke: RevokeMode): number {
     const reportStatus = this.profile.capabilities.hardwareDirtyBits;
-    const space = this.space;
-    const end = Math.min(vpn + size, space.pages);
-    let present = 0;
-    let changed = 0;
-    const list = this.changed;
-    let dirty = 0;
-    // Masks and bits as locals, out of the per-page loop (V8 re-checks module
-    // bindings on every use in a loop): status read-and-clear, then the revoke.
+    // Masks as locals, out of the per-page loop: status read-and-clear, then the revoke.
     const keep =
       (reportStatus ? ~(PTE_DIRTY | PTE_ACCESSED) : -1) &
       (revoke === Revoke.all ? 0 : revoke === Revoke.write ? ~(PTE_WRITABLE | PTE_TRACKED) : -1);
-    const presentBit = PTE_PRESENT;
-    const dirtyBit = reportStatus ? PTE_DIRTY : 0;
-    for (let p = vpn; p < end; p++) {
-      const e = space.flags(p);
-      if ((e & presentBit) === 0) continue;
-      present++;
-      if ((e & dirtyBit) !== 0) {
-        if (dirtyOut !== null) dirtyOut[dirtyAt + dirty] = p;
-        dirty++;
-      }
-      const n = e & keep;
-      if (n !== e) {
-        space.setFlags(p, n);
-        if (changed < list.length) list[changed] = p;
-        changed++;
-      }
-    }
-    this.counters.unmapCalls++;
-    this.clock.charge(Actor.kernel, k.syscall + present * k.unmapPerPage);
-    this.invalidate(changed);
-    return dirty;
+    const found = this.revokeEntries(vpn, Math.min(vpn + 2 ** order, this.pages), keep, 0, false);
+    if (!reportStatus) return 0;
+    return (found & PTE_DIRTY) !== 0 ? FpageRights.RW : (found & PTE_ACCESSED) !== 0 ? FpageRights.RO : 0;
   }
 
-  /** Invalidates the TLB entries of the first `count` pages of the scratch list, charging the cost. */
-  private invalidate(count: number): void {
-    if (count === 0 || this.debugSkipTlbInvalidation) return;
-    this.clock.charge(Actor.kernel, invalidationCycles(this.profile, count));
-    if (count > this.profile.mmu.tlbFlushThresholdPages) {
+  /** Charges one unmap-like syscall over `visited` present entries, `changed` of them changed, and invalidates. */
+  private finishCall(visited: number, changed: number): void {
+    const k = this.profile.kernel;
+    this.clock.charge(Actor.kernel, k.syscall + visited * k.unmapPerPage);
+    this.invalidate(visited, changed, true);
+  }
+
+  /**
+   * The page-table loop of unmap and write-protect over pages [vpn, end):
+   * every present entry (a superpage once, whole, wherever it starts) gets
+   * flags `(e & keep) | (e writable ? addIfWritable : 0)`; a revoke of every
+   * right clears a superpage's pages too. Returns the OR of the entries'
+   * flags as found; leaves the entries visited in `visited` and the changed
+   * ones, counted and (up to the threshold) listed, in `changedCount` and
+   * `changed`, from the count already there.
+   * @throws ModelError when `tracking` and a superpage is in the range: the
+   *   extensions track 4 KiB pages.
+   */
+  private revokeEntries(
+    vpn: number,
+    end: number,
+    keep: number,
+    addIfWritable: number,
+    tracking: boolean,
+  ): number {
+    const space = this.space;
+    const list = this.changed;
+    const size = this.superpagePages;
+    let visited = 0;
+    let changed = this.changedCount;
+    let found = 0;
+    // Bits as locals, out of the per-page loop (V8 re-checks module bindings on every use in a loop).
+    const presentBit = PTE_PRESENT;
+    const largeBit = PTE_LARGE;
+    const writableBit = PTE_WRITABLE;
+    for (let p = vpn; p < end; ) {
+      let e = space.flags(p);
+      let first = p;
+      let pages = 1;
+      if ((e & largeBit) !== 0) {
+        first = p - (p % size);
+        pages = size;
+        e = space.flags(first);
+        if (tracking) {
+          throw new ModelError(
+            `write-protect for tracking over the superpage at page ${first}: the tracking extensions track 4 KiB pages (allocate B's RAM with small pages)`,
+          );
+        }
+      }
+      p = first + pages;
+      if ((e & presentBit) === 0) continue;
+      visited++;
+      found |= e;
+      const n = (e & keep) | ((e & writableBit) !== 0 ? addIfWritable : 0);
+      if (n === e) continue;
+      space.setFlags(first, n);
+      if (keep === 0 && pages > 1) for (let q = first + 1; q < first + pages; q++) space.setFlags(q, 0);
+      if (changed < list.length) list[changed] = first;
+      changed++;
+    }
+    this.visited = visited;
+    this.changedCount = changed;
+    return found;
+  }
+
+  /**
+   * TLB maintenance after an operation visited `visited` present entries and
+   * changed `changed` of them (listed in the scratch list), by the kernel's
+   * policy: Fiasco.OC drops B's whole space (no separate charge, see costs.ts
+   * `invalidationCycles`), Linux invalidates the changed pages up to the
+   * threshold and flushes past it. Charged only when `charge`.
+   */
+  private invalidate(visited: number, changed: number, charge: boolean): void {
+    this.changedCount = 0;
+    if (this.debugSkipTlbInvalidation) return;
+    if (this.profile.kernel.unmapFlushesSpace) {
+      if (visited > 0) this.mmu.flushAll();
+      return;
+    }
+    if (changed === 0) return;
+    if (charge) this.clock.charge(Actor.kernel, invalidationCycles(this.profile, changed));
+    if (changed > this.profile.mmu.tlbFlushThresholdPages) {
       this.mmu.flushAll();
     } else {
       const list = this.changed;
-      for (let i = 0; i < count; i++) this.mmu.invalidatePage(list[i]!);
+      for (let i = 0; i < changed; i++) this.mmu.invalidatePage(list[i]!);
     }
   }
 
   /**
    * Switches on a tracking extension. `notify` delivers each first write to a
    * write-protected page to `handler` (the tracker thread of A) by IPC and
-   * resumes B after A's reply; `log` records the page in the kernel's log and
-   * resumes B directly.
+   * resumes B after A's reply; `log` records the page in the kernel's log (a
+   * bitmap; `enableDirtyRing` for a ring) and resumes B directly.
    * @throws CapabilityError when the profile lacks the extension.
    */
   enableTracking(mode: TrackingModeId, handler: ((vpn: number) => void) | null = null): void {
@@ -324,55 +587,135 @@ export class Kernel implements FaultSink {
   }
 
   /**
+   * Switches on the `log` extension with a bounded ring of `entries` page
+   * numbers instead of the bitmap, as Intel PML's 512-entry buffer or KVM's
+   * dirty ring: each first write appends its page; when the append fills the
+   * ring, B stops until A has drained it (`faultDone`), `drain(ring, n)`
+   * being A's handler of the notification, which must take ring[0..n).
+   * @throws CapabilityError when the profile lacks the extension.
+   */
+  enableDirtyRing(entries: number, drain: (ring: Int32Array, n: number) => void): void {
+    if (!Number.isInteger(entries) || entries < 1) throw new ModelError(`a dirty ring of ${entries} entries`);
+    this.enableTracking(TrackingMode.log);
+    this.log = null;
+    this.ring = new Int32Array(entries);
+    this.ringCount = 0;
+    this.ringDrain = drain;
+  }
+
+  /**
    * Tracking extension: withdraws write permission from the present, writable
    * pages of flexpage [vpn, vpn + 2^order) and marks them, so that the next
    * write to each goes to the tracking path. Costs like an unmap revoking W.
+   * @throws ModelError over a superpage (the extensions track 4 KiB pages).
    */
   writeProtect(vpn: number, order: number): void {
     if (this.trackingMode === TrackingMode.off) throw new ModelError('writeProtect without a tracking mode');
-    const size = 2 ** order;
-    if (vpn % size !== 0)
-      throw new ModelError(`writeProtect: flexpage at page ${vpn} of order ${order} is not aligned`);
-    const k = this.profile.kernel;
+    this.checkFlexpage('writeProtect', vpn, order);
+    this.changedCount = 0;
+    this.revokeEntries(vpn, Math.min(vpn + 2 ** order, this.pages), ~PTE_WRITABLE, PTE_TRACKED, true);
+    this.finishCall(this.visited, this.changedCount);
+  }
+
+  private requireLog(what: string): Uint8Array {
+    if (this.log === null) throw new ModelError(`${what} without the dirty-log extension's bitmap enabled`);
+    return this.log;
+  }
+
+  /**
+   * Tracking extension `log`, bitmap: reads and resets the log of pages
+   * [start, end), appending the logged pages to `out`; returns their number.
+   * One syscall, the bitmap scanned a machine word at a time, and a store
+   * per set bit (costs.ts `bitmapScanCycles`).
+   */
+  readLog(start: number, end: number, out: Int32Array): number {
+    const n = takeLogged(this.requireLog('readLog'), start, end, out);
+    this.clock.charge(
+      Actor.kernel,
+      this.profile.kernel.syscall + bitmapScanCycles(this.profile, end - start, n),
+    );
+    return n;
+  }
+
+  /**
+   * Tracking extension `log`, ring: A reads the ring's entries (shared
+   * memory, `cpu.ringEntry` each) into `out` from `at`, and one syscall
+   * resets it (as KVM_RESET_DIRTY_RINGS); returns how many. O(dirty),
+   * whatever B's size.
+   */
+  drainRing(out: Int32Array, at: number): number {
+    const ring = this.ring;
+    if (ring === null) throw new ModelError('drainRing without the dirty ring enabled');
+    const n = this.ringCount;
+    out.set(ring.subarray(0, n), at);
+    this.ringCount = 0;
+    this.clock.charge(Actor.handler, n * this.profile.cpu.ringEntry);
+    this.clock.charge(Actor.kernel, this.profile.kernel.syscall);
+    return n;
+  }
+
+  /**
+   * Tracking extension `log`, Linux's uffd WP_ASYNC with `PAGEMAP_SCAN` and
+   * `PM_SCAN_WP_MATCHING` (fs/proc/task_mmu.c `do_pagemap_scan`): one walk of
+   * pages [start, end) reports the written pages to `out` and write-protects
+   * them again in the same pass. Charged one syscall and `logScanPerPage` per
+   * page, the measured figure, which includes the write-protect and its TLB
+   * flush (so no re-protect follows); returns how many.
+   */
+  pagemapScan(start: number, end: number, out: Int32Array): number {
+    const log = this.requireLog('pagemapScan');
     const space = this.space;
-    const end = Math.min(vpn + size, space.pages);
-    let present = 0;
-    let changed = 0;
     const list = this.changed;
-    const presentBit = PTE_PRESENT;
-    const writableBit = PTE_WRITABLE;
-    const trackedBit = PTE_TRACKED;
-    for (let p = vpn; p < end; p++) {
+    let n = 0;
+    let changed = 0;
+    for (let p = start; p < end; p++) {
+      if (log[p] === 0) continue;
+      log[p] = 0;
+      out[n++] = p;
       const e = space.flags(p);
-      if ((e & presentBit) === 0) continue;
-      present++;
-      if ((e & writableBit) !== 0) {
-        space.setFlags(p, (e & ~writableBit) | trackedBit);
+      if ((e & (PTE_PRESENT | PTE_WRITABLE)) === (PTE_PRESENT | PTE_WRITABLE)) {
+        space.setFlags(p, (e & ~PTE_WRITABLE) | PTE_TRACKED);
         if (changed < list.length) list[changed] = p;
         changed++;
       }
     }
-    this.clock.charge(Actor.kernel, k.syscall + present * k.unmapPerPage);
-    this.invalidate(changed);
+    const k = this.profile.kernel;
+    this.clock.charge(Actor.kernel, k.syscall + (end - start) * k.logScanPerPage);
+    this.invalidate(changed, changed, false);
+    return n;
   }
 
   /**
-   * Tracking extension `log`: reads and resets the log entries of pages
-   * [start, end), appending the logged pages to `out`; returns their number.
-   * One syscall plus the per-page scan.
+   * Tracking extension `log`, Linux soft-dirty read: the soft-dirty bits of
+   * pages [start, end) from /proc/pid/pagemap (one 64-bit entry per page,
+   * fs/proc/task_mmu.c `pagemap_read`), the written pages appended to `out`;
+   * returns how many. One read syscall and a page-table walk per page.
+   * `clearSoftDirty` resets the bits and write-protects.
    */
-  readLog(start: number, end: number, out: Int32Array): number {
-    const log = this.log;
-    if (log === null) throw new ModelError('readLog without the dirty-log extension enabled');
+  readSoftDirty(start: number, end: number, out: Int32Array): number {
+    const n = takeLogged(this.requireLog('readSoftDirty'), start, end, out);
     const k = this.profile.kernel;
-    let n = 0;
-    for (let p = start; p < end; p++) {
-      if (log[p] !== 0) {
-        log[p] = 0;
-        out[n++] = p;
-      }
-    }
     this.clock.charge(Actor.kernel, k.syscall + (end - start) * k.logScanPerPage);
     return n;
+  }
+
+  /**
+   * Tracking extension `log`, Linux `echo 4 > /proc/pid/clear_refs`
+   * (fs/proc/task_mmu.c `clear_refs_write`, CLEAR_REFS_SOFT_DIRTY): clears
+   * the soft-dirty bit and write-protects every present page of B, written
+   * or not, then flushes B's whole TLB (`flush_tlb_mm`). One syscall,
+   * `unmapPerPage` per present page, a full flush.
+   */
+  clearSoftDirty(): void {
+    if (this.trackingMode !== TrackingMode.log) throw new ModelError('clearSoftDirty without the dirty log');
+    this.changedCount = 0;
+    this.revokeEntries(0, this.pages, ~PTE_WRITABLE, PTE_TRACKED, true);
+    const visited = this.visited;
+    this.changedCount = 0;
+    const k = this.profile.kernel;
+    this.clock.charge(Actor.kernel, k.syscall + visited * k.unmapPerPage);
+    if (this.debugSkipTlbInvalidation) return;
+    if (!k.unmapFlushesSpace) this.clock.charge(Actor.kernel, this.profile.mmu.tlbFlushAll);
+    this.mmu.flushAll();
   }
 }

@@ -18,10 +18,26 @@
  *
  * Without `mmu.hardwareDirtyBit` (ARMv7 short descriptors) there is no D bit
  * and no assist: every entry is filled as if dirty.
+ *
+ * Superpages (`mmu.superpageOrder`: 2 MiB on x86_64, 1 MiB sections on
+ * ARMv7): one page-table entry, one TLB entry, one W and one D bit for all
+ * the pages of the aligned range (Intel SDM §4.5, a PDE with PS set; ARM ARM
+ * B3.5, a section). The kernel installs them (kernel.ts `map`); in B's page
+ * records the superpage's entry lives in its first page's PTE word, flagged
+ * PTE_LARGE, and every other page of it holds PTE_LARGE alone, "look at my
+ * superpage's first page". The TLB caches a superpage under its first page's
+ * number, in the set that number's superpage index selects, and that first
+ * page's hint names the slot. An invlpg of any of its pages drops it.
+ *
+ * For the oracle (memory.ts), the MMU logs the page of every TLB fill and
+ * every dirty assist — never anything on a hit: every write of B passes
+ * through an entry made writable and dirty by one of them. A writable
+ * superpage entry lets B write any of its pages, so its fill or assist logs
+ * them all (superpages are few, and only untracked memory has them).
  */
 import { Cat, type Clock, Phase, StallCause, type StallLog } from './clock.ts';
 import { ModelError } from './errors.ts';
-import type { TargetMemory } from './memory.ts';
+import type { TargetMemory, WriteLog, WriteWitness } from './memory.ts';
 import type { CostProfile } from './profile.ts';
 import { FINGERPRINT_WORD, PTE_WORD, RECORD_WORDS } from './records.ts';
 
@@ -36,6 +52,12 @@ export const PTE_DIRTY = 8;
  * on this page goes to the tracking path and not to the pager.
  */
 export const PTE_TRACKED = 16;
+/**
+ * The page lies in a superpage mapping. On the superpage's first page, with
+ * the entry's flags beside it; on every other page of it, alone (the entry is
+ * the first page's).
+ */
+export const PTE_LARGE = 32;
 /** The flag bits of a PTE word; the bits above hold the MMU's TLB slot hint. */
 export const PTE_FLAGS = 0xff;
 /** Where the TLB slot hint starts in a PTE word. */
@@ -75,6 +97,8 @@ const HOT_LOOP_LITERALS: [number, number][] = [
   [PTE_WRITABLE, 2],
   [PTE_ACCESSED, 4],
   [PTE_DIRTY, 8],
+  [PTE_LARGE, 32],
+  [PTE_PRESENT | PTE_LARGE, 33],
 ];
 for (const [constant, literal] of HOT_LOOP_LITERALS) {
   if (constant !== literal)
@@ -122,6 +146,12 @@ export class AddressSpace {
 export interface FaultSink {
   /** Handles a page fault of B at `vpn`; returns when B may retry the access. */
   pageFault(vpn: number, write: boolean): void;
+  /**
+   * The faulting access has completed and its stall is recorded: the kernel's
+   * return to B, where it may stall B again for something the fault set off
+   * (a full dirty ring), recorded as a stall of its own kind.
+   */
+  faultDone(): void;
 }
 
 /**
@@ -138,10 +168,16 @@ export class MmuCounters {
   pageFaultExceptions = 0;
   /** Faults that stalled B (one per access that faulted, however many retries). */
   faultStalls = 0;
+  /**
+   * Whole-TLB flushes that dropped entries: an untagged switch away from B
+   * (an IPC, a checkpoint), a Fiasco.OC unmap (a flush of an empty TLB is not
+   * counted).
+   */
+  tlbFlushes = 0;
 }
 
 /** The TLB and the access path of B's one thread. */
-export class Mmu {
+export class Mmu implements WriteWitness {
   /** Ways per set and set count (entries = ways × sets). */
   readonly ways: number;
   readonly sets: number;
@@ -159,12 +195,21 @@ export class Mmu {
   readonly tag: Int32Array;
   /** B's page records: PTE word at 2p, fingerprint at 2p + 1 (records.ts). */
   private readonly records: Int32Array;
+  /** The oracle's log of the pages of TLB fills and dirty assists (memory.ts). */
+  private readonly writeLog: WriteLog;
   /** Round-robin victim per set (deterministic replacement). */
   private readonly victim: Uint8Array;
   private readonly setMask: number;
   private readonly hardwareDirty: boolean;
   private readonly walkCycles: number;
   private readonly assistCycles: number;
+  /** Pages per superpage (1 without superpages) and the mask of a superpage's first page. */
+  readonly superpagePages: number;
+  private readonly superMask: number;
+  /** The superpage index's shift into a set number. */
+  private readonly superShift: number;
+  /** Page walks (TLB fills) as `counters.tlbMisses` stood at the last flush: no fill since, nothing to flush. */
+  private walksAtFlush = -1;
 
   /** Receives page faults; wired by the platform. */
   faultSink: FaultSink | null = null;
@@ -190,6 +235,11 @@ export class Mmu {
     this.hardwareDirty = profile.mmu.hardwareDirtyBit;
     this.walkCycles = profile.mmu.pageWalk;
     this.assistCycles = profile.mmu.dirtyAssist;
+    this.superShift = profile.mmu.superpageOrder;
+    this.superpagePages = 2 ** profile.mmu.superpageOrder;
+    this.superMask = ~(this.superpagePages - 1);
+    this.writeLog = memory.writeLog;
+    memory.attachWitness(this);
   }
 
   /**
@@ -200,7 +250,11 @@ export class Mmu {
    * resolves are handled inline, allocating nothing and calling nothing;
    * dirty assists, writes through read-only entries and faults take the slow
    * path. Page p's record is records[2p] (PTE word) and records[2p + 1]
-   * (fingerprint), checked in the constructor.
+   * (fingerprint), checked in the constructor. Each fill appends its page to
+   * the oracle's write log (memory.ts), which has room for one entry per
+   * access of the batch. (Logging every fill measured faster than testing
+   * for a writable, dirty entry first: a store and an add per miss, about
+   * 5 % of the miss loop; nothing on the hit loop.)
    */
   run(
     pages: Int32Array,
@@ -217,7 +271,7 @@ export class Mmu {
     // halved the rate. Page p's record is records[2p] (PTE word: flags in bits
     // 0–7, TLB slot hint from bit 8) and records[2p + 1] (fingerprint); a TLB
     // entry is (vpn << 2) | dirty (bit 1) | writable (bit 0); PTE bits: present
-    // 1, writable 2, accessed 4, dirty 8.
+    // 1, writable 2, accessed 4, dirty 8, large 32 (a page of a superpage).
     const clock = this.clock;
     const tag = this.tag;
     const records = this.records;
@@ -242,6 +296,12 @@ export class Mmu {
     let now = +clock.now;
     let walks = 0;
     let i = from;
+    // The write log: at most one entry per access (a fill here, or one on the
+    // slow path), so room for to − from entries needs no check in the loops.
+    const writeLog = this.writeLog;
+    if (writeLog.count + (to - from) > writeLog.pages.length) writeLog.reserve(to - from);
+    let logged = writeLog.pages;
+    let n = writeLog.count;
     while (i < to) {
       // The TLB-hit loop, kept tight: it leaves at the deadline, at the end,
       // or at the first access that is not a hit with sufficient rights.
@@ -262,8 +322,9 @@ export class Mmu {
       if (i === to || now >= end) break;
       // The miss loop: TLB misses a page walk resolves, and hits between
       // them, until 16 hits in a row send it back to the hit loop, or an
-      // access needs the slow path (`slow` is then its TLB slot, or −1; it
-      // stays −2 when the loop ends on hits, at the end, or at the deadline).
+      // access needs the slow path (`slow` is then its TLB slot, or −1), or
+      // is to a page of a superpage (−3); it stays −2 when the loop ends on
+      // hits, at the end, or at the deadline.
       let slow = -2;
       let vpn = 0;
       let w = 0;
@@ -290,32 +351,53 @@ export class Mmu {
           continue;
         }
         hits = 0;
-        // The walk resolves the miss when the page is present, and writable for a write.
-        if ((e & 1) === 0 || (w & ~(e >> 1)) !== 0) {
-          slow = -1;
+        // The walk resolves the miss when the page is present, and writable
+        // for a write. A page of a superpage (PTE bit 5) goes to the
+        // superpage loop (slow −3).
+        if ((e & 33) !== 1 || (w & ~(e >> 1)) !== 0) {
+          slow = (e & 32) === 0 ? -1 : -3;
           break;
         }
         // Set A, and D for a write (where the hardware has D).
         const updated = (e & 0xff) | 4 | (-w & dirtyOnWrite);
         const set = vpn & setMask;
         const way = victim[set]!;
-        victim[set] = way + 1 === ways ? 0 : way + 1;
+        // The next victim, wrapping at `ways`, branch-free: with few ways and
+        // random sets a wrap branch mispredicts often.
+        const next = way + 1;
+        victim[set] = next & ((next - ways) >> 31);
         const fill = Math.imul(set, ways) + way;
         records[x] = updated | (fill << 8);
         // PTE writable (bit 1) → TLB writable (bit 0), PTE dirty (bit 3) → TLB dirty (bit 1).
         tag[fill] = (vpn << 2) | ((updated >> 1) & 1) | ((updated >> 2) & 2) | alwaysDirty;
+        logged[n++] = vpn;
         now += missCycles;
         walks++;
         records[x + 1] = (records[x + 1]! + w) | 0;
       }
       if (slow === -2) continue; // also at the end or the deadline: the hit loop sees them
-      // A dirty assist, a write through a read-only entry, or a fault.
+      if (slow === -3) {
+        // A page of a superpage: the superpage loop runs until an access it cannot take.
+        clock.now = now;
+        i = this.superpageRun(pages, writes, i, to, cycles, end);
+        now = +clock.now;
+        slow = this.stopSlot;
+        if (slow === -2) continue;
+        vpn = pages[i]!;
+        w = writes[i]!;
+      }
+      // A dirty assist, a write through a read-only entry, a superpage's walk, or a fault.
       now += cycles;
       i++;
       clock.now = now;
       this.bookWalks(walks);
       walks = 0;
+      writeLog.count = n;
       this.slowAccess(vpn, w !== 0, slow);
+      // The slow path logs through push (one entry per access); keep the room for the rest.
+      if (writeLog.count + (to - i) > writeLog.pages.length) writeLog.reserve(to - i);
+      logged = writeLog.pages;
+      n = writeLog.count;
       const x = (vpn << 1) + 1;
       records[x] = (records[x]! + w) | 0;
       now = +clock.now;
@@ -323,7 +405,57 @@ export class Mmu {
     }
     clock.now = now;
     this.bookWalks(walks);
+    writeLog.count = n;
     clock.byCategory[CAT_COMPUTE]! += (i - from) * compute;
+    return i;
+  }
+
+  /** The slow path's slot for the access `superpageRun` stopped at (−2: none). */
+  private stopSlot = -2;
+
+  /**
+   * The superpage loop of `run`, from access `from` at the clock's time: hits
+   * on superpages, cached under their first page (whose hint names the slot),
+   * and hits on 4 KiB pages between them, until an access that is neither,
+   * the end, or the deadline. Returns where it stopped, the clock advanced to
+   * the time there. An access it stops at on a 4 KiB page goes back to the hit and
+   * miss loops (`stopSlot` −2); on a superpage, to the slow path, with the
+   * superpage's slot when cached (an assist), else −1 (a walk). Kept out of
+   * `run`, whose 4 KiB loops V8 compiles tighter without it.
+   */
+  private superpageRun(
+    pages: Int32Array,
+    writes: Uint8Array,
+    from: number,
+    to: number,
+    cycles: number,
+    end: number,
+  ): number {
+    const tag = this.tag;
+    const records = this.records;
+    const superMask = this.superMask | 0;
+    let now = +this.clock.now;
+    let slot = -2;
+    let i = from;
+    for (; i < to; i++) {
+      if (now >= end) break;
+      const vpn = pages[i]!;
+      const w = writes[i]!;
+      const x = vpn << 1;
+      const e = records[x]!;
+      const key = (e & 32) === 0 ? vpn : vpn & superMask;
+      const cached = records[key << 1]! >> 8;
+      const t = tag[cached]!;
+      const need = -w & 3;
+      if (t >> 2 !== key || (t & need) !== need) {
+        if ((e & 32) !== 0) slot = t >> 2 === key ? cached : -1;
+        break;
+      }
+      now += cycles;
+      records[x + 1] = (records[x + 1]! + w) | 0;
+    }
+    this.clock.now = now;
+    this.stopSlot = slot;
     return i;
   }
 
@@ -334,21 +466,39 @@ export class Mmu {
   }
 
   /**
-   * Caches `vpn` with the rights and dirty state of its page-table flags `e`,
-   * in `slot`, or in the set's round-robin victim when `slot` is −1.
+   * Caches the entry held by page `p` (a page, or a superpage's first page)
+   * with the rights and dirty state of its flags `e`, in `slot`, or in its
+   * set's round-robin victim when `slot` is −1. A superpage goes to the set
+   * its superpage index selects.
    */
-  private fill(vpn: number, e: number, slot: number): void {
+  private fill(p: number, e: number, slot: number): void {
     let f = (e & PTE_WRITABLE) !== 0 ? TLB_WRITABLE : 0;
     if ((e & PTE_DIRTY) !== 0 || !this.hardwareDirty) f |= TLB_DIRTY;
     if (slot < 0) {
-      const set = vpn & this.setMask;
+      const set = ((e & PTE_LARGE) !== 0 ? p >> this.superShift : p) & this.setMask;
       const way = this.victim[set]!;
       this.victim[set] = way + 1 === this.ways ? 0 : way + 1;
       slot = set * this.ways + way;
-      const x = vpn * RECORD_WORDS + PTE_WORD;
+      const x = p * RECORD_WORDS + PTE_WORD;
       this.records[x] = (this.records[x]! & PTE_FLAGS) | (slot << HINT_SHIFT);
     }
-    this.tag[slot] = (vpn << TAG_SHIFT) | f;
+    this.tag[slot] = (p << TAG_SHIFT) | f;
+    this.logEntry(p, e);
+  }
+
+  /**
+   * Logs the pages B may write through the entry held by page `p` (flags
+   * `e`): the page itself, or every page of a writable superpage.
+   */
+  private logEntry(p: number, e: number): void {
+    if ((e & PTE_LARGE) === 0) this.writeLog.push(p);
+    else if ((e & PTE_WRITABLE) !== 0)
+      this.writeLog.pushRange(p, Math.min(this.superpagePages, this.space.pages - p));
+  }
+
+  /** The page whose record holds the entry mapping `vpn`: itself, or its superpage's first page. */
+  entryPage(vpn: number): number {
+    return (this.space.flags(vpn) & PTE_LARGE) !== 0 ? vpn & this.superMask : vpn;
   }
 
   /** One access of B with no compute before it (setup, tests). */
@@ -364,21 +514,45 @@ export class Mmu {
     }
   }
 
-  /** The TLB slot caching `vpn`, or −1. */
+  /** The TLB slot caching the entry that maps `vpn` (a page's, or its superpage's), or −1. */
   lookup(vpn: number): number {
-    const slot = this.records[vpn * RECORD_WORDS + PTE_WORD]! >> HINT_SHIFT;
-    return this.tag[slot]! >> TAG_SHIFT === vpn ? slot : -1;
+    const p = this.entryPage(vpn);
+    const slot = this.records[p * RECORD_WORDS + PTE_WORD]! >> HINT_SHIFT;
+    return this.tag[slot]! >> TAG_SHIFT === p ? slot : -1;
   }
 
-  /** Drops the TLB entry of one page (invlpg). The caller charges the cost. */
+  /** Drops the TLB entry that maps `vpn` (invlpg; for a page of a superpage, the superpage's). The caller charges the cost. */
   invalidatePage(vpn: number): void {
     const slot = this.lookup(vpn);
     if (slot >= 0) this.tag[slot] = EMPTY;
   }
 
-  /** Drops every TLB entry. The caller charges the cost. */
+  /**
+   * Logs every page the TLB caches writable and dirty (the oracle's
+   * checkpoint, memory.ts): a 4 KiB entry's page, or all of a superpage's.
+   */
+  logWritableEntries(log: WriteLog): void {
+    const tag = this.tag;
+    for (let slot = 0; slot < tag.length; slot++) {
+      const t = tag[slot]!;
+      if (t === EMPTY || (t & TLB_WD) !== TLB_WD) continue;
+      const p = t >> TAG_SHIFT;
+      if ((this.space.flags(p) & PTE_LARGE) !== 0)
+        log.pushRange(p, Math.min(this.superpagePages, this.space.pages - p));
+      else log.push(p);
+    }
+  }
+
+  /**
+   * Drops every TLB entry. The caller charges the cost. Entries come only
+   * from page walks, so with no walk since the last flush there is nothing
+   * to drop: the flush is skipped, and not counted.
+   */
   flushAll(): void {
+    if (this.counters.tlbMisses === this.walksAtFlush) return;
+    this.walksAtFlush = this.counters.tlbMisses;
     this.tag.fill(EMPTY);
+    this.counters.tlbFlushes++;
   }
 
   /** True when the TLB caches `vpn` as writable and dirty (a write would bypass the page table). */
@@ -409,6 +583,7 @@ export class Mmu {
     clock.phase = phase;
     this.counters.faultStalls++;
     this.stalls.record(clock.now - start, StallCause.fault);
+    this.faultSink!.faultDone();
   }
 
   /**
@@ -417,8 +592,12 @@ export class Mmu {
    */
   private translate(vpn: number, write: boolean, slot: number): boolean {
     const space = this.space;
-    const e = space.flags(vpn);
+    // A page of a superpage: the entry, and the TLB slot caching it, are its first page's.
+    const p = this.entryPage(vpn);
+    if (p !== vpn) slot = this.lookup(p);
+    const e = space.flags(p);
     if (slot >= 0 && write && (this.tag[slot]! & TLB_WRITABLE) !== 0) {
+      if ((this.tag[slot]! & TLB_DIRTY) !== 0) return true; // a superpage's hit that came this way
       // Cached writable but clean: the dirty assist re-reads the entry and sets D.
       this.counters.dirtyAssists++;
       this.clock.chargeCategory(CAT_DIRTY_ASSIST, this.assistCycles);
@@ -426,10 +605,12 @@ export class Mmu {
         this.tag[slot] = EMPTY;
         return false;
       }
-      space.setFlags(vpn, e | PTE_ACCESSED | PTE_DIRTY);
+      space.setFlags(p, e | PTE_ACCESSED | PTE_DIRTY);
       this.tag[slot]! |= TLB_DIRTY;
+      this.logEntry(p, e);
       return true;
     }
+    if (slot >= 0 && !write) return true; // a superpage's read hit that came this way
     // TLB miss, or a write through an entry cached read-only: walk.
     this.counters.tlbMisses++;
     this.clock.chargeCategory(CAT_TLB_MISS, this.walkCycles);
@@ -439,8 +620,8 @@ export class Mmu {
     }
     let updated = e | PTE_ACCESSED;
     if (write && this.hardwareDirty) updated |= PTE_DIRTY;
-    space.setFlags(vpn, updated);
-    this.fill(vpn, updated, slot);
+    space.setFlags(p, updated);
+    this.fill(p, updated, slot);
     return true;
   }
 }

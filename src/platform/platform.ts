@@ -41,7 +41,7 @@ export function createPlatform(profile: CostProfile, pages: number): Platform {
   const memory = new TargetMemory(records);
   const space = new AddressSpace(records);
   const mmu = new Mmu(profile, clock, space, memory, stalls);
-  const kernel = new Kernel(profile, clock, mmu, space);
+  const kernel = new Kernel(profile, clock, mmu, space, stalls);
   const core = new Core(profile, clock, kernel);
   mmu.faultSink = kernel;
   kernel.pager = core;

@@ -41,6 +41,11 @@ const KIND_MAX: Readonly<Record<FieldKind, FieldSpec['max']>> = {
 
 /** B's largest memory bounds page counts and flexpage orders (records.ts). */
 const PAGES_MAX = { value: MAX_PAGES, why: "2^29 pages, B's largest memory; see src/platform/exact.ts" };
+/** ... and so the order (log2 pages) of a flexpage or superpage. */
+const ORDER_MAX = {
+  value: Math.log2(MAX_PAGES),
+  why: "2^29 pages, B's largest memory; see src/platform/exact.ts",
+};
 
 /**
  * The profile schema: section → field → declaration. Adding a figure is one
@@ -49,6 +54,28 @@ const PAGES_MAX = { value: MAX_PAGES, why: "2^29 pages, B's largest memory; see 
 export const PROFILE_SCHEMA = {
   cpu: {
     hz: { kind: 'hz', doc: 'core clock, converts cycles to time', min: 1 },
+    wordBits: {
+      kind: 'count',
+      doc: 'bits of a machine word: a bitmap is read, tested and cleared one word at a time',
+      min: 8,
+    },
+    cacheLineBytes: {
+      kind: 'bytes',
+      doc: 'data-cache line size: cache maintenance by address works one line at a time',
+      min: 1,
+    },
+    bitmapScanPerWord: {
+      kind: 'cycles',
+      doc: 'read, test and clear one word of a bitmap (kernel dirty log or a checkpointer bitmap)',
+    },
+    bitmapPerSetBit: {
+      kind: 'cycles',
+      doc: 'find one set bit of a bitmap word (tzcnt/clz) and store its page number',
+    },
+    ringEntry: {
+      kind: 'cycles',
+      doc: 'read one entry of a dirty ring and store its page number (the checkpointer draining the ring)',
+    },
   },
   mmu: {
     tlbEntries: {
@@ -67,12 +94,24 @@ export const PROFILE_SCHEMA = {
       kind: 'cycles',
       doc: 'first write through a TLB entry cached clean: the walk that sets D',
     },
-    tlbInvalidatePage: { kind: 'cycles', doc: 'invalidate one page of the TLB (invlpg, TLBIMVA)' },
-    tlbFlushAll: { kind: 'cycles', doc: 'flush the whole TLB' },
+    tlbInvalidatePage: {
+      kind: 'cycles',
+      doc: 'invalidate one page of the TLB (invlpg, TLBIMVA), where the kernel invalidates page by page',
+    },
+    tlbFlushAll: { kind: 'cycles', doc: 'flush the whole TLB, where the kernel invalidates page by page' },
     tlbFlushThresholdPages: {
       kind: 'count',
-      doc: 'an invalidation of more pages than this flushes the whole TLB instead',
+      doc: 'a page-by-page invalidation of more pages than this flushes the whole TLB instead',
       max: PAGES_MAX,
+    },
+    tlbTagged: {
+      kind: 'flag',
+      doc: "TLB entries carry an address-space tag (ARMv7 ASID, x86 PCID): B's entries survive a switch to another address space and back; untagged, every such switch empties B's TLB",
+    },
+    superpageOrder: {
+      kind: 'count',
+      doc: 'log2 pages of the large page the MMU and kernel map (9: 2 MiB on x86_64, 8: 1 MiB section on ARMv7): one TLB entry, one W and one D bit for all its pages; 0: none',
+      max: { value: 20, why: 'a superpage of at most 2^20 pages' },
     },
   },
   kernel: {
@@ -89,10 +128,31 @@ export const PROFILE_SCHEMA = {
       kind: 'cycles',
       doc: 'install or upgrade one page-table entry (mapping database included)',
     },
-    unmapPerPage: { kind: 'cycles', doc: 'revoke or downgrade one page-table entry, reading its A/D status' },
+    unmapPerPage: {
+      kind: 'cycles',
+      doc: 'revoke or downgrade one page-table entry (a superpage counts once), reading its A/D status, with any per-entry TLB maintenance the kernel does',
+    },
+    unmapFlushesSpace: {
+      kind: 'flag',
+      doc: "an unmap drops all of B's TLB entries (Fiasco.OC), rather than invalidating the changed pages one by one up to mmu.tlbFlushThresholdPages (Linux)",
+    },
     irqTrigger: { kind: 'cycles', doc: 'trigger an IRQ object (how core submits a Genode signal)' },
-    logAppend: { kind: 'cycles', doc: 'kernel extension: log one written page and re-enable write' },
-    logScanPerPage: { kind: 'cycles', doc: 'kernel extension: read and reset the log entry of one page' },
+    logAppend: {
+      kind: 'cycles',
+      doc: 'kernel extension: log one written page (a bit, or a ring entry) and re-enable write',
+    },
+    logScanPerPage: {
+      kind: 'cycles',
+      doc: "kernel extension, Linux style: walk one page's page-table entry to read (and reset) its written state (PAGEMAP_SCAN, /proc/pid/pagemap)",
+    },
+    cacheMaintenanceCall: {
+      kind: 'cycles',
+      doc: 'entry and exit of the kernel call behind l4_cache_dma_coherent (0 where it is an empty inline)',
+    },
+    cacheMaintenancePerLine: {
+      kind: 'cycles',
+      doc: 'clean and invalidate one data-cache line by address, inner and outer cache (l4_cache_dma_coherent)',
+    },
   },
   core: {
     regionLookup: {
@@ -117,7 +177,7 @@ export const PROFILE_SCHEMA = {
     maxMapOrder: {
       kind: 'count',
       doc: 'largest flexpage (log2 pages) core maps to answer one fault (Fault_area, constrain_map_size_log2)',
-      max: { value: Math.log2(MAX_PAGES), why: "2^29 pages, B's largest memory; see src/platform/exact.ts" },
+      max: ORDER_MAX,
     },
   },
   checkpointer: {
@@ -292,6 +352,10 @@ export function parseProfile(json: unknown, origin: string): CostProfile {
     throw new ProfileError(
       `${where('mmu.tlbWays')} must divide mmu.tlbEntries into a power-of-two number of sets`,
     );
+  }
+  const w = profile.cpu.wordBits;
+  if (w > 64 || (w & (w - 1)) !== 0) {
+    throw new ProfileError(`${where('cpu.wordBits')}.value must be a power of two up to 64, got ${w}`);
   }
   if (profile.capabilities.hardwareDirtyBits && !profile.mmu.hardwareDirtyBit) {
     throw new ProfileError(

@@ -21,11 +21,20 @@ export function profileWith(name: string, overrides: Overrides = {}): CostProfil
   return out as CostProfile;
 }
 
-/** A platform whose B has one RAM dataspace of `pages` pages attached and every page written once (setup phase). */
-export function plainPlatform(profile: CostProfile, pages: number, touch = true): Platform {
+/**
+ * A platform whose B has one RAM dataspace of `pages` pages attached and every
+ * page written once (setup phase). B's entries are 4 KiB pages unless
+ * `superpages` (then core maps the dataspace as a plain component's, in
+ * superpages where the profile and the region allow).
+ */
+export function plainPlatform(
+  profile: CostProfile,
+  pages: number,
+  { touch = true, superpages = false }: { touch?: boolean; superpages?: boolean } = {},
+): Platform {
   const platform = createPlatform(profile, pages);
   platform.clock.phase = Phase.setup;
-  const ds = platform.core.allocRam(pages);
+  const ds = platform.core.allocRam(pages, !superpages);
   platform.core.attach(platform.core.root, ds, 0);
   if (touch) for (let p = 0; p < pages; p++) platform.mmu.access(p, true);
   platform.clock.phase = Phase.run;

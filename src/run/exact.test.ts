@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ParamError } from '../params/params.ts';
 import { loadProfile, MAX_COST_CYCLES, MAX_EXACT, ModelError } from '../platform/index.ts';
 import { profileWith } from '../platform/testing.ts';
-import { defineStrategy } from '../strategies/index.ts';
+import { defineStrategy, findStrategy } from '../strategies/index.ts';
 import { createWorkload, findWorkload, MAX_COMPUTE_CYCLES, WorkloadError } from '../workloads/index.ts';
 import { checkExactResult, strategyBounds } from './exact.ts';
 import { ConfigError, prepareRun } from './prepare.ts';
@@ -66,11 +66,11 @@ describe('exact integers or a clear error', () => {
   it('refuses a strategy whose analytic bound is not an exact integer, as bad input', () => {
     const copyDear = profileWith('fiasco-oc-x86_64', { checkpointer: { copyPage: 2 ** 32 } });
     const p = prepareRun(literalConfig(copyDear, 'full-copy'), { workload: writes(1, 0) });
-    expect(() => strategyBounds(p, 2 ** 22)).toThrow(ConfigError);
-    expect(() => strategyBounds(p, 2 ** 22)).toThrow(
-      /strategy 'full-copy' on fiasco-oc-x86_64 with 4194304 pages: its analytic bound max\w+Cycles = \d+ cycles is not an exact integer/,
+    expect(() => strategyBounds(p, 2 ** 22, 2 ** 22)).toThrow(ConfigError);
+    expect(() => strategyBounds(p, 2 ** 22, 2 ** 22)).toThrow(
+      /strategy 'full-copy' on fiasco-oc-x86_64 with 4194304 pages: its analytic bound maxPauseCycles = \d+ is not an exact integer/,
     );
-    expect(strategyBounds(p, 2 ** 20).maxPauseCycles).toBe(
+    expect(strategyBounds(p, 2 ** 20, 2 ** 20).maxPauseCycles).toBe(
       2 ** 20 * 2 ** 32 + 2 * (2 * x86.kernel.ipcOneWay + x86.core.threadControl),
     );
   });
@@ -106,10 +106,66 @@ describe('exact integers or a clear error', () => {
       params: {},
       requires: () => [],
       create: () => ({ setupMemory() {}, arm() {}, collect: () => 0, rearm() {} }),
-      bounds: () => ({ maxStallCycles: MAX_EXACT, maxPauseCycles: MAX_EXACT + 1 }),
+      bounds: () => ({
+        maxFaultStallCycles: MAX_EXACT,
+        maxPauseCycles: MAX_EXACT + 1,
+        maxRingFullStallCycles: 0,
+        maxCopiedPages: 1,
+        faultsPerPage: 0,
+        ringEntries: 0,
+      }),
     });
     const p = prepareRun(literalConfig(x86, 'lax'), { strategy: lax, workload: writes(1, 0) });
-    expect(() => strategyBounds(p, 1)).toThrow(/its analytic bound maxPauseCycles = 9007199254740992 cycles/);
+    expect(() => strategyBounds(p, 1, 1)).toThrow(/its analytic bound maxPauseCycles = 9007199254740992 is/);
+  });
+});
+
+const oracle = findStrategy('oracle')!;
+
+describe("the run's bounds: the strategy's with the copy's, and the response-time bound", () => {
+  /** A strategy that reports nothing and declares a pause bound of `pause` cycles. */
+  const declaring = (pause: number) =>
+    defineStrategy({
+      name: 'declaring',
+      doc: 'the oracle, declaring a pause bound',
+      params: {},
+      requires: () => [],
+      groundTruth: true,
+      create: oracle.create,
+      bounds: () => ({
+        maxFaultStallCycles: 0,
+        maxPauseCycles: pause,
+        maxRingFullStallCycles: 0,
+        maxCopiedPages: 4,
+        faultsPerPage: 0,
+        ringEntries: 0,
+      }),
+    });
+  /** Two jobs of two writes to page 0, released every `period` cycles. */
+  const periodic = (period: number) => {
+    const base = writes(4, 10);
+    return {
+      ...base,
+      create: (...args: Parameters<typeof base.create>) => ({
+        ...base.create(...args),
+        jobs: { periodCycles: period, accessesPerJob: 2 },
+      }),
+    };
+  };
+
+  it('refuses, as bad input before the run, a periodic task whose response-time bound is not an exact integer', () => {
+    // Each pause may be 2^52 cycles; a job's window holds up to three of them: past 2^53.
+    const config = literalConfig(x86, 'declaring', {}, 1000);
+    const run = () => runExperiment(config, { strategy: declaring(2 ** 52), workload: periodic(MAX_EXACT) });
+    expect(run).toThrow(ConfigError);
+    expect(run).toThrow(/the run's bound wcrtBoundCycles = \d+ is not an exact integer/);
+  });
+
+  it("refuses a pause bound that the copy's work takes past 2^53 − 1", () => {
+    // A reaches B's memory by attaching it at each checkpoint: the attach and detach add to the pause.
+    const config = { ...literalConfig(x86, 'declaring', {}, 1000), copyVia: 'attach' as const };
+    const run = () => runExperiment(config, { strategy: declaring(MAX_EXACT), workload: writes(4, 10) });
+    expect(run).toThrow(/the run's bound maxPauseCycles = \d+ is not an exact integer/);
   });
 });
 

@@ -7,24 +7,44 @@
  * outside the clock (bounds, memory bytes, event counts).
  */
 import { ModelError } from '../platform/index.ts';
-import type { Bounds } from '../strategies/index.ts';
+import type { Bounds, StrategyBounds } from '../strategies/index.ts';
 import { ConfigError, type PreparedRun } from './prepare.ts';
-import type { RunResult } from './types.ts';
+import type { RunResult, StallSummary } from './types.ts';
 
-/**
- * The strategy's analytic bounds for B's memory of `pages` pages, checked to
- * be exact integers: a bound that rounded would let a run pass that broke it.
- * @throws ConfigError naming the strategy, the profile, the pages and the bound.
- */
-export function strategyBounds(p: PreparedRun, pages: number): Bounds {
-  const bounds = p.strategy.bounds(p.config.profile, pages, p.strategyParams);
-  for (const [key, value] of Object.entries(bounds)) {
-    if (Number.isSafeInteger(value) && value >= 0) continue;
+/** @throws ConfigError when a bound of `record` is not an exact non-negative integer. */
+function checkBounds(p: PreparedRun, pages: number, what: string, record: object): void {
+  for (const [key, value] of Object.entries(record)) {
+    if (typeof value !== 'number' || (Number.isSafeInteger(value) && value >= 0)) continue;
     throw new ConfigError(
-      `strategy '${p.strategy.name}' on ${p.config.profile.name} with ${pages} pages: its analytic bound ${key} = ${value} cycles is not an exact integer (2^53 − 1 = ${Number.MAX_SAFE_INTEGER} is the largest, see src/platform/exact.ts); use fewer pages or lower the profile's figures`,
+      `strategy '${p.strategy.name}' on ${p.config.profile.name} with ${pages} pages: ${what} ${key} = ${value} is not an exact integer (2^53 − 1 = ${Number.MAX_SAFE_INTEGER} is the largest, see src/platform/exact.ts); use fewer pages or lower the profile's figures`,
     );
   }
+}
+
+/**
+ * The strategy's analytic bounds for B's memory of `pages` pages of which a
+ * checkpoint interval touches at most `touched`, checked to be exact
+ * integers: a bound that rounded would let a run pass that broke it.
+ * @throws ConfigError naming the strategy, the profile, the pages and the bound.
+ */
+export function strategyBounds(p: PreparedRun, pages: number, touched: number): StrategyBounds {
+  const bounds = p.strategy.bounds(p.config.profile, pages, p.strategyParams, touched);
+  checkBounds(p, pages, 'its analytic bound', bounds);
   return bounds;
+}
+
+/**
+ * Checks the run's bounds, the strategy's with what the copy adds to them
+ * (src/run/copy.ts) and the periodic task's response-time bound
+ * (src/run/realtime.ts), are exact integers (rule 3).
+ * @throws ConfigError naming the bound.
+ */
+export function checkExactBounds(
+  p: PreparedRun,
+  pages: number,
+  bounds: Bounds & { wcrtBoundCycles?: number },
+): void {
+  checkBounds(p, pages, "the run's bound", bounds);
 }
 
 /**
@@ -37,19 +57,30 @@ function integerFigures(r: RunResult): [string, number][] {
   const out: [string, number][] = [
     ['pages', r.pages],
     ['accesses', r.accesses],
+    ['intervalCycles', r.intervalCycles],
     ['checkpoints', r.checkpoints],
+    ['skippedSlots', r.skippedSlots],
     ['metrics.runtimeCycles', m.runtimeCycles],
     ['metrics.baselineCycles', m.baselineCycles],
     ['metrics.faults', m.faults],
-    ['metrics.stalls.count', m.stalls.count],
-    ['metrics.stalls.maxCycles', m.stalls.maxCycles],
     ['metrics.pause.maxCycles', m.pause.maxCycles],
     ['metrics.checkpointPages.max', m.checkpointPages.max],
+    ['metrics.finalCheckpoint.pages', m.finalCheckpoint.pages],
+    ['metrics.finalCheckpoint.falsePositives', m.finalCheckpoint.falsePositives],
+    ['metrics.finalCheckpoint.pauseCycles', m.finalCheckpoint.pauseCycles],
     ['metrics.memory.metadataBytes', m.memory.metadataBytes],
+    ['metrics.memory.peakMetadataBytes', m.memory.peakMetadataBytes],
     ['metrics.memory.quotaBytes', m.memory.quotaBytes],
     ['metrics.memory.checkpointBytes', m.memory.checkpointBytes],
     ['metrics.verification.missedPages', m.verification.missedPages],
   ];
+  // A stall summary's counts and nearest-rank quantiles are observed stalls; its mean is a quotient.
+  const stalls = (prefix: string, s: StallSummary) => {
+    out.push([`${prefix}.count`, s.count], [`${prefix}.maxCycles`, s.maxCycles]);
+    out.push([`${prefix}.p50Cycles`, s.p50Cycles], [`${prefix}.p99Cycles`, s.p99Cycles]);
+  };
+  stalls('metrics.stalls', m.stalls);
+  for (const [kind, s] of Object.entries(m.stallsByKind)) stalls(`metrics.stallsByKind.${kind}`, s);
   const add = (prefix: string, record: object) => {
     for (const [k, v] of Object.entries(record)) if (typeof v === 'number') out.push([`${prefix}.${k}`, v]);
   };

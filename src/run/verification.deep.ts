@@ -338,7 +338,7 @@ const started = Date.now();
 /** Whether the configuration can run: capabilities, parameter combinations, exact bounds. */
 function runnable(config: RunConfig, workload: WorkloadDef, pages: number): boolean {
   try {
-    strategyBounds(prepareRun(config, { workload }), pages);
+    strategyBounds(prepareRun(config, { workload }), pages, pages);
     return true;
   } catch (e) {
     if (e instanceof CapabilityError || e instanceof ParamError || e instanceof ConfigError) return false;

@@ -2,15 +2,29 @@
  * Pieces several strategies share. Everything here goes through the platform's
  * operations; nothing charges cycles of its own.
  */
-import { Actor, type CostProfile, forEachFlexpage, type Kernel } from '../platform/index.ts';
+import {
+  Actor,
+  bitmapScanCycles,
+  type CostProfile,
+  forEachFlexpage,
+  type Kernel,
+  maxInvalidationPerPage,
+} from '../platform/index.ts';
 import type { TrackerContext } from './types.ts';
 
 /**
  * B's memory as a plain Genode component has it: one RAM dataspace of all its
- * pages, attached at the start of its address space.
+ * pages, attached at the start of its address space. Core maps it in
+ * superpages where the region allows (docs/design.md §2); a tracker that
+ * protects or scans B per 4 KiB page passes `smallPages`, so B's entries are
+ * 4 KiB pages (core's small-pages attribute, core.ts `allocRam`), and pays
+ * the TLB reach it loses.
  */
-export function attachPlainRam({ core, pages }: Pick<TrackerContext, 'core' | 'pages'>): void {
-  const ds = core.allocRam(pages);
+export function attachPlainRam(
+  { core, pages }: Pick<TrackerContext, 'core' | 'pages'>,
+  smallPages = false,
+): void {
+  const ds = core.allocRam(pages, smallPages);
   core.attach(core.root, ds, 0);
 }
 
@@ -37,35 +51,37 @@ export function forEachFlexpageOfPages(
 }
 
 /**
- * A checkpointer's dirty bitmap (one byte per page, as a flat array): marked
- * by its fault handler, scanned and cleared at a checkpoint.
+ * A checkpointer's dirty bitmap, one bit per page: marked by its fault
+ * handler, scanned and cleared at a checkpoint a machine word at a time, plus
+ * a store per set bit (costs.ts `bitmapScanCycles`). On the host the bits sit
+ * in 32-bit words, with a summary bit per word that has a mark, so a scan
+ * reads the summary and the marked words only: a large, mostly clean bitmap
+ * costs little host time.
  */
 export class PageBitmap {
-  readonly marks: Uint8Array;
+  private readonly words: Uint32Array;
+  /** Bit w: word w of {@link words} has a mark. */
+  private readonly summary: Uint32Array;
   constructor(
     private readonly ctx: TrackerContext,
     readonly pages: number,
   ) {
-    this.marks = new Uint8Array(pages);
+    this.words = new Uint32Array(Math.ceil(pages / 32));
+    this.summary = new Uint32Array(Math.ceil(this.words.length / 32));
   }
 
   /** The fault handler's bookkeeping for one page. */
   mark(page: number): void {
     this.ctx.clock.charge(Actor.handler, this.ctx.profile.checkpointer.handlerWork);
-    this.marks[page] = 1;
+    const w = page >>> 5;
+    this.words[w]! |= 1 << (page & 31);
+    this.summary[w >>> 5]! |= 1 << (w & 31);
   }
 
-  /** Scans and clears the bitmap, appending marked pages to `out`; charges the scan. */
+  /** Scans and clears the bitmap, appending marked pages to `out` in ascending order; charges the scan. */
   drain(out: Int32Array): number {
-    const m = this.marks;
-    let n = 0;
-    for (let p = 0; p < this.pages; p++) {
-      if (m[p] !== 0) {
-        m[p] = 0;
-        out[n++] = p;
-      }
-    }
-    this.ctx.clock.charge(Actor.handler, this.pages * this.ctx.profile.checkpointer.bitmapScanPerPage);
+    const n = drainBits(this.summary, this.words, out);
+    this.ctx.clock.charge(Actor.handler, bitmapScanCycles(this.ctx.profile, this.pages, n));
     return n;
   }
 
@@ -73,6 +89,32 @@ export class PageBitmap {
   bytes(): number {
     return Math.ceil(this.pages / 8);
   }
+}
+
+/**
+ * Appends the set bits of `words` in ascending order to `out`, visiting only
+ * the words `summary` marks, and clears both. Lowest set bit first: `w & -w`.
+ */
+function drainBits(summary: Uint32Array, words: Uint32Array, out: Int32Array): number {
+  let n = 0;
+  for (let s = 0; s < summary.length; s++) {
+    let marked = summary[s]!;
+    if (marked === 0) continue;
+    summary[s] = 0;
+    while (marked !== 0) {
+      const lowWord = marked & -marked;
+      marked ^= lowWord;
+      const i = (s << 5) + 31 - Math.clz32(lowWord);
+      let w = words[i]!;
+      words[i] = 0;
+      while (w !== 0) {
+        const low = w & -w;
+        w ^= low;
+        out[n++] = (i << 5) + 31 - Math.clz32(low);
+      }
+    }
+  }
+  return n;
 }
 
 /**
@@ -86,14 +128,13 @@ export function writeProtectPages(kernel: Kernel, pages: Int32Array, n: number):
 /**
  * The most `writeProtectPages` can cost for up to `pages` pages: at most one
  * syscall per page (isolated pages), every page changed, and invalidation at
- * no more than max(invlpg, flushAll / (threshold + 1)) per page, since a
- * flexpage flushes the whole TLB only when it has more than `threshold` pages.
+ * no more than costs.ts `maxInvalidationPerPage` per page.
  */
 export function maxWriteProtectCycles(profile: CostProfile, pages: number): number {
-  const m = profile.mmu;
-  const invalidatePerPage = Math.max(
-    m.tlbInvalidatePage,
-    Math.ceil(m.tlbFlushAll / (m.tlbFlushThresholdPages + 1)),
-  );
-  return pages * (profile.kernel.syscall + profile.kernel.unmapPerPage + invalidatePerPage);
+  return pages * (profile.kernel.syscall + profile.kernel.unmapPerPage + maxInvalidationPerPage(profile));
+}
+
+/** The most `PageBitmap.drain` can cost for B's `pages` pages (every bit set). */
+export function maxBitmapDrainCycles(profile: CostProfile, pages: number): number {
+  return bitmapScanCycles(profile, pages, pages);
 }

@@ -57,7 +57,8 @@ describe('a new strategy, from nothing but the documented interface', () => {
     create: ({ kernel, core, pages }) => {
       const written = new Uint8Array(pages);
       return {
-        setupMemory: () => void core.attach(core.root, core.allocRam(pages), 0),
+        // Small pages: the kernel's tracking write-protects 4 KiB pages, not superpages.
+        setupMemory: () => void core.attach(core.root, core.allocRam(pages, true), 0),
         arm: () => {
           kernel.enableTracking(TrackingMode.notify, (page) => {
             written[page] = 1;
@@ -75,7 +76,14 @@ describe('a new strategy, from nothing but the documented interface', () => {
         },
       };
     },
-    bounds: () => ({ maxStallCycles: Number.MAX_SAFE_INTEGER, maxPauseCycles: Number.MAX_SAFE_INTEGER }),
+    bounds: () => ({
+      maxFaultStallCycles: Number.MAX_SAFE_INTEGER,
+      maxPauseCycles: Number.MAX_SAFE_INTEGER,
+      maxRingFullStallCycles: Number.MAX_SAFE_INTEGER,
+      maxCopiedPages: Number.MAX_SAFE_INTEGER,
+      faultsPerPage: 1,
+      ringEntries: 1,
+    }),
   });
 
   it('registers, runs by name on a shipped workload, and verifies: every written page reported, nothing else', () => {

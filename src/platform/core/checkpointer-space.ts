@@ -40,6 +40,7 @@
  * not counted.
  */
 import { Actor, type Clock } from '../clock.ts';
+import { cacheMaintenanceCycles } from '../costs.ts';
 import { ModelError } from '../errors.ts';
 import { type Kernel, Revoke } from '../kernel.ts';
 import type { CostProfile } from '../profile.ts';
@@ -178,8 +179,8 @@ export class CheckpointerSpace {
         this.clock.charge(KERNEL, k.unmapPerPage);
       }
     }
-    // The cache operation of unmap_local, as region-map-component.ts detach charges it.
-    this.clock.charge(KERNEL, this.profile.core.cacheOp);
+    // unmap_local's l4_cache_dma_coherent, as region-map-component.ts detach charges it (issue 10).
+    this.clock.charge(KERNEL, cacheMaintenanceCycles(this.profile, n));
   }
 
   /**
@@ -223,7 +224,7 @@ export class CheckpointerSpace {
     this.kernel.rpc(this.profile.core.detachWork, CORE);
     this.counters.copyUnmapCalls += n;
     this.clock.charge(KERNEL, n * k.syscall + this.copyMappedPages * k.unmapPerPage);
-    this.clock.charge(KERNEL, this.profile.core.cacheOp);
+    this.clock.charge(KERNEL, cacheMaintenanceCycles(this.profile, n)); // l4_cache_dma_coherent (issue 10)
     for (let i = 0; i < this.copyBlockCount; i += 2) {
       const base = this.copyBlocks[i]!;
       this.copyMapped.fill(0, base, base + this.copyBlocks[i + 1]!);

@@ -125,9 +125,13 @@ export class Core implements Pager {
     return this.sessions.regionMapsOf(session);
   }
 
-  /** `Ram_session::alloc`: a RAM dataspace of `pages` pages. */
-  allocRam(pages: number): RamDataspace {
-    return this.ram.alloc(pages);
+  /**
+   * `Ram_session::alloc`: a RAM dataspace of `pages` pages. `smallPages`
+   * (issue 10, a model knob): core backs it with 4 KiB pages, so B's mappings
+   * of it are 4 KiB entries, never superpages (ram-session-component.ts).
+   */
+  allocRam(pages: number, smallPages = false): RamDataspace {
+    return this.ram.alloc(pages, smallPages);
   }
 
   /**

@@ -97,7 +97,8 @@ export class CorePager implements Pager {
       const base = vpn - (vpn % 2 ** order);
       const frame = this.ram.firstFrame(ds) + (base - delta - at + offset);
       this.counters.pagerMaps++;
-      this.kernel.replyMap(thread, base, 2 ** order, writable, frame);
+      // (issue 10) Whether core holds the dataspace in superpages decides whether Fiasco may install them.
+      this.kernel.replyMap(thread, base, 2 ** order, writable, frame, this.ram.superpages(ds));
       return;
     }
   }

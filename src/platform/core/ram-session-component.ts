@@ -5,6 +5,14 @@
  *
  * The model assumes core allocates RAM dataspaces naturally aligned, so the
  * pager's source side never constrains a flexpage further (pager.ts).
+ *
+ * (issue 10) Core holds its RAM in sigma0 superpages where it can (base-foc
+ * platform.cc `_setup_mem_alloc` requests superpages first), so Fiasco maps a
+ * large enough flexpage of a dataspace into B as superpages (kernel.ts
+ * `map`). A dataspace allocated with `smallPages` stands for one core backs
+ * with 4 KiB pages of its own, so B gets 4 KiB entries however large the
+ * flexpage: what a tracker that protects or scans per 4 KiB page must ask
+ * for. Genode 16.05 has no such attribute; it is the model's knob.
  */
 import { ModelError } from '../errors.ts';
 import type { CostProfile } from '../profile.ts';
@@ -18,6 +26,8 @@ export class RamDataspaces {
   private count = 0;
   /** Dataspace d owns frames [frame[d], frame[d + 1]); frame[count] is the next free frame. */
   private frame = new Int32Array(17);
+  /** Per dataspace: 1 when core backs it with 4 KiB pages only (issue 10). */
+  private small = new Uint8Array(16);
 
   constructor(
     private readonly profile: CostProfile,
@@ -29,10 +39,11 @@ export class RamDataspaces {
     const need = this.count + extra + 1;
     if (need <= this.frame.length) return;
     this.frame = resized(this.frame, capacityFor(this.frame.length, need, exact));
+    this.small = resized(this.small, this.frame.length);
   }
 
-  /** `Ram_session::alloc`: a RAM dataspace of `pages` pages. */
-  alloc(pages: number): RamDataspace {
+  /** `Ram_session::alloc`: a RAM dataspace of `pages` pages; `smallPages`: backed by 4 KiB pages only (issue 10). */
+  alloc(pages: number, smallPages = false): RamDataspace {
     if (!Number.isInteger(pages) || pages < 1) throw new ModelError(`RAM dataspace of ${pages} pages`);
     const next = this.frame[this.count]! + pages;
     if (next > 0x7fff_ffff) throw new ModelError(`RAM dataspace of ${pages} pages: out of frames`);
@@ -40,6 +51,7 @@ export class RamDataspaces {
     this.grow(1, false);
     const d = this.count++;
     this.frame[d + 1] = next;
+    this.small[d] = smallPages ? 1 : 0;
     return (d * 2) as RamDataspace;
   }
 
@@ -71,5 +83,10 @@ export class RamDataspaces {
   /** The first frame of RAM dataspace `ds` (a valid handle: the pager's walk found it attached). */
   firstFrame(ds: number): number {
     return this.frame[ds >> 1]!;
+  }
+
+  /** Whether core holds RAM dataspace `ds` in superpages, so Fiasco may map it as superpages (issue 10). */
+  superpages(ds: number): boolean {
+    return this.small[ds >> 1] === 0;
   }
 }

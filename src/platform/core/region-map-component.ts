@@ -15,10 +15,12 @@
  *   A woken faulter resumes without a mapping, faults again, and that retry is
  *   answered with a mapping.
  * - `detach()` unmaps the region from B page by page: base-foc's
- *   `Rm_client::unmap` issues one `l4_task_unmap` per 4 KiB page, plus a
- *   cache operation (base-foc map_local.h `unmap_local`). The unmap revokes
- *   the core-local page with `L4_FP_OTHER_SPACES`, from every space it was
- *   mapped into ("TODO unmap it only from target space",
+ *   `Rm_client::unmap` issues one `l4_task_unmap` per 4 KiB page, then
+ *   `l4_cache_dma_coherent` over the region (base-foc map_local.h
+ *   `unmap_local`), which costs what costs.ts `cacheMaintenanceCycles` says
+ *   (nothing on amd64, a kernel call and a cost per cache line on ARM). The
+ *   unmap revokes the core-local page with `L4_FP_OTHER_SPACES`, from every
+ *   space it was mapped into ("TODO unmap it only from target space",
  *   region_map_support.cc): a page A maps too (checkpointer-space.ts) is
  *   unmapped from A by the same syscall.
  * - Each region map costs core an allocator_avl block of metadata, each
@@ -31,6 +33,7 @@
  * positional arguments, `state()` fills a caller's `RegionMapState`.
  */
 import { Actor, type Clock } from '../clock.ts';
+import { cacheMaintenanceCycles } from '../costs.ts';
 import { ModelError } from '../errors.ts';
 import type { Kernel, Thread } from '../kernel.ts';
 import { Revoke } from '../kernel.ts';
@@ -296,7 +299,8 @@ export class RegionMaps {
           this.clock.charge(Actor.kernel, unmapPerPage);
       }
     }
-    this.clock.charge(Actor.kernel, this.profile.core.cacheOp);
+    // (issue 10) l4_cache_dma_coherent over the region: nothing on amd64, a kernel call plus a cost per cache line on ARM.
+    this.clock.charge(Actor.kernel, cacheMaintenanceCycles(this.profile, pages));
   }
 
   /** `Region_map::state()` (an RPC): fills `out` with the first queued fault of `rm`, and returns it. */

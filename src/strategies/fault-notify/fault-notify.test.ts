@@ -1,7 +1,7 @@
 /** `fault-notify` on small, hand-countable workloads: exact counts and cycles from the profile. */
 import { describe, expect, it } from 'vitest';
 import { loadProfile } from '../../platform/index.ts';
-import { sequentialPass } from '../../run/testing.ts';
+import { literalWorkload, runStrategy, sequentialPass } from '../../run/testing.ts';
 
 const x86 = loadProfile('fiasco-oc-x86_64');
 const P = 256;
@@ -19,6 +19,31 @@ describe('fault-notify', () => {
     expect(r.metrics.stalls.p50Cycles).toBe(perFault);
     expect(r.metrics.breakdownCycles['fault.ipc']).toBe(P * 2 * k.ipcOneWay);
     expect(r.metrics.breakdownCycles['fault.handler']).toBe(P * x86.checkpointer.handlerWork);
+  });
+
+  it('scans its bitmap at a checkpoint a 64-bit word at a time, plus a store per marked page', () => {
+    const c = x86.cpu;
+    const r = sequentialPass(x86, 'fault-notify');
+    expect(r.metrics.breakdownCycles['checkpoint.collect']).toBe(
+      (P / 64) * c.bitmapScanPerWord + P * c.bitmapPerSetBit,
+    );
+  });
+
+  it("makes B refill its TLB after each tracking fault on x86 Fiasco.OC (the IPC leaves B's untagged space), not on ARMv7", () => {
+    // read pages 0-9, write page 20 (a tracking fault), read 0-9 again
+    const reads = Array.from({ length: 10 }, (_, i) => i);
+    const pages = [...reads, 20, ...reads];
+    const w = literalWorkload(
+      64,
+      pages,
+      pages.map((p) => p === 20),
+    );
+    const misses = (name: string) =>
+      runStrategy(loadProfile(name), 'fault-notify', {}, w).metrics.counters.tlbMisses;
+    // 10 walks, the walk that finds W missing and the retry's, then (untagged) 10 refills
+    expect(misses('fiasco-oc-x86_64')).toBe(10 + 2 + 10);
+    expect(misses('fiasco-oc-armv7')).toBe(10 + 2);
+    expect(runStrategy(x86, 'kernel-log', {}, w).metrics.counters.tlbMisses).toBe(10 + 2);
   });
 
   it('costs a userfaultfd-wp fault with a handler thread on Linux: 4.74 µs (Peter Xu 2020), within 1 %', () => {
