@@ -18,6 +18,7 @@ export {
   cachedTracePath,
   openPageTrace,
   preparePageTrace,
+  sourceDigest,
   TRACE_CACHE_ENV,
   traceCacheDir,
   traceStats,
