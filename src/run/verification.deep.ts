@@ -20,11 +20,17 @@
  *   shipped profile refuses runs on variants that offer what it needs;
  * - memory sizes straddle every page count the profile gives (a count field,
  *   or 2^v for one in log2 pages): TLB entries, flush threshold, largest
- *   flexpage, and a superpage size once the schema declares one.
+ *   flexpage, the superpage (`mmu.superpageOrder`, shrunk by the variants to
+ *   superpages of a few pages);
+ * - every checkpoint timer RunConfig offers (a grid at any phase, from the
+ *   end of the previous checkpoint, in B's accesses), periodic jobs (the
+ *   response-time bound checked with them), and each way A reaches B's
+ *   memory (`copyVia`).
  *
  * Figures: at the end it prints the cases per strategy × profile, the cases
  * skipped (a drawn configuration the strategy refuses), the share that
- * overflowed the TLB and that flushed it whole, and the duration; with
+ * overflowed the TLB, that flushed it whole, that mapped superpages and that
+ * ran periodic jobs, and the duration; with
  * `DIRTYBENCH_DEEP_REPORT=FILE` it also writes them as JSON. The seed is
  * fixed (`DIRTYBENCH_DEEP_SEED` changes it); fast-check prints the seed and
  * path of a failing case to replay it.
@@ -37,6 +43,7 @@ import { paramsArbitrary } from '../params/testing.ts';
 import {
   CapabilityError,
   type CostProfile,
+  Kernel,
   loadProfile,
   Mmu,
   Phase,
@@ -46,8 +53,8 @@ import {
   parseProfile,
   profileFieldRows,
 } from '../platform/index.ts';
-import { type StrategyDef, strategies } from '../strategies/index.ts';
-import { Prng, type WorkloadDef } from '../workloads/index.ts';
+import { COPY_VIA, type CopyVia, type StrategyDef, strategies } from '../strategies/index.ts';
+import { type JobStructure, Prng, type WorkloadDef } from '../workloads/index.ts';
 import { ConfigError, prepareRun, runExperiment, strategyBounds } from './index.ts';
 import type { RunConfig } from './types.ts';
 
@@ -57,6 +64,13 @@ const SEED = Number(process.env['DIRTYBENCH_DEEP_SEED'] ?? 20261201);
 const MAX_PAGES = 3 * Math.max(...PROFILE_NAMES.map((n) => loadProfile(n).mmu.tlbEntries));
 /** Most accesses of a case. */
 const MAX_ACCESSES = 40_000;
+/**
+ * Most accesses × pages of a case: some strategies take host time linear in
+ * B's memory per access (per-page-rm with a linear lookup walks every RM
+ * session at each signal), and a checkpoint can follow every access; at most
+ * 2^24 keeps such a case to seconds.
+ */
+const MAX_ACCESS_PAGES = 2 ** 24;
 
 // ---------------------------------------------------------------------------
 // Profiles: the shipped ones and variants drawn from the schema's own fields.
@@ -199,10 +213,19 @@ interface Segment {
   seed: number;
 }
 
+/** Where checkpoints fall (RunConfig's timer fields): a grid of target time, or every N of B's accesses. */
+type Timer =
+  | { kind: 'cycles'; interval: number; from: 'start' | 'end'; phase: number }
+  | { kind: 'accesses'; accesses: number };
+
 interface Scenario {
   pages: number;
   compute: number;
-  interval: number;
+  timer: Timer;
+  /** Periodic jobs of the program's accesses (the replay idles to each release), or none. */
+  jobs: JobStructure | null;
+  /** How A reaches B's memory, or the strategy's default. */
+  copyVia: CopyVia | undefined;
   segments: Segment[];
 }
 
@@ -239,25 +262,75 @@ function intervalArbitrary(pages: number): fc.Arbitrary<number> {
   );
 }
 
+/**
+ * The checkpoint timer: every mode RunConfig offers — a grid from the start
+ * at any phase, from the end of the previous checkpoint, or in B's accesses.
+ */
+function timerArbitrary(pages: number): fc.Arbitrary<Timer> {
+  const cycles = intervalArbitrary(pages).chain((interval) =>
+    fc.record({
+      kind: fc.constant('cycles' as const),
+      interval: fc.constant(interval),
+      from: fc.constantFrom('start' as const, 'end' as const),
+      phase: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: Math.min(interval - 1, 2 ** 31) })),
+    }),
+  );
+  const accesses = fc.record({
+    kind: fc.constant('accesses' as const),
+    accesses: fc.integer({ min: Math.max(1, Math.ceil(pages / 64)), max: 10_000 }),
+  });
+  return fc.oneof({ arbitrary: cycles, weight: 3 }, { arbitrary: accesses, weight: 1 });
+}
+
+/**
+ * Periodic jobs (their page set left to B's whole memory: the program does
+ * not keep to one): a job's accesses, and its period as `stretch` times the
+ * job's compute plus 200 cycles an access, so B idles up to 7/8 of the time
+ * (or overruns, at stretch 1 with faults and checkpoints) — an idle time
+ * that is a multiple of the busy time keeps the checkpoints a case takes,
+ * which the interval's floor counts against the memory, within a night.
+ */
+const jobsArbitrary: fc.Arbitrary<{ accessesPerJob: number; stretch: number } | null> = fc.oneof(
+  { arbitrary: fc.constant(null), weight: 3 },
+  {
+    arbitrary: fc.record({
+      accessesPerJob: fc.integer({ min: 1, max: 2000 }),
+      stretch: fc.integer({ min: 1, max: 8 }),
+    }),
+    weight: 1,
+  },
+);
+
 function scenarioArbitrary(profile: CostProfile): fc.Arbitrary<Scenario> {
   const around = pageLandmarks(profile).map((l) =>
     fc.integer({ min: Math.max(1, l - 2), max: Math.min(MAX_PAGES, 2 * l + 2) }),
   );
   const pages = fc.oneof(fc.integer({ min: 1, max: 64 }), ...around);
   return pages.chain((n) =>
-    fc.record({
-      pages: fc.constant(n),
-      compute: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 500 })),
-      interval: intervalArbitrary(n),
-      segments: fc.array(segment, { minLength: 1, maxLength: 8, size: 'max' }),
-    }),
+    fc
+      .record({
+        pages: fc.constant(n),
+        compute: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 500 })),
+        timer: timerArbitrary(n),
+        jobs: jobsArbitrary,
+        copyVia: fc.constantFrom(undefined, ...COPY_VIA),
+        segments: fc.array(segment, { minLength: 1, maxLength: 8, size: 'max' }),
+      })
+      .map(({ jobs, ...rest }) => ({
+        ...rest,
+        jobs: jobs && {
+          accessesPerJob: jobs.accessesPerJob,
+          periodCycles: jobs.accessesPerJob * (rest.compute + 200) * jobs.stretch,
+        },
+      })),
   );
 }
 
-/** The accesses of a scenario, at most MAX_ACCESSES. */
+/** The accesses of a scenario, at most MAX_ACCESSES and MAX_ACCESS_PAGES / pages (but 1000). */
 function expand(s: Scenario): { pages: Int32Array; writes: Uint8Array } {
   const total = Math.min(
     MAX_ACCESSES,
+    Math.max(1000, Math.floor(MAX_ACCESS_PAGES / s.pages)),
     s.segments.reduce((n, g) => n + g.count, 0),
   );
   const pages = new Int32Array(total);
@@ -290,7 +363,7 @@ function scenarioWorkload(s: Scenario): WorkloadDef {
         pages: s.pages,
         accesses: pages.length,
         computeCycles: s.compute,
-        jobs: null,
+        jobs: s.jobs,
         fill(outPages, outWrites) {
           const n = Math.min(outPages.length, pages.length - next);
           outPages.set(pages.subarray(next, next + n));
@@ -320,6 +393,15 @@ Mmu.prototype.flushAll = function (this: Mmu) {
   flushAll.call(this);
 };
 
+/** Superpages mapped, counted by wrapping the kernel's map (not on the per-access path). */
+let superpages = 0;
+const map = Kernel.prototype.map;
+Kernel.prototype.map = function (this: Kernel, ...args: Parameters<Kernel['map']>) {
+  const before = this.counters.superpagesMapped;
+  map.apply(this, args);
+  superpages += this.counters.superpagesMapped - before;
+};
+
 interface PairFigures {
   strategy: string;
   profile: string;
@@ -329,6 +411,10 @@ interface PairFigures {
   skipped: number;
   tlbOverflow: number;
   fullFlush: number;
+  /** Cases whose B was mapped with at least one superpage. */
+  superpage: number;
+  /** Cases with periodic jobs. */
+  periodic: number;
   checkpoints: number;
 }
 
@@ -358,7 +444,7 @@ const perPair = Math.ceil(TOTAL_RUNS / all.length);
 describe('deep verification: every strategy × every profile', () => {
   afterAll(() => {
     const cases = figures.reduce((n, f) => n + f.cases, 0);
-    const sum = (k: 'tlbOverflow' | 'fullFlush' | 'skipped' | 'checkpoints') =>
+    const sum = (k: 'tlbOverflow' | 'fullFlush' | 'superpage' | 'periodic' | 'skipped' | 'checkpoints') =>
       figures.reduce((n, f) => n + f[k], 0);
     const seconds = (Date.now() - started) / 1000;
     const report = {
@@ -366,6 +452,8 @@ describe('deep verification: every strategy × every profile', () => {
       skipped: sum('skipped'),
       tlbOverflowCases: sum('tlbOverflow'),
       fullFlushCases: sum('fullFlush'),
+      superpageCases: sum('superpage'),
+      periodicCases: sum('periodic'),
       checkpoints: sum('checkpoints'),
       seconds,
       seed: SEED,
@@ -374,11 +462,11 @@ describe('deep verification: every strategy × every profile', () => {
     const pct = (n: number) => `${((100 * n) / Math.max(1, cases)).toFixed(1)} %`;
     const lines = [
       `deep verification: ${cases} cases (${report.skipped} drawn configurations skipped as refused) in ${seconds.toFixed(0)} s, seed ${SEED}`,
-      `  TLB overflowed (more pages than entries): ${pct(report.tlbOverflowCases)}; flushed whole at least once: ${pct(report.fullFlushCases)}; ${report.checkpoints} checkpoints`,
-      `  ${'strategy'.padEnd(18)} ${'profile'.padEnd(17)} ${'cases'.padStart(5)} ${'skipped'.padStart(7)} ${'TLB over'.padStart(8)} ${'flushed'.padStart(7)}`,
+      `  TLB overflowed (more pages than entries): ${pct(report.tlbOverflowCases)}; flushed whole at least once: ${pct(report.fullFlushCases)}; mapped superpages: ${pct(report.superpageCases)}; periodic jobs: ${pct(report.periodicCases)}; ${report.checkpoints} checkpoints`,
+      `  ${'strategy'.padEnd(18)} ${'profile'.padEnd(17)} ${'cases'.padStart(5)} ${'skipped'.padStart(7)} ${'TLB over'.padStart(8)} ${'flushed'.padStart(7)} ${'super'.padStart(5)}`,
       ...figures.map(
         (f) =>
-          `  ${f.strategy.padEnd(18)} ${f.profile.padEnd(17)} ${String(f.cases).padStart(5)} ${String(f.skipped).padStart(7)} ${String(f.tlbOverflow).padStart(8)} ${String(f.fullFlush).padStart(7)}` +
+          `  ${f.strategy.padEnd(18)} ${f.profile.padEnd(17)} ${String(f.cases).padStart(5)} ${String(f.skipped).padStart(7)} ${String(f.tlbOverflow).padStart(8)} ${String(f.fullFlush).padStart(7)} ${String(f.superpage).padStart(5)}` +
           `${f.refusedByShipped.length > 0 ? `  (on variants with ${f.refusedByShipped.join(', ')})` : ''}`,
       ),
     ];
@@ -399,6 +487,8 @@ describe('deep verification: every strategy × every profile', () => {
         skipped: 0,
         tlbOverflow: 0,
         fullFlush: 0,
+        superpage: 0,
+        periodic: 0,
         checkpoints: 0,
       };
       figures.push(f);
@@ -419,14 +509,21 @@ describe('deep verification: every strategy × every profile', () => {
             workload: 'deep',
             workloadParams: {},
             common: { pages: 1, accesses: 1, writeRatio: 0, computeCycles: 0 },
-            intervalCycles: s.interval,
+            intervalCycles: s.timer.kind === 'cycles' ? s.timer.interval : 0,
             seed: 1,
           };
+          if (s.timer.kind === 'accesses') config.intervalAccesses = s.timer.accesses;
+          else {
+            if (s.timer.from === 'end') config.intervalFrom = 'end';
+            if (s.timer.phase > 0) config.phaseCycles = s.timer.phase;
+          }
+          if (s.copyVia !== undefined) config.copyVia = s.copyVia;
           if (!runnable(config, workload, s.pages)) {
             f.skipped++;
             fc.pre(false);
           }
           const flushesBefore = flushes;
+          const superpagesBefore = superpages;
           const a = runExperiment(config, { workload });
           expect(a.failures).toEqual([]);
           expect(a.metrics.verification).toEqual({ missedPages: 0, restoreOk: true, boundsOk: true });
@@ -435,11 +532,14 @@ describe('deep verification: every strategy × every profile', () => {
           const sum = Object.values(a.metrics.breakdownCycles).reduce((x, y) => x + y, 0);
           expect(sum).toBe(a.metrics.runtimeCycles);
           const flushed = flushes > flushesBefore;
+          const superpaged = superpages > superpagesBefore;
           expect(runExperiment(config, { workload })).toEqual(a);
           f.cases++;
           f.checkpoints += a.checkpoints;
           if (s.pages > profile.mmu.tlbEntries) f.tlbOverflow++;
           if (flushed) f.fullFlush++;
+          if (superpaged) f.superpage++;
+          if (s.jobs !== null) f.periodic++;
         }),
         { numRuns: perPair, seed: SEED + index },
       );
