@@ -18,16 +18,21 @@
  *      {@link MAX_OBJECT_BYTES} = 2^20 (1 MiB for one Genode object; the
  *      largest real one, an RM session's quota, is 64 KiB), the TLB flush
  *      threshold at most 2^29 pages and the largest flexpage core maps at
- *      most 2^29 pages (order 29: B's largest memory, `MAX_PAGES`);
+ *      most 2^29 pages (order 29: B's largest memory, `MAX_PAGES`), the
+ *      superpage (`mmu.superpageOrder`) at most 2^20 pages;
  *    - `computeCycles` at most 2^32 per access; `pages` at most 2^29;
  *      `accesses`, the interval and the periodic task's parameters at most
  *      2^53 − 1.
  * 3. **Inputs are bounded together by what the run is certain to spend**
  *    (bad input, exit 2, before anything runs): accesses × computeCycles
  *    (the compute alone); for `periodic`, the release of the last job plus
- *    its compute; and each strategy's analytic bounds, which must themselves
- *    be exact (`src/run/exact.ts`). A refused run could never have finished
- *    within the limit.
+ *    its compute; and each strategy's analytic bounds, the run's bounds with
+ *    what the copy adds (src/run/copy.ts) and the periodic task's
+ *    response-time bound (src/run/realtime.ts), which must themselves be
+ *    exact (`src/run/exact.ts`). A run refused for its compute or releases
+ *    could never have finished within the limit; one refused for a bound
+ *    would report a bound that is not exact, and could not be checked
+ *    against it.
  * 4. **Totals are checked as they accumulate** (a `ModelError`, exit 1):
  *    - the clock refuses any charge that would take simulated time past
  *      2^53 − 1 (`Clock.charge`, `Clock.chargeCategory`);
