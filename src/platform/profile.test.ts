@@ -79,6 +79,7 @@ describe('cost profiles', () => {
       ['memory', 'rmSessionQuotaBytes', 2 ** 20],
       ['mmu', 'tlbFlushThresholdPages', 2 ** 29],
       ['core', 'maxMapOrder', 29],
+      ['mmu', 'superpageOrder', 20],
     ];
     for (const [section, field, max] of limits) {
       const j = shipped('fiasco-oc-x86_64');
@@ -86,6 +87,25 @@ describe('cost profiles', () => {
       expect(() => parseProfile(j, 'test')).toThrow(`${section}.${field}.value must be <= ${max} (`);
       j[section]![field] = { value: max, source: 'assumed: test' };
       expect(() => parseProfile(j, 'test')).not.toThrow();
+    }
+  });
+
+  it('bounds every cost figure the schema declares to 2^32 cycles and every byte figure to 2^20, new ones included', () => {
+    const bounded = profileFieldRows().filter((r) => r.kind === 'cycles' || r.kind === 'bytes');
+    // The figures issue 10 added (superpages aside): cache maintenance, the dirty ring, bitmaps.
+    for (const added of [
+      'kernel.cacheMaintenancePerLine',
+      'cpu.ringEntry',
+      'cpu.bitmapScanPerWord',
+      'cpu.cacheLineBytes',
+    ])
+      expect(bounded.map((r) => r.path)).toContain(added);
+    for (const { path, kind } of bounded) {
+      const [section, field] = path.split('.') as [string, string];
+      const max = kind === 'cycles' ? 2 ** 32 : 2 ** 20;
+      const j = shipped('fiasco-oc-x86_64');
+      j[section]![field] = { value: max + 1, source: 'assumed: test' };
+      expect(() => parseProfile(j, 'test'), path).toThrow(`${path}.value must be <= ${max} (`);
     }
   });
 
