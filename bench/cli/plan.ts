@@ -292,6 +292,12 @@ export function buildPlan(o: PlanInput): Plan {
     if (!Object.hasOwn(traceDef.params, TRACE_FILE_PARAM)) {
       throw new Error(`the ${TRACE_WORKLOAD} workload no longer declares '${TRACE_FILE_PARAM}'`);
     }
+    const set = given.get(TRACE_WORKLOAD)?.[TRACE_FILE_PARAM];
+    if (set !== undefined) {
+      throw new UsageError(
+        `--trace and --set ${TRACE_FILE_PARAM}=… both name the trace to replay; give one (--trace ${o.trace}, --set ${TRACE_FILE_PARAM}=${set})`,
+      );
+    }
     givenFor(given, TRACE_WORKLOAD)[TRACE_FILE_PARAM] = o.trace;
   }
 

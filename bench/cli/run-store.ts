@@ -22,6 +22,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { sweepStaleTemps, writeFileAtomic } from '../../src/io/index.ts';
 import { type PreparedRun, prepareRun, type RunConfig, type RunResult } from '../../src/run/index.ts';
+import { sourceDigest } from '../../src/workloads/index.ts';
 import { harnessVersion } from './document.ts';
 import { UsageError } from './errors.ts';
 import { makeDirs, SWEEP_MANIFEST, SWEEP_RUNS } from './files.ts';
@@ -98,13 +99,16 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * The files a run reads, known by size and modification time (as the trace
- * cache knows them, src/workloads/trace.ts): every `string` parameter that
- * names an existing file (a trace), so a trace replaced under its name is a
- * new run. Empty for runs that read none.
+ * The files a run reads, known by their content: every `string` parameter
+ * that names an existing file (a trace), by the SHA-256 of its bytes, as the
+ * trace cache keys them (src/workloads/trace.ts `sourceDigest`, which
+ * remembers a settled file's hash by device, inode, size, mtime and ctime, so
+ * a file seen before is not read again). A trace replaced under its name is
+ * a new run even when it keeps size and mtime (`cp -p`, `rsync -t`, `touch
+ * -r`). Empty for runs that read none.
  */
-function inputFiles(p: PreparedRun): Record<string, { size: number; mtimeMs: number }> {
-  const out: Record<string, { size: number; mtimeMs: number }> = {};
+function inputFiles(p: PreparedRun): Record<string, { sha256: string }> {
+  const out: Record<string, { sha256: string }> = {};
   const owners = [
     ['strategy', p.strategy.params, p.strategyParams],
     ['workload', p.workload.params, p.workloadParams],
@@ -113,10 +117,11 @@ function inputFiles(p: PreparedRun): Record<string, { size: number; mtimeMs: num
     for (const [key, spec] of Object.entries(specs)) {
       const v = (values as Record<string, unknown>)[key];
       if (spec.type !== 'string' || typeof v !== 'string' || v === '') continue;
+      let isFile = false;
       try {
-        const st = statSync(v);
-        if (st.isFile()) out[`${owner}.${key}`] = { size: st.size, mtimeMs: st.mtimeMs };
+        isFile = statSync(v).isFile();
       } catch {}
+      if (isFile) out[`${owner}.${key}`] = { sha256: sourceDigest(v) };
     }
   }
   return out;

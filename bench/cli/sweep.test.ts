@@ -14,6 +14,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -349,6 +350,24 @@ describe('a run key', () => {
     const key = runKey(replay, harness);
     expect(runKey(replay, harness)).toBe(key);
     writeFileSync(trace, ' S 1000,4\n S 2000,4\n');
+    expect(runKey(replay, harness)).not.toBe(key);
+  });
+
+  it('changes when a trace is replaced with the same size and modification time (cp -p, rsync -t, touch -r)', () => {
+    const dir = tempDir();
+    const trace = join(dir, 'app.lackey');
+    const replay: RunConfig = {
+      ...config,
+      strategy: 'oracle',
+      workload: 'trace',
+      workloadParams: { file: trace },
+    };
+    const when = new Date('2026-01-01T00:00:00Z');
+    writeFileSync(trace, ' S 1000,4\n');
+    utimesSync(trace, when, when);
+    const key = runKey(replay, harness);
+    writeFileSync(trace, ' S 2000,4\n'); // same size
+    utimesSync(trace, when, when);
     expect(runKey(replay, harness)).not.toBe(key);
   });
 

@@ -6,7 +6,7 @@
  * for its memory (its layout checks). Any bad input surfaces here, before a
  * cycle is simulated or a file is written.
  */
-import { type PreparedRun, prepareRun } from '../../src/run/index.ts';
+import { type PreparedRun, prepareRun, strategyBounds } from '../../src/run/index.ts';
 import { createWorkload } from '../../src/workloads/index.ts';
 import type { Plan } from './plan.ts';
 
@@ -36,7 +36,7 @@ export async function validatePlan(plan: Pick<Plan, 'configs'>): Promise<void> {
       stream.close();
       pagesOf.set(key, pages);
     }
-    p.strategy.bounds(p.config.profile, pages, p.strategyParams, pages);
+    strategyBounds(p, pages, pages);
   }
 }
 

@@ -10,6 +10,9 @@
  * costs (compute, TLB miss, dirty assist) charge their category directly.
  */
 
+import { ModelError } from './errors.ts';
+import { MAX_EXACT } from './exact.ts';
+
 /** Categories of charged cycles, as they appear in `breakdownCycles`. */
 export const CATEGORY_NAMES = [
   'compute',
@@ -101,16 +104,48 @@ export class Clock {
   /** Current phase; set by the runner and the fault path. */
   phase: PhaseId = Phase.setup;
 
-  /** Charges work `actor` did in the current phase. */
+  /**
+   * Charges work `actor` did in the current phase.
+   * @throws ModelError when simulated time would pass 2^53 − 1 (exact.ts, rule 4).
+   */
   charge(actor: ActorId, cycles: number): void {
-    this.now += cycles;
-    this.byCategory[CATEGORY_OF[this.phase * ACTORS + actor]!]! += cycles;
+    const cat = CATEGORY_OF[this.phase * ACTORS + actor]!;
+    const now = this.now + cycles;
+    if (!(now <= MAX_EXACT)) this.overrun(cycles, cat);
+    this.now = now;
+    this.byCategory[cat]! += cycles;
   }
 
-  /** Charges a category directly (hot-path costs, idle time). */
+  /**
+   * Charges a category directly (hot-path costs, idle time).
+   * @throws ModelError when simulated time would pass 2^53 − 1 (exact.ts, rule 4).
+   */
   chargeCategory(cat: number, cycles: number): void {
-    this.now += cycles;
+    const now = this.now + cycles;
+    if (!(now <= MAX_EXACT)) this.overrun(cycles, cat);
+    this.now = now;
     this.byCategory[cat]! += cycles;
+  }
+
+  /**
+   * Checks that `accesses` more accesses, which together may add up to
+   * `cycles`, keep simulated time at most 2^53 − 1: what `Mmu.run` calls
+   * before it adds cycles in a local (exact.ts, rule 4). A computed `cycles`
+   * that rounded is at least 2^53, so it fails the check too.
+   * @throws ModelError naming both.
+   */
+  checkAhead(accesses: number, cycles: number): void {
+    const end = this.now + cycles;
+    if (end <= MAX_EXACT) return;
+    throw new ModelError(
+      `the next ${accesses} accesses could take simulated time to ${end} cycles, past 2^53 − 1 = ${MAX_EXACT}, where cycle counts stop being exact (the run is at cycle ${this.now}; see src/platform/exact.ts): run fewer accesses, or lower computeCycles or the profile's figures`,
+    );
+  }
+
+  private overrun(cycles: number, cat: number): never {
+    throw new ModelError(
+      `charging ${cycles} cycles of ${CATEGORY_NAMES[cat]} at cycle ${this.now} would take simulated time past 2^53 − 1 = ${MAX_EXACT} cycles, where cycle counts stop being exact (see src/platform/exact.ts): run fewer accesses, or lower the profile's figures`,
+    );
   }
 
   /** The non-zero categories, excluding setup, as a plain object for results. */

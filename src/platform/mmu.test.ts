@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Cat } from './clock.ts';
 import { ModelError } from './errors.ts';
+import { MAX_EXACT } from './exact.ts';
 import { FpageRights, Revoke } from './kernel.ts';
 import { PTE_DIRTY, PTE_LARGE, PTE_PRESENT, PTE_WRITABLE } from './mmu.ts';
 import { loadProfile } from './profile.ts';
@@ -247,5 +248,36 @@ describe('MMU and TLB', () => {
     expect(pf.mmu.counters.tlbMisses - walks).toBe(2);
     expect(pf.mmu.lookup(4)).toBe(-1);
     expect(pf.mmu.lookup(8)).toBeGreaterThanOrEqual(0);
+  });
+
+  it('refuses a batch whose accesses at their dearest could take the clock past 2^53 − 1, before running any', () => {
+    const pf = plainPlatform(x86, 64);
+    const pages = Int32Array.of(1, 2, 3);
+    const writes = Uint8Array.of(1, 0, 1);
+    const dearest = 3 * (10 + x86.mmu.pageWalk);
+    pf.clock.now = MAX_EXACT - dearest + 1;
+    const before = { now: pf.clock.now, fingerprints: Array.from(pf.memory.fingerprints()) };
+    expect(() => pf.mmu.run(pages, writes, 0, 3, 10, Number.POSITIVE_INFINITY)).toThrow(ModelError);
+    expect(() => pf.mmu.run(pages, writes, 0, 3, 10, Number.POSITIVE_INFINITY)).toThrow(
+      /the next 3 accesses could take simulated time to 9007199254740992 cycles, past 2\^53 − 1/,
+    );
+    expect({ now: pf.clock.now, fingerprints: Array.from(pf.memory.fingerprints()) }).toEqual(before);
+    // With the margin exactly there, the batch runs and every addition stays exact.
+    pf.clock.now = MAX_EXACT - dearest;
+    expect(pf.mmu.run(pages, writes, 0, 3, 10, Number.POSITIVE_INFINITY)).toBe(3);
+    expect(pf.clock.now).toBe(MAX_EXACT - dearest + 30);
+  });
+
+  it('refuses a charge that would take the clock past 2^53 − 1, leaving the clock as it was', () => {
+    const pf = plainPlatform(x86, 4);
+    pf.clock.now = MAX_EXACT - 5;
+    pf.clock.chargeCategory(Cat.idle, 5);
+    expect(pf.clock.now).toBe(MAX_EXACT);
+    expect(() => pf.clock.chargeCategory(Cat.idle, 1)).toThrow(ModelError);
+    expect(() => pf.clock.chargeCategory(Cat.idle, 1)).toThrow(
+      /charging 1 cycles of idle at cycle 9007199254740991 would take simulated time past 2\^53 − 1/,
+    );
+    expect(() => pf.clock.charge(0, Number.NaN)).toThrow(ModelError);
+    expect(pf.clock.now).toBe(MAX_EXACT);
   });
 });

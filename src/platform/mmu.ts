@@ -282,6 +282,14 @@ export class Mmu implements WriteWitness {
     const cycles = +compute;
     const end = +deadline;
     const missCycles = cycles + this.walkCycles;
+    // Exactness (exact.ts, rule 4): `now` below is a local the loops add to
+    // unchecked, at most missCycles per access (all else an access costs is
+    // charged through the clock, which checks), and it is written back to
+    // the clock before every slow-path access and at the end. So checking
+    // here, and again after each slow path, that the remaining accesses at
+    // missCycles each keep the time at most 2^53 − 1 makes every addition
+    // of the loops exact.
+    clock.checkAhead(to - from, (to - from) * missCycles);
     // A walk for a write sets D; without hardware D bits every entry is cached dirty.
     const dirtyOnWrite = this.hardwareDirty ? 8 : 0;
     const alwaysDirty = this.hardwareDirty ? 0 : 2;
@@ -393,6 +401,7 @@ export class Mmu implements WriteWitness {
       const x = (vpn << 1) + 1;
       records[x] = (records[x]! + w) | 0;
       now = +clock.now;
+      clock.checkAhead(to - i, (to - i) * missCycles);
     }
     clock.now = now;
     this.bookWalks(walks);

@@ -66,6 +66,74 @@ describe('cost profiles', () => {
     expect(() => parseProfile(d, 't')).toThrow(/profile t: memory is missing/);
   });
 
+  it('refuses figures too large to sum exactly over a run, naming the field and the bound', () => {
+    const json = shipped('fiasco-oc-x86_64');
+    json['mmu']!['pageWalk'] = { value: Number.MAX_SAFE_INTEGER, source: 'assumed: test' };
+    expect(() => parseProfile(json, 'test')).toThrow(
+      'profile test: mmu.pageWalk.value must be <= 4294967296 (2^32 cycles, see src/platform/exact.ts), got 9007199254740991',
+    );
+    /** [section, field, largest accepted value]. */
+    const limits: [string, string, number][] = [
+      ['mmu', 'pageWalk', 2 ** 32],
+      ['checkpointer', 'copyPage', 2 ** 32],
+      ['memory', 'rmSessionQuotaBytes', 2 ** 20],
+      ['mmu', 'tlbFlushThresholdPages', 2 ** 29],
+      ['core', 'maxMapOrder', 29],
+      ['mmu', 'superpageOrder', 20],
+    ];
+    for (const [section, field, max] of limits) {
+      const j = shipped('fiasco-oc-x86_64');
+      j[section]![field] = { value: max + 1, source: 'assumed: test' };
+      expect(() => parseProfile(j, 'test')).toThrow(`${section}.${field}.value must be <= ${max} (`);
+      j[section]![field] = { value: max, source: 'assumed: test' };
+      expect(() => parseProfile(j, 'test')).not.toThrow();
+    }
+  });
+
+  it('bounds every cost figure the schema declares to 2^32 cycles and every byte figure to 2^20, new ones included', () => {
+    const bounded = profileFieldRows().filter((r) => r.kind === 'cycles' || r.kind === 'bytes');
+    // The figures issue 10 added (superpages aside): cache maintenance, the dirty ring, bitmaps.
+    for (const added of [
+      'kernel.cacheMaintenancePerLine',
+      'cpu.ringEntry',
+      'cpu.bitmapScanPerWord',
+      'cpu.cacheLineBytes',
+    ])
+      expect(bounded.map((r) => r.path)).toContain(added);
+    for (const { path, kind } of bounded) {
+      const [section, field] = path.split('.') as [string, string];
+      const max = kind === 'cycles' ? 2 ** 32 : 2 ** 20;
+      const j = shipped('fiasco-oc-x86_64');
+      j[section]![field] = { value: max + 1, source: 'assumed: test' };
+      expect(() => parseProfile(j, 'test'), path).toThrow(`${path}.value must be <= ${max} (`);
+    }
+  });
+
+  it('refuses an unknown key at every level with the same message: top, section and figure', () => {
+    const top = shipped('fiasco-oc-x86_64');
+    top['tlb'] = {} as never;
+    expect(() => parseProfile(top, 't')).toThrow(
+      'profile t: tlb is not a known field (known: name, description, arch, cpu, mmu, kernel, core, checkpointer, capabilities, memory)',
+    );
+    const section = shipped('fiasco-oc-x86_64');
+    section['kernel']!['ipcTwoWay'] = { value: 1, source: 'x' };
+    expect(() => parseProfile(section, 't')).toThrow(
+      /^profile t: kernel\.ipcTwoWay is not a known field \(known: pageFaultTrap, /,
+    );
+    const figure = shipped('fiasco-oc-x86_64');
+    figure['mmu']!['pageWalk'] = { value: 30, source: 'x', sorce: 'typo' };
+    expect(() => parseProfile(figure, 't')).toThrow(
+      'profile t: mmu.pageWalk.sorce is not a known field (known: value, source)',
+    );
+  });
+
+  it('reads a profile file that starts with a UTF-8 byte order mark', () => {
+    const file = join(tempDir('dirtybench-profile-bom-'), 'bom.json');
+    writeFileSync(file, `\uFEFF${JSON.stringify(shipped('linux-x86_64'))}`);
+    expect(readFileSync(file)[0]).toBe(0xef);
+    expect(loadProfile(file).name).toBe('linux-x86_64');
+  });
+
   it('refuses a TLB geometry without a power-of-two number of sets', () => {
     const json = shipped('fiasco-oc-x86_64');
     json['mmu']!['tlbWays'] = { value: 5, source: 'x' };

@@ -11,6 +11,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MAX_COST_CYCLES, MAX_OBJECT_BYTES } from './exact.ts';
+import { MAX_PAGES } from './records.ts';
 
 /** What kind of figure a field holds; decides validation and unit. */
 type FieldKind = 'cycles' | 'count' | 'bytes' | 'hz' | 'flag';
@@ -20,7 +22,30 @@ interface FieldSpec {
   readonly doc: string;
   /** Smallest allowed value for numbers (default 0; cycles may be 0). */
   readonly min?: number;
+  /** Largest allowed value, with the reason (default: the kind's, {@link KIND_MAX}). */
+  readonly max?: { readonly value: number; readonly why: string };
 }
+
+/**
+ * The largest value of each kind of figure (src/platform/exact.ts, rule 2):
+ * one operation or one object is small against the 2^53 − 1 a total may
+ * reach, so that totals over a run can be checked cheaply and stay exact.
+ */
+const KIND_MAX: Readonly<Record<FieldKind, FieldSpec['max']>> = {
+  cycles: { value: MAX_COST_CYCLES, why: '2^32 cycles, see src/platform/exact.ts' },
+  bytes: { value: MAX_OBJECT_BYTES, why: '2^20 bytes, see src/platform/exact.ts' },
+  count: undefined,
+  hz: undefined,
+  flag: undefined,
+};
+
+/** B's largest memory bounds page counts and flexpage orders (records.ts). */
+const PAGES_MAX = { value: MAX_PAGES, why: "2^29 pages, B's largest memory; see src/platform/exact.ts" };
+/** ... and so the order (log2 pages) of a flexpage or superpage. */
+const ORDER_MAX = {
+  value: Math.log2(MAX_PAGES),
+  why: "2^29 pages, B's largest memory; see src/platform/exact.ts",
+};
 
 /**
  * The profile schema: section → field → declaration. Adding a figure is one
@@ -57,6 +82,7 @@ export const PROFILE_SCHEMA = {
       kind: 'count',
       doc: 'TLB entries (one level, standing for the last-level data TLB)',
       min: 1,
+      max: { value: 65535, why: 'the simulator indexes TLB slots in 16 bits' },
     },
     tlbWays: { kind: 'count', doc: 'TLB associativity; entries/ways must be a power of two', min: 1 },
     hardwareDirtyBit: {
@@ -76,6 +102,7 @@ export const PROFILE_SCHEMA = {
     tlbFlushThresholdPages: {
       kind: 'count',
       doc: 'a page-by-page invalidation of more pages than this flushes the whole TLB instead',
+      max: PAGES_MAX,
     },
     tlbTagged: {
       kind: 'flag',
@@ -84,6 +111,7 @@ export const PROFILE_SCHEMA = {
     superpageOrder: {
       kind: 'count',
       doc: 'log2 pages of the large page the MMU and kernel map (9: 2 MiB on x86_64, 8: 1 MiB section on ARMv7): one TLB entry, one W and one D bit for all its pages; 0: none',
+      max: { value: 20, why: 'a superpage of at most 2^20 pages' },
     },
   },
   kernel: {
@@ -148,6 +176,7 @@ export const PROFILE_SCHEMA = {
     maxMapOrder: {
       kind: 'count',
       doc: 'largest flexpage (log2 pages) core maps to answer one fault (Fault_area, constrain_map_size_log2)',
+      max: ORDER_MAX,
     },
   },
   checkpointer: {
@@ -235,14 +264,40 @@ function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
+/** The keys of a profile's top level: its identification, then the schema's sections. */
+const TOP_KEYS = ['name', 'description', 'arch', ...Object.keys(PROFILE_SCHEMA)];
+/** The keys of one figure. */
+const FIGURE_KEYS = ['value', 'source'];
+
+/**
+ * The one rule for keys, at every level of a profile (top, section, figure):
+ * a key the schema does not declare is an error, so a typo never passes as
+ * an ignored field.
+ * @throws ProfileError naming the first unknown key with its path and the known ones.
+ */
+function checkKeys(
+  obj: Record<string, unknown>,
+  known: readonly string[],
+  path: string,
+  origin: string,
+): void {
+  for (const key of Object.keys(obj)) {
+    if (known.includes(key)) continue;
+    const at = path === '' ? key : `${path}.${key}`;
+    throw new ProfileError(`profile ${origin}: ${at} is not a known field (known: ${known.join(', ')})`);
+  }
+}
+
 /**
  * Validates parsed JSON against the schema.
- * @throws ProfileError naming the first bad field: missing, wrong type, negative,
- *   not an integer where cycles/counts/bytes are required, or without a source.
+ * @throws ProfileError naming the first bad field: unknown (at any level),
+ *   missing, wrong type, negative, out of range, not an integer where
+ *   cycles/counts/bytes are required, or without a source.
  */
 export function parseProfile(json: unknown, origin: string): CostProfile {
   const where = (field: string) => `profile ${origin}: ${field}`;
   if (!isRecord(json)) throw new ProfileError(`profile ${origin}: not a JSON object`);
+  checkKeys(json, TOP_KEYS, '', origin);
   for (const key of ['name', 'description', 'arch'] as const) {
     if (typeof json[key] !== 'string' || json[key] === '') {
       throw new ProfileError(`${where(key)} is missing or not a non-empty string`);
@@ -258,18 +313,14 @@ export function parseProfile(json: unknown, origin: string): CostProfile {
   for (const [section, fields] of Object.entries(PROFILE_SCHEMA)) {
     const sec = json[section];
     if (!isRecord(sec)) throw new ProfileError(`${where(section)} is missing or not an object`);
-    const unknown = Object.keys(sec).filter((k) => !Object.hasOwn(fields, k));
-    if (unknown.length > 0) {
-      throw new ProfileError(
-        `${where(`${section}.${unknown[0]}`)} is not a known field (known: ${Object.keys(fields).join(', ')})`,
-      );
-    }
+    checkKeys(sec, Object.keys(fields), section, origin);
     const values: Record<string, number | boolean> = {};
     for (const [field, spec] of Object.entries(fields) as [string, FieldSpec][]) {
       const path = `${section}.${field}`;
       const fig = sec[field];
       if (fig === undefined) throw new ProfileError(`${where(path)} is missing`);
       if (!isRecord(fig)) throw new ProfileError(`${where(path)} must be { "value": …, "source": "…" }`);
+      checkKeys(fig, FIGURE_KEYS, path, origin);
       if (typeof fig['source'] !== 'string' || fig['source'].trim() === '') {
         throw new ProfileError(`${where(path)} has no source (cite one, or write "assumed: <why>")`);
       }
@@ -285,6 +336,9 @@ export function parseProfile(json: unknown, origin: string): CostProfile {
           throw new ProfileError(`${where(path)}.value must be >= ${spec.min}, got ${v}`);
         if (!Number.isSafeInteger(v))
           throw new ProfileError(`${where(path)}.value must be an integer, got ${v}`);
+        const max = spec.max ?? KIND_MAX[spec.kind];
+        if (max !== undefined && v > max.value)
+          throw new ProfileError(`${where(path)}.value must be <= ${max.value} (${max.why}), got ${v}`);
       }
       values[field] = v;
       sources[path] = fig['source'];
@@ -292,20 +346,10 @@ export function parseProfile(json: unknown, origin: string): CostProfile {
     out[section] = values;
   }
   const profile = out as CostProfile;
-  if (profile.mmu.tlbEntries > 65535) {
-    throw new ProfileError(
-      `${where('mmu.tlbEntries')}.value must be <= 65535 (the simulator indexes TLB slots in 16 bits)`,
-    );
-  }
   const sets = profile.mmu.tlbEntries / profile.mmu.tlbWays;
   if (!Number.isInteger(sets) || (sets & (sets - 1)) !== 0) {
     throw new ProfileError(
       `${where('mmu.tlbWays')} must divide mmu.tlbEntries into a power-of-two number of sets`,
-    );
-  }
-  if (profile.mmu.superpageOrder > 20) {
-    throw new ProfileError(
-      `${where('mmu.superpageOrder')}.value must be <= 20 (a superpage of at most 2^20 pages), got ${profile.mmu.superpageOrder}`,
     );
   }
   const w = profile.cpu.wordBits;
@@ -337,7 +381,8 @@ export function loadProfileFile(path: string): CostProfile {
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // A UTF-8 byte order mark (editors on Windows write one) is not part of the JSON.
+    json = JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
   } catch (e) {
     throw new ProfileError(`profile ${path}: not valid JSON (${(e as Error).message})`);
   }

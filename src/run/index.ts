@@ -1,5 +1,6 @@
 /** The runner: the only surface the CLI, benchmarks and scripts import. */
 export { knownBaseline, rememberBaseline, sharedBaselineKey } from './baseline.ts';
+export { checkExactResult, strategyBounds } from './exact.ts';
 export { buildMetrics, CheckpointLedger, percentOver } from './metrics.ts';
 export { ConfigError, type PreparedRun, prepareRun, type RunOverrides } from './prepare.ts';
 export type { CheckpointTimer, ReplayOutcome } from './replay.ts';

@@ -43,6 +43,7 @@ import {
 import { createWorkload, type WorkloadStream } from '../workloads/index.ts';
 import { baselineCache, baselineReplay } from './baseline.ts';
 import { Copier, type CopyBounds } from './copy.ts';
+import { checkExactBounds, checkExactResult, strategyBounds } from './exact.ts';
 import { buildResult, CheckpointLedger } from './metrics.ts';
 import { ConfigError, type PreparedRun, prepareRun, type RunOverrides } from './prepare.ts';
 import { responseTimeBound } from './realtime.ts';
@@ -66,7 +67,9 @@ export function runExperiment(config: RunConfig, with_: RunOverrides = {}): RunR
   drive(stream, base ? [base, measured.replay] : [measured.replay]);
   const baseline = cache.known ?? base!.finish();
   if (cache.known === undefined) cache.store(baseline);
-  return measured.finish(baseline);
+  const result = measured.finish(baseline);
+  checkExactResult(result);
+  return result;
 }
 
 function openStream(p: PreparedRun): WorkloadStream {
@@ -163,7 +166,7 @@ function startMeasured(
   // The strategy's bounds, and what reaching B's memory adds to them (known once B's memory is built).
   // B touches at most its page set between two checkpoints (periodic's jobPages), else every page.
   const touched = Math.min(pages, stream.jobs?.pages ?? pages);
-  const own = p.strategy.bounds(profile, pages, p.strategyParams, touched);
+  const own = strategyBounds(p, pages, touched);
   const { bounds, faultsPerPage } = runBounds(own, copier.bounds(own.maxCopiedPages));
   const wcrtBoundCycles = stream.jobs
     ? responseTimeBound({
@@ -180,6 +183,7 @@ function startMeasured(
         timer: p.timer,
       })
     : null;
+  checkExactBounds(p, pages, { ...bounds, ...(wcrtBoundCycles === null ? {} : { wcrtBoundCycles }) });
   const setupCycles = clock.now;
   clock.byCategory.fill(0);
   const countersAtStart = platformCounters(platform);

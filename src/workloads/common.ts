@@ -18,6 +18,14 @@ import { WorkloadError } from './types.ts';
  */
 export const MAX_PAGES = 2 ** 29;
 
+/**
+ * Largest `computeCycles` per access: 2^32, the platform's bound on one cost
+ * figure (src/platform/exact.ts, the exact-integer rule, rule 2), restated
+ * here because workloads import nothing of the platform (src/run/exact.test.ts
+ * checks they agree).
+ */
+export const MAX_COMPUTE_CYCLES = 2 ** 32;
+
 /** Declarations of the common parameters, for validation messages and `list`. */
 export const commonParamSpecs: {
   readonly pages: IntegerParam;
@@ -52,7 +60,7 @@ export const commonParamSpecs: {
     type: 'integer',
     default: 100,
     min: 0,
-    max: Number.MAX_SAFE_INTEGER,
+    max: MAX_COMPUTE_CYCLES,
     unit: 'cycles',
     doc: 'Compute cycles B spends between two accesses.',
   },
@@ -75,6 +83,21 @@ export function checkCommon(
   checkParam(owner, 'accesses', accessesSpec, common.accesses);
   checkParam(owner, 'writeRatio', commonParamSpecs.writeRatio, common.writeRatio);
   checkParam(owner, 'computeCycles', commonParamSpecs.computeCycles, common.computeCycles);
+  checkComputeTotal(owner, common.accesses, common.computeCycles);
+}
+
+/**
+ * Refuses a stream whose compute alone, accesses × computeCycles, passes
+ * 2^53 − 1 cycles: every run of it would pass the limit where cycle counts
+ * stop being exact (src/platform/exact.ts, rule 3). A product that rounded
+ * is at least 2^53, so the check is exact.
+ * @throws WorkloadError naming both figures.
+ */
+export function checkComputeTotal(owner: string, accesses: number, computeCycles: number): void {
+  if (accesses * computeCycles <= Number.MAX_SAFE_INTEGER) return;
+  throw new WorkloadError(
+    `${owner}: accesses × computeCycles = ${accesses} × ${computeCycles} cycles of compute alone pass 2^53 − 1 = ${Number.MAX_SAFE_INTEGER}, where cycle counts stop being exact (see src/platform/exact.ts); lower accesses or computeCycles`,
+  );
 }
 
 /** Checks the seed the same way for every workload. */

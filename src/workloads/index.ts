@@ -3,7 +3,7 @@
  * from here, never from the files behind it.
  */
 
-export { checkCommon, commonParamSpecs, MAX_PAGES } from './common.ts';
+export { checkCommon, commonParamSpecs, MAX_COMPUTE_CYCLES, MAX_PAGES } from './common.ts';
 export { exportPageTrace } from './export.ts';
 export type { LackeyImportOptions, LackeyImportStats } from './lackey.ts';
 export { importLackey, importLackeySync, isGzipFile } from './lackey.ts';
@@ -14,7 +14,15 @@ export { jobWindow } from './periodic.ts';
 export { Prng, PrngStream } from './prng.ts';
 export { createWorkload, findWorkload, workloads } from './registry.ts';
 export type { TraceStats } from './trace.ts';
-export { cachedTracePath, openPageTrace, preparePageTrace, traceCacheDir, traceStats } from './trace.ts';
+export {
+  cachedTracePath,
+  openPageTrace,
+  preparePageTrace,
+  sourceDigest,
+  TRACE_CACHE_ENV,
+  traceCacheDir,
+  traceStats,
+} from './trace.ts';
 export type { CommonWorkloadParams, JobStructure, WorkloadDef, WorkloadStream } from './types.ts';
 export { WorkloadError } from './types.ts';
 export { ZipfRankSampler } from './zipf.ts';

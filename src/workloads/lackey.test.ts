@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MAX_PAGES } from './common.ts';
 import { SHIPPED_LACKEY_TRACE } from './fixtures.ts';
-import { importLackey, importLackeySync, LackeyImporter } from './lackey.ts';
+import { DEFAULT_IMPORT_MAX_PAGES, importLackey, importLackeySync, LackeyImporter } from './lackey.ts';
 import { PageTraceWriter, readPageMap, readPageTraceHeader } from './pagetrace.ts';
 import { collectStream } from './testing.ts';
 import { openPageTrace } from './trace.ts';
@@ -161,6 +162,48 @@ describe('lackey line rules', () => {
     expect([...r.writes]).toEqual([1, 1, 0, 0, 1, 0]);
     expect(r.stats.records).toBe(4);
     expect(r.stats.accesses).toBe(6);
+  });
+
+  it.each([
+    ['I  00001000,21', /an instruction fetch of 21 bytes: lackey's are 1 to 20 bytes/],
+    ['I  00001000,0', /an instruction fetch of 0 bytes: lackey's are 1 to 20 bytes/],
+    [' L 00001000,513', /a data access of 513 bytes: lackey's are 1 to 512 bytes/],
+    [' S 00001000,0', /a data access of 0 bytes: lackey's are 1 to 512 bytes/],
+    [' M 00001000,4294967296', /a data access of 4294967296 bytes/],
+  ])('refuses a size no instruction can have (%s), naming the line and the bound', async (line, message) => {
+    const src = join(dir, 'size.lackey');
+    writeFileSync(src, `==1== x\n L 00001000,4\n${line}\n`);
+    await expect(importLackey(src, join(dir, 'size.pgtrace'))).rejects.toThrow(message);
+    await expect(importLackey(src, join(dir, 'size.pgtrace'))).rejects.toThrow(`trace: ${src}:3: `);
+  });
+
+  it('takes the largest sizes lackey emits: a 20-byte instruction (a client request on ARM) and a 512-byte access', async () => {
+    const r = await importText('I  00001000,20\n S 00002f00,512\n', 'largest');
+    expect(r.map).toEqual([1, 2, 3]);
+    expect([...r.writes]).toEqual([0, 1, 1]);
+  });
+
+  it('refuses an access that wraps past 2^64, and takes one that ends on its last byte', async () => {
+    const src = join(dir, 'wrap.lackey');
+    writeFileSync(src, ' L fffffffffffffff8,8\n L ffffffffffffffff,2\n');
+    await expect(importLackey(src, join(dir, 'wrap.pgtrace'))).rejects.toThrow(
+      `trace: ${src}:2: " L ffffffffffffffff,2" reads or writes past the last address, 2^64 − 1 (it would wrap to 0)`,
+    );
+    const r = await importText(' L fffffffffffffff8,8\n', 'last-byte');
+    expect(r.map.map(BigInt)).toEqual([0xfffffffffffffn]);
+  });
+
+  it('stops at the page limit as soon as a trace passes it, before its tables grow', async () => {
+    const src = join(dir, 'many.lackey');
+    writeFileSync(src, ' L 00001000,4\n L 00002000,4\n L 00001000,4\n L 00003000,4\n L 00004000,4\n');
+    await expect(importLackey(src, join(dir, 'many.pgtrace'), { maxPages: 3 })).rejects.toThrow(
+      `trace: ${src}:5: the trace touches more than 3 distinct pages`,
+    );
+    expect((await importLackey(src, join(dir, 'many.pgtrace'), { maxPages: 4 })).pages).toBe(4);
+  });
+
+  it("imports up to the pages the emulated platform holds, the run's own limit", () => {
+    expect(DEFAULT_IMPORT_MAX_PAGES).toBe(MAX_PAGES);
   });
 
   it.each([

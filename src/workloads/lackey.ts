@@ -23,7 +23,23 @@
  *   included by default (`instructions: false` drops them);
  * - an access of `size` bytes at `addr` touches every 4 KiB page from
  *   addr >> 12 to (addr + size − 1) >> 12, in ascending order, one access
- *   each (a size of 0 touches the page of addr);
+ *   each;
+ * - a size no lackey trace can hold is an error: an instruction fetch is 1
+ *   to {@link MAX_INSTRUCTION_BYTES} = 20 bytes, a data access 1 to
+ *   {@link MAX_DATA_BYTES} = 512 bytes. An x86 instruction is at most 15
+ *   bytes (Intel SDM vol. 2A, §2.3.11: "The maximum length of an Intel 64
+ *   and IA-32 instruction remains 15 bytes"); lackey asserts that a fetch is
+ *   at most valgrind's VG_MAX_INSTR_SZB (16 on x86 and amd64) or exactly
+ *   VG_CLREQ_SZB, a client request's magic sequence reported as one
+ *   instruction (19 bytes on amd64, 20 on ARM, POWER, MIPS and RISC-V)
+ *   (lackey/lk_main.c, addEvent_Ir; include/pub_tool_machine.h), and that a
+ *   data access is 1 to MAX_DSIZE = 512 bytes (lk_main.c, addEvent_Dr/Dw/Dm;
+ *   512 is x86's FXSAVE area, the largest block one helper moves);
+ * - an access whose last byte lies past 2^64 − 1 (it would wrap to address
+ *   0) is an error;
+ * - a trace may touch at most {@link DEFAULT_IMPORT_MAX_PAGES} = 2^29
+ *   distinct pages, the most the emulated platform holds (`MAX_PAGES`): the
+ *   import stops at the first page past it, before its tables grow;
  * - lines starting `==` (valgrind's messages) or `--` (valgrind's `-v`
  *   diagnostics) and empty lines are skipped; a trailing `\r` is ignored;
  *   any other line is an error naming its line number and text;
@@ -38,11 +54,15 @@
  * the last 3 hex digits, at most 52 bits, exact in a double) and the offset
  * in the page (the last 3 digits), so no BigInt is needed.
  */
+import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, gunzipSync } from 'node:zlib';
-import { AtomicFile } from '../io/index.ts';
-import { MAX_TRACE_PAGES, type PageTraceHeader, PageTraceWriter } from './pagetrace.ts';
+import type { AtomicFile } from '../io/index.ts';
+import { abandonCacheFile, commitCacheFile, openCacheFile } from './cachefile.ts';
+import { MAX_PAGES } from './common.ts';
+import { type PageTraceHeader, PageTraceWriter } from './pagetrace.ts';
 import { WorkloadError } from './types.ts';
 
 /** Import statistics, for the CLI and the benchmark to report. */
@@ -79,13 +99,31 @@ export interface LackeyImportStats {
   writtenPages: number;
   /** Whether instruction fetches were imported. */
   instructions: boolean;
+  /** SHA-256 (hex) of the file's bytes as stored: what the trace cache is keyed on. */
+  sourceSha256: string;
 }
 
 /** Options of an import. */
 export interface LackeyImportOptions {
   /** Import instruction fetches as reads of code pages (default true). */
   instructions?: boolean;
+  /** Most distinct pages the trace may touch (default {@link DEFAULT_IMPORT_MAX_PAGES}; smaller in tests). */
+  maxPages?: number;
+  /**
+   * SHA-256 (hex) the source's bytes must have: the import fails, and writes
+   * nothing, when the file changed since it was hashed.
+   */
+  expectSha256?: string;
 }
+
+/** Longest instruction fetch a lackey trace can hold, in bytes (see the module comment). */
+export const MAX_INSTRUCTION_BYTES = 20;
+/** Largest data access a lackey trace can hold, in bytes (lackey's MAX_DSIZE). */
+export const MAX_DATA_BYTES = 512;
+/** Distinct pages an import accepts: the run's own limit, the most the emulated platform holds. */
+export const DEFAULT_IMPORT_MAX_PAGES = MAX_PAGES;
+/** The last virtual page number of a 64-bit address space. */
+const LAST_VPN = 2 ** 52 - 1;
 
 /** Longest line kept across chunk boundaries; longer ones are refused (bounded memory). */
 const MAX_LINE_BYTES = 1 << 20;
@@ -129,7 +167,10 @@ class PageIndexTable {
     return Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> this.shift;
   }
 
-  /** The index of `vpn`, or `fresh` after inserting it with that index. */
+  /**
+   * The index of `vpn`, or `fresh` after inserting it with that index; when
+   * `fresh` is −1 (no room for another page), −1 without inserting.
+   */
   lookupOrInsert(vpn: number, fresh: number): number {
     const keys = this.keys;
     const mask = keys.length - 1;
@@ -140,6 +181,7 @@ class PageIndexTable {
       if (k === -1) break;
       s = (s + 1) & mask;
     }
+    if (fresh < 0) return -1;
     keys[s] = vpn;
     this.values[s] = fresh;
     if (++this.size * 2 > keys.length) this.grow();
@@ -173,6 +215,7 @@ export class LackeyImporter {
   private readonly writer: PageTraceWriter;
   private readonly file: string;
   private readonly instructions: boolean;
+  private readonly maxPages: number;
   private readonly table = new PageIndexTable();
   private pageMap = new Float64Array(4096);
   private written = new Uint8Array(4096);
@@ -191,6 +234,7 @@ export class LackeyImporter {
     this.writer = writer;
     this.file = file;
     this.instructions = opts.instructions ?? true;
+    this.maxPages = opts.maxPages ?? DEFAULT_IMPORT_MAX_PAGES;
     this.stats = {
       source: file,
       fileBytes: 0,
@@ -208,6 +252,7 @@ export class LackeyImporter {
       pages: 0,
       writtenPages: 0,
       instructions: this.instructions,
+      sourceSha256: '',
     };
   }
 
@@ -308,8 +353,19 @@ export class LackeyImporter {
       size = size * 10 + d;
     }
     if (p === sizeStart || p - sizeStart > 10) this.malformed(b, s, e);
+    const maxSize = code ? MAX_INSTRUCTION_BYTES : MAX_DATA_BYTES;
+    if (size < 1 || size > maxSize) {
+      this.refuse(
+        b,
+        s,
+        e,
+        `is ${code ? 'an instruction fetch' : 'a data access'} of ${size} bytes: lackey's are 1 to ${maxSize} bytes`,
+      );
+    }
+    const last = vpn + Math.floor((offset + size - 1) / 4096);
+    if (last > LAST_VPN)
+      this.refuse(b, s, e, 'reads or writes past the last address, 2^64 − 1 (it would wrap to 0)');
     if (code && !this.instructions) return;
-    const last = size === 0 ? vpn : vpn + Math.floor((offset + size - 1) / 4096);
     if (last !== vpn) stats.straddlingLines++;
     for (let page = vpn; page <= last; page++) this.access(page, write, code);
   }
@@ -320,7 +376,8 @@ export class LackeyImporter {
     else if (!code && vpn === this.dataVpn) index = this.dataIndex;
     else {
       const fresh = this.stats.pages;
-      index = this.table.lookupOrInsert(vpn, fresh);
+      index = this.table.lookupOrInsert(vpn, fresh < this.maxPages ? fresh : -1);
+      if (index < 0) this.tooManyPages();
       if (index === fresh) this.newPage(vpn);
       if (code) {
         this.codeVpn = vpn;
@@ -337,11 +394,16 @@ export class LackeyImporter {
     this.writer.access(index, write);
   }
 
+  private tooManyPages(): never {
+    const platform =
+      this.maxPages === MAX_PAGES ? ', the most the emulated platform holds (2^29 pages, 2 TiB)' : '';
+    throw new WorkloadError(
+      `trace: ${this.file}:${this.stats.lines}: the trace touches more than ${this.maxPages} distinct pages${platform}`,
+    );
+  }
+
   private newPage(vpn: number): void {
     const index = this.stats.pages++;
-    if (index >= MAX_TRACE_PAGES) {
-      throw new WorkloadError(`trace: ${this.file} touches more than ${MAX_TRACE_PAGES} distinct pages`);
-    }
     if (index === this.pageMap.length) {
       const map = new Float64Array(2 * index);
       map.set(this.pageMap);
@@ -351,6 +413,12 @@ export class LackeyImporter {
       this.written = written;
     }
     this.pageMap[index] = vpn;
+  }
+
+  /** Refuses a well-formed line no lackey trace can hold: `why` follows the line's text. */
+  private refuse(b: Buffer, s: number, e: number, why: string): never {
+    const text = b.toString('latin1', s, Math.min(e, s + 100));
+    throw new WorkloadError(`trace: ${this.file}:${this.stats.lines}: ${JSON.stringify(text)} ${why}`);
   }
 
   private malformed(b: Buffer, s: number, e: number): never {
@@ -399,34 +467,33 @@ function openSource(file: string): number {
 }
 
 /**
- * Page traces are written as src/io's atomic files: a fresh temporary next
- * to the destination, renamed into place: readers never see a partial page
- * trace, and two imports of the same source racing each other both succeed.
+ * Ends an import: the importer's statistics, completed; the source's hash
+ * checked against the one expected; the page trace renamed into place.
  */
-function openTemp(destination: string): AtomicFile {
-  try {
-    return AtomicFile.open(destination);
-  } catch (e) {
-    throw new WorkloadError(`trace: cannot write ${destination}: ${(e as Error).message}`);
-  }
-}
-
-/** Ends an import: the importer's statistics, completed, and the page trace renamed into place. */
 function commitImport(
   importer: LackeyImporter,
-  f: { file: AtomicFile; fileBytes: number; gzip: boolean },
+  file: AtomicFile,
+  f: { source: string; fileBytes: number; gzip: boolean; sha256: string; expectSha256: string | undefined },
 ): LackeyImportStats {
   const stats = importer.finish();
   stats.fileBytes = f.fileBytes;
   stats.gzip = f.gzip;
-  // Not flushed to the disk: the cache verifies a page trace's checksum when it opens it.
-  f.file.commit({ durable: false });
+  stats.sourceSha256 = f.sha256;
+  if (f.expectSha256 !== undefined && f.sha256 !== f.expectSha256) {
+    throw new WorkloadError(
+      `trace: ${f.source} changed while it was imported; run again once it is complete`,
+    );
+  }
+  commitCacheFile(file);
   return stats;
 }
 
 /**
  * Imports a lackey trace (plain or gzip) into a page trace at `destination`,
- * streaming: bounded memory for a trace of any length.
+ * streaming: bounded memory for a trace of any length. The source's bytes
+ * are hashed as they stream through (`sourceSha256`). The page trace is
+ * written to a temp file and renamed into place (cachefile.ts): an
+ * interrupted or failed import leaves nothing behind.
  * @throws WorkloadError on an unreadable file, a malformed line (with its
  *   line number) or a corrupt gzip stream.
  * @example const stats = await importLackey('ls.lackey.gz', '/tmp/ls.pgtrace');
@@ -438,27 +505,42 @@ export async function importLackey(
 ): Promise<LackeyImportStats> {
   const gzip = isGzipFile(source);
   const fileBytes = statSync(source).size;
-  const file = openTemp(destination);
+  const file = openCacheFile(destination);
   try {
     const importer = new LackeyImporter(
       new PageTraceWriter(file.fd, opts.instructions ?? true),
       source,
       opts,
     );
+    const hash = createHash('sha256');
+    const hashed = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    // The parser's own error (a malformed line); pipeline reports the stages it aborted for it instead.
+    let refused: unknown;
     const sink = async (chunks: AsyncIterable<Buffer>): Promise<void> => {
-      for await (const chunk of chunks) importer.push(chunk);
+      try {
+        for await (const chunk of chunks) importer.push(chunk);
+      } catch (e) {
+        refused = e;
+        throw e;
+      }
     };
     const input = createReadStream(source, { highWaterMark: CHUNK_BYTES });
     try {
-      if (gzip) await pipeline(input, createGunzip({ chunkSize: CHUNK_BYTES }), sink);
-      else await pipeline(input, sink);
+      if (gzip) await pipeline(input, hashed, createGunzip({ chunkSize: CHUNK_BYTES }), sink);
+      else await pipeline(input, hashed, sink);
     } catch (e) {
-      if (e instanceof WorkloadError) throw e;
+      if (refused !== undefined) throw refused;
       throw new WorkloadError(`trace: cannot import ${source}: ${(e as Error).message}`);
     }
-    return commitImport(importer, { file, fileBytes, gzip });
+    const sha256 = hash.digest('hex');
+    return commitImport(importer, file, { source, fileBytes, gzip, sha256, expectSha256: opts.expectSha256 });
   } catch (e) {
-    file.abandon();
+    abandonCacheFile(file);
     throw e;
   }
 }
@@ -485,15 +567,16 @@ export function importLackeySync(
   const fileBytes = statSync(source).size;
   const tooBig = `trace: ${source} holds more than ${SYNC_IMPORT_MAX_TEXT_BYTES >> 20} MiB of lackey text; import it with the asynchronous importer first (the runner does this through the workload's prepare)`;
   if (!gzip && fileBytes > SYNC_IMPORT_MAX_TEXT_BYTES) throw new WorkloadError(tooBig);
+  let raw: Buffer;
   let text: Buffer;
   try {
-    const raw = readFileSync(source);
+    raw = readFileSync(source);
     text = gzip ? gunzipSync(raw, { maxOutputLength: SYNC_IMPORT_MAX_TEXT_BYTES }) : raw;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new WorkloadError(tooBig);
     throw new WorkloadError(`trace: cannot import ${source}: ${(e as Error).message}`);
   }
-  const file = openTemp(destination);
+  const file = openCacheFile(destination);
   try {
     const importer = new LackeyImporter(
       new PageTraceWriter(file.fd, opts.instructions ?? true),
@@ -501,9 +584,10 @@ export function importLackeySync(
       opts,
     );
     importer.push(text);
-    return commitImport(importer, { file, fileBytes, gzip });
+    const sha256 = createHash('sha256').update(raw).digest('hex');
+    return commitImport(importer, file, { source, fileBytes, gzip, sha256, expectSha256: opts.expectSha256 });
   } catch (e) {
-    file.abandon();
+    abandonCacheFile(file);
     throw e;
   }
 }

@@ -55,6 +55,14 @@ import { endianness } from 'node:os';
 import { crc32 } from 'node:zlib';
 import { WorkloadError } from './types.ts';
 
+/**
+ * A page trace that is damaged: truncated, extended, failing its checksum,
+ * inconsistent with its header, or of another format version. A workload
+ * error like any other (bad input, exit 2, and the same name across worker
+ * threads); the trace cache imports such an entry again instead.
+ */
+export class DamagedTraceError extends WorkloadError {}
+
 /** File magic, the first 8 bytes. */
 export const PAGE_TRACE_MAGIC = 'DBPTRACE';
 /** Format version this code reads and writes. */
@@ -305,23 +313,23 @@ export function readPageTraceHeaderFd(
   const bytes = new Uint8Array(PAGE_TRACE_HEADER_BYTES);
   const got = readFully(fd, bytes, PAGE_TRACE_HEADER_BYTES, 0);
   if (got >= 8 && !isPageTraceMagic(bytes))
-    throw new WorkloadError(`trace: ${file} is not a page trace (bad magic)`);
+    throw new DamagedTraceError(`trace: ${file} is not a page trace (bad magic)`);
   if (got < PAGE_TRACE_HEADER_BYTES) {
-    throw new WorkloadError(`trace: page trace ${file} is truncated (${got} bytes, header needs 96)`);
+    throw new DamagedTraceError(`trace: page trace ${file} is truncated (${got} bytes, header needs 96)`);
   }
   const view = new DataView(bytes.buffer);
   const version = view.getUint32(8, true);
   if (version !== PAGE_TRACE_VERSION) {
-    throw new WorkloadError(
+    throw new DamagedTraceError(
       `trace: page trace ${file} has format version ${version}, this build reads version 1`,
     );
   }
   if (view.getUint32(12, true) !== PAGE_TRACE_HEADER_BYTES || view.getUint32(16, true) !== PAGE_SIZE) {
-    throw new WorkloadError(`trace: page trace ${file} has a corrupt header (header size or page size)`);
+    throw new DamagedTraceError(`trace: page trace ${file} has a corrupt header (header size or page size)`);
   }
   const flags = view.getUint32(20, true);
   if ((flags & ~KNOWN_FLAGS) !== 0) {
-    throw new WorkloadError(
+    throw new DamagedTraceError(
       `trace: page trace ${file} has flags 0x${flags.toString(16)}, this build knows only 0x${KNOWN_FLAGS.toString(16)}: it was written by a newer dirtybench`,
     );
   }
@@ -342,12 +350,14 @@ export function readPageTraceHeaderFd(
   const expected = PAGE_TRACE_HEADER_BYTES + 4 * header.recordWords + 8 * header.pages;
   const size = fstatSync(fd).size;
   if (size < expected) {
-    throw new WorkloadError(
+    throw new DamagedTraceError(
       `trace: page trace ${file} is truncated (${size} bytes, header says ${expected})`,
     );
   }
   if (size > expected) {
-    throw new WorkloadError(`trace: page trace ${file} is corrupt (${size} bytes, header says ${expected})`);
+    throw new DamagedTraceError(
+      `trace: page trace ${file} is corrupt (${size} bytes, header says ${expected})`,
+    );
   }
   return { header, bytes };
 }
@@ -402,7 +412,7 @@ export function verifyPageTrace(
   while (offset < total) {
     const length = Math.min(bytes.length, total - offset);
     const got = readFully(fd, bytes, length, PAGE_TRACE_HEADER_BYTES + offset);
-    if (got < length) throw new WorkloadError(`trace: page trace ${file} is truncated`);
+    if (got < length) throw new DamagedTraceError(`trace: page trace ${file} is truncated`);
     crc = crc32(bytes.subarray(0, length), crc);
     const recordEnd = Math.min(length, recordBytes - offset) >> 2; // words of this chunk in the record section
     for (let i = 0; i < recordEnd && bad === ''; i++) {
@@ -439,8 +449,8 @@ export function verifyPageTrace(
   }
   crc = headerCrc(headerBytes, crc);
   if (crc !== header.crc32) {
-    throw new WorkloadError(
-      `trace: page trace ${file} fails its checksum (CRC32 ${hex(crc)}, header says ${hex(header.crc32)}): the file is corrupt; delete it and import again`,
+    throw new DamagedTraceError(
+      `trace: page trace ${file} fails its checksum (CRC32 ${hex(crc)}, header says ${hex(header.crc32)}): the file is corrupt; import it again from its lackey trace`,
     );
   }
   // The CRC matched, so a disagreement below means the writer was wrong, not the disk.
@@ -453,7 +463,7 @@ export function verifyPageTrace(
   if (bad === '' && writtenPages !== header.writtenPages) {
     bad = `${writtenPages} written pages, header says ${header.writtenPages}`;
   }
-  if (bad !== '') throw new WorkloadError(`trace: page trace ${file} is inconsistent: ${bad}`);
+  if (bad !== '') throw new DamagedTraceError(`trace: page trace ${file} is inconsistent: ${bad}`);
 }
 
 function hex(n: number): string {
@@ -468,7 +478,7 @@ export function readPageMap(file: string): Float64Array {
     const raw = new Uint8Array(8 * header.pages);
     const at = PAGE_TRACE_HEADER_BYTES + 4 * header.recordWords;
     if (readFully(fd, raw, raw.length, at) < raw.length)
-      throw new WorkloadError(`trace: page trace ${file} is truncated`);
+      throw new DamagedTraceError(`trace: page trace ${file} is truncated`);
     const view = new DataView(raw.buffer);
     const map = new Float64Array(header.pages);
     for (let i = 0; i < header.pages; i++) map[i] = u64(view, 8 * i);
@@ -508,7 +518,7 @@ export class PageTraceReplay {
     const count = Math.min(IO_WORDS, this.wordsLeftInFile);
     if (count === 0) return false;
     const got = readFully(this.fd, this.bytes, count * 4, this.filePosition);
-    if (got < count * 4) throw new WorkloadError('trace: page trace shrank while it was replayed');
+    if (got < count * 4) throw new DamagedTraceError('trace: page trace shrank while it was replayed');
     this.filePosition += count * 4;
     this.wordsLeftInFile -= count;
     this.pos = 0;
@@ -551,7 +561,7 @@ export class PageTraceReplay {
         const w = words[pos]!;
         this.pos = pos + 1;
         if (this.pos === this.end && !this.refill())
-          throw new WorkloadError('trace: page trace ends inside a run');
+          throw new DamagedTraceError('trace: page trace ends inside a run');
         this.runLeft = this.words[this.pos++]!;
         this.runIndex = w >>> 2;
         this.runWrite = w & 1;

@@ -21,7 +21,7 @@
  * - `jobPages` larger than `pages`.
  */
 import type { ParamSpecs } from '../params/params.ts';
-import { checkCommon, checkSeed, generatorStream } from './common.ts';
+import { checkCommon, checkSeed, generatorStream, MAX_PAGES } from './common.ts';
 import { Prng, PrngStream } from './prng.ts';
 import type { JobStructure, WorkloadDef } from './types.ts';
 import { WorkloadError } from './types.ts';
@@ -47,7 +47,7 @@ const params = {
     type: 'integer',
     default: 64,
     min: 1,
-    max: 2 ** 30,
+    max: MAX_PAGES,
     unit: 'pages',
     doc: "Pages of the task's page set, [0, jobPages), that every job touches.",
   },
@@ -70,6 +70,15 @@ export const periodic: WorkloadDef<typeof params> = {
     if (computePerJob > p.periodCycles) {
       throw new WorkloadError(
         `periodic: pure compute per job, accessesPerJob × computeCycles = ${p.accessesPerJob} × ${common.computeCycles} = ${computePerJob} cycles, exceeds periodCycles = ${p.periodCycles}; every job would miss its deadline (raise periodCycles or lower accessesPerJob or computeCycles)`,
+      );
+    }
+    // The last job's release plus its compute: what any run of this task spends at least
+    // (src/platform/exact.ts, rule 3). A product that rounded is at least 2^53, so the check is exact.
+    const jobs = Math.ceil(common.accesses / p.accessesPerJob);
+    const lastRelease = (jobs - 1) * p.periodCycles;
+    if (!(lastRelease + computePerJob <= Number.MAX_SAFE_INTEGER)) {
+      throw new WorkloadError(
+        `periodic: the last job is released at (${jobs} − 1) × periodCycles = ${lastRelease} cycles, past 2^53 − 1 = ${Number.MAX_SAFE_INTEGER} with its compute, where cycle counts stop being exact (see src/platform/exact.ts); run fewer jobs or a shorter period`,
       );
     }
     if (common.accesses % p.accessesPerJob !== 0) {

@@ -1,7 +1,11 @@
 /**
- * Helpers for tests and tools: drain a whole stream into arrays. Allocates
- * the whole stream, so never for the simulator's hot path.
+ * Helpers for tests and tools: drain a whole stream into arrays (allocates
+ * the whole stream, so never for the simulator's hot path), and traces
+ * without a single memory access.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { importLackey } from './lackey.ts';
 import type { WorkloadStream } from './types.ts';
 
 /** A whole stream, one entry per access. */
@@ -34,4 +38,22 @@ export function collectStream(stream: WorkloadStream, batch = 4096): CollectedSt
   stream.close();
   if (at !== stream.accesses) throw new Error(`stream produced ${at} of its ${stream.accesses} accesses`);
   return { pages, writes };
+}
+
+/**
+ * Writes into `dir` the three traces without accesses a user may hand over:
+ * an empty file, a lackey log recorded without `--trace-mem=yes` (only
+ * valgrind's own lines), and a page trace of 0 pages (imported from the
+ * empty file).
+ */
+export async function accessFreeTraces(
+  dir: string,
+): Promise<{ empty: string; noTraceMem: string; zeroPages: string }> {
+  const empty = join(dir, 'empty.lackey');
+  writeFileSync(empty, '');
+  const noTraceMem = join(dir, 'no-trace-mem.lackey');
+  writeFileSync(noTraceMem, '==9== Lackey, an example Valgrind tool\n==9== Counted 1 call to main()\n');
+  const zeroPages = join(dir, 'zero.pgtrace');
+  await importLackey(empty, zeroPages);
+  return { empty, noTraceMem, zeroPages };
 }
