@@ -29,7 +29,7 @@
  * number, in the set that number's superpage index selects, and that first
  * page's hint names the slot. An invlpg of any of its pages drops it.
  */
-import { Cat, type Clock, Phase, StallCause, type StallLog } from './clock.ts';
+import { Cat, type Clock, Phase, StallCause, type StallCauseId, type StallLog } from './clock.ts';
 import { ModelError } from './errors.ts';
 import type { TargetMemory } from './memory.ts';
 import type { CostProfile } from './profile.ts';
@@ -52,6 +52,13 @@ export const PTE_TRACKED = 16;
  * the first page's).
  */
 export const PTE_LARGE = 32;
+/**
+ * Software bit: write permission withheld by the kernel's copy-on-write
+ * write-protect (`--copy=cow`, kernel.ts `cowProtect`) from a page that was
+ * writable, so that B's write faults to A until A has copied the page; the
+ * kernel gives W back when it lifts the protection.
+ */
+export const PTE_COW = 64;
 /** The flag bits of a PTE word; the bits above hold the MMU's TLB slot hint. */
 export const PTE_FLAGS = 0xff;
 /** Where the TLB slot hint starts in a PTE word. */
@@ -146,6 +153,12 @@ export interface FaultSink {
    * (a full dirty ring), recorded as a stall of its own kind.
    */
   faultDone(): void;
+  /**
+   * The kind of the stall that just ended, asked once per faulting access:
+   * `cowFault` when resolving it copied a page for a copy-on-write
+   * checkpoint (however many resolutions it took), else `fault`.
+   */
+  faultStallCause(): StallCauseId;
 }
 
 /**
@@ -160,7 +173,11 @@ export class MmuCounters {
   dirtyAssists = 0;
   /** Page-fault exceptions, retries included. */
   pageFaultExceptions = 0;
-  /** Faults that stalled B (one per access that faulted, however many retries). */
+  /**
+   * Tracking faults that stalled B (one per access that faulted, however many
+   * retries); a copy-on-write fault (`--copy=cow`) is a stall of its own kind
+   * and not counted here.
+   */
   faultStalls = 0;
   /**
    * Whole-TLB flushes that dropped entries: an untagged switch away from B
@@ -518,8 +535,9 @@ export class Mmu {
       if (this.translate(vpn, write, this.lookup(vpn))) break;
     }
     clock.phase = phase;
-    this.counters.faultStalls++;
-    this.stalls.record(clock.now - start, StallCause.fault);
+    const cause = this.faultSink!.faultStallCause();
+    if (cause === StallCause.fault) this.counters.faultStalls++;
+    this.stalls.record(clock.now - start, cause);
     this.faultSink!.faultDone();
   }
 

@@ -11,6 +11,7 @@ import type { Bounds } from '../strategies/index.ts';
 import type { PreparedRun } from './prepare.ts';
 import type { ReplayOutcome } from './replay.ts';
 import { summarizeStalls } from './stats.ts';
+import type { CowMetrics } from './cow.ts';
 import type { CheckpointVerdict } from './store.ts';
 import type { FinalCheckpoint, RunMetrics, RunResult, StallSummary } from './types.ts';
 
@@ -94,13 +95,15 @@ export interface FinishedRun {
   checkpointBytes: number;
   /** The strategy's own memory by kind (its `memory` hook; empty without one). */
   strategyMemory: Record<string, number>;
-  /** The strategy's analytic bounds for this configuration. */
-  bounds: Bounds;
+  /** The analytic bounds for this configuration (with `maxCowFaultStallCycles` under copy-on-write). */
+  bounds: RunResult['bounds'];
   /** What the measured replay measured, and the baseline's replay. */
   outcome: ReplayOutcome;
   baseline: ReplayOutcome;
   /** Whether the workload has real-time jobs. */
   jobs: boolean;
+  /** What the copy-on-write checkpoints added up to; null under `--copy=stop`. */
+  cow: CowMetrics | null;
 }
 
 /** (value − base) / base × 100, or null when base is 0: an overhead over nothing is undefined, not 0. */
@@ -113,9 +116,11 @@ export function buildMetrics(run: FinishedRun): { metrics: RunMetrics; failures:
   const { platform, runtimeCycles, counters, ledger, bounds, outcome, baseline } = run;
   const { clock, stalls } = platform;
   const stallSummary = summarizeStalls(stalls.histogram());
-  // Every stall kind the platform declares, by its name.
+  // Every stall kind the platform declares, by its name (`cowFault` only where checkpoints copy on write).
   const stallHistogram = Object.fromEntries(
-    Object.entries(StallCause).map(([kind, id]) => [kind, stalls.histogram(id)]),
+    Object.entries(StallCause)
+      .filter(([kind]) => kind !== 'cowFault' || run.cow !== null)
+      .map(([kind, id]) => [kind, stalls.histogram(id)]),
   ) as RunMetrics['stallHistogram'];
   const stallsByKind: Record<string, StallSummary> = {};
   for (const [kind, h] of Object.entries(stallHistogram)) stallsByKind[kind] = summarizeStalls(h);
@@ -146,6 +151,20 @@ export function buildMetrics(run: FinishedRun): { metrics: RunMetrics; failures:
     failures.push(
       `observed pause ${pauseSummary.maxCycles} cycles exceeds the analytic bound ${bounds.maxPauseCycles}`,
     );
+  }
+  let cowBoundOk = true;
+  if (run.cow !== null) {
+    const cowMax = stallsByKind['cowFault']!.maxCycles;
+    const cowBound = bounds.maxCowFaultStallCycles!;
+    cowBoundOk = cowMax <= cowBound;
+    if (!cowBoundOk)
+      failures.push(
+        `observed copy-on-write fault ${cowMax} cycles exceeds the analytic bound ${cowBound} (bounds.maxCowFaultStallCycles)`,
+      );
+    if (run.cow.copiedAfterWrite > 0)
+      failures.push(
+        `copy-on-write: ${run.cow.copiedAfterWrite} pages were copied after B wrote them, so the checkpoint is not B's memory at its pause`,
+      );
   }
 
   const breakdownCycles = clock.breakdown();
@@ -186,8 +205,14 @@ export function buildMetrics(run: FinishedRun): { metrics: RunMetrics; failures:
           baselineWcrtCycles: baseline.wcrtCycles,
         }
       : null,
-    verification: { missedPages: missed, restoreOk: restoreMismatches === 0, boundsOk },
+    verification: {
+      missedPages: missed,
+      // Under copy-on-write the stored checkpoint is B's memory at the pause only if A copied every page before B wrote it.
+      restoreOk: restoreMismatches === 0 && (run.cow === null || run.cow.copiedAfterWrite === 0),
+      boundsOk: boundsOk && cowBoundOk,
+    },
     counters,
+    ...(run.cow !== null ? { cow: run.cow } : {}),
   };
   return { metrics, failures };
 }
@@ -211,6 +236,7 @@ export function buildResult(p: PreparedRun, run: FinishedRun): RunResult {
     },
     seed: config.seed,
     copyVia: p.copyVia,
+    ...(p.copier !== null ? { copy: 'cow' as const, copier: { ...p.copier } } : {}),
     pages: run.platform.pages,
     accesses: run.outcome.accesses,
     intervalCycles: config.intervalCycles,

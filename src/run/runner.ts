@@ -22,6 +22,7 @@
 
 import {
   Actor,
+  Cat,
   createPlatform,
   diffCounters,
   MAX_PAGES,
@@ -31,10 +32,11 @@ import {
   platformCounters,
   StallCause,
 } from '../platform/index.ts';
-import { createStrategy, type Strategy } from '../strategies/index.ts';
+import { createStrategy, forEachFlexpageOfPages, type Strategy } from '../strategies/index.ts';
 import { createWorkload, type WorkloadStream } from '../workloads/index.ts';
 import { baselineCache, baselineReplay } from './baseline.ts';
 import { Copier } from './copy.ts';
+import { type CowMetrics, CowCopier, cowBounds } from './cow.ts';
 import { buildResult, CheckpointLedger } from './metrics.ts';
 import { ConfigError, type PreparedRun, prepareRun, type RunOverrides } from './prepare.ts';
 import { drive, Replay, type ReplayOutcome, touchAll } from './replay.ts';
@@ -119,16 +121,22 @@ function startMeasured(
   const strategy = createStrategy(p.strategy, platform, p.strategyParams);
   const copier = new Copier(platform, p.copyVia);
   const store = new CheckpointStore(pages);
+  // Copy-on-write: A's copier thread, and the kernel's protect whose faults it answers (before B maps its memory).
+  const cow = p.copier === null ? null : new CowCopier(platform, copier, store, p.copier);
+  if (cow !== null) platform.kernel.enableCopyOnWrite((vpn) => cow.onFault(vpn));
 
   // Setup, not measured.
   setUp(platform, strategy, copier, store);
   // The strategy's bounds, and what reaching B's memory adds to them (known once B's memory is built).
   const own = p.strategy.bounds(profile, pages, p.strategyParams);
   const extra = copier.bounds();
-  const bounds = {
-    maxPauseCycles: own.maxPauseCycles + extra.pause,
-    maxStallCycles: Math.max(own.maxStallCycles + extra.fault, own.maxPauseCycles + extra.pause),
-  };
+  const bounds: RunResult['bounds'] =
+    cow === null
+      ? {
+          maxPauseCycles: own.maxPauseCycles + extra.pause,
+          maxStallCycles: Math.max(own.maxStallCycles + extra.fault, own.maxPauseCycles + extra.pause),
+        }
+      : cowBounds(profile, pages, own, extra, copier);
   const setupCycles = clock.now;
   clock.byCategory.fill(0);
   const countersAtStart = platformCounters(platform);
@@ -141,7 +149,7 @@ function startMeasured(
   const ledger = new CheckpointLedger();
   const { kernel } = platform;
 
-  const checkpoint = () => {
+  const checkpoint = (): boolean => {
     const t0 = clock.now;
     clock.phase = Phase.pause;
     // Stop B's thread: A's RPC to core (Cpu_thread), which, as every IPC,
@@ -170,6 +178,51 @@ function startMeasured(
     ledger.record(unique, verdict, clock.now - t0);
     stalls.record(clock.now - t0, StallCause.checkpoint);
     clock.phase = Phase.run;
+    return true;
+  };
+
+  // Copy-on-write (cow.ts): B paused to collect and protect; A's copier thread copies beside B.
+  let overruns = 0;
+  let skippedBeats = 0;
+  const cowCheckpoint = (final = false): boolean => {
+    const a = cow!;
+    if (a.hasWork()) {
+      overruns++;
+      if (a.settings.overrun === 'skip' && !final) {
+        skippedBeats++;
+        return false;
+      }
+    }
+    const t0 = clock.now;
+    clock.phase = Phase.pause;
+    kernel.rpc(profile.core.threadControl, Actor.core); // stop B
+    if (a.hasWork()) {
+      clock.phase = Phase.copy;
+      a.finishInPause(); // the overrun: the last checkpoint's copy, B stopped
+    }
+    clock.phase = Phase.collect;
+    const n = strategy.collect(reportedList);
+    const unique = markReported(reportedList, n, reported);
+    if (unique < 0) {
+      const pg = reportedList[-unique - 1];
+      throw new ModelError(`strategy '${p.strategy.name}' reported page ${pg} outside B`);
+    }
+    // The checkpoint is B's memory now: stored and verified as under stop; A's copies are checked against it.
+    store.storeIncrement(reportedList, unique, memory);
+    const verdict = store.verifyAndMark(reported, memory);
+    clearMarks(reported, reportedList, unique);
+    clock.phase = Phase.rearm;
+    strategy.rearm(reportedList, unique);
+    // The copy-on-write protect of the pages to copy (what the re-arm protected already rides along).
+    forEachFlexpageOfPages(reportedList, unique, (vpn, order) => kernel.cowProtect(vpn, order));
+    a.load(reportedList, unique);
+    clock.phase = Phase.pause;
+    kernel.rpc(profile.core.threadControl, Actor.core); // resume B
+    ledger.record(unique, verdict, clock.now - t0);
+    stalls.record(clock.now - t0, StallCause.checkpoint);
+    clock.phase = Phase.run;
+    a.afterPause();
+    return true;
   };
 
   const replay = new Replay(
@@ -178,11 +231,34 @@ function startMeasured(
     stream.jobs,
     stream.accesses,
     p.timer,
-    checkpoint,
+    cow === null ? checkpoint : () => cowCheckpoint(),
+    cow,
   );
   const finish = (baseline: ReplayOutcome): RunResult => {
     const outcome = replay.finish();
-    checkpoint(); // the final checkpoint
+    let cowMetrics: CowMetrics | null = null;
+    if (cow === null) checkpoint(); // the final checkpoint
+    else {
+      // B has finished: A copies what is left in B's idle time, then the final checkpoint, then its pages.
+      cow.drain();
+      cowCheckpoint(true);
+      cow.drain();
+      if (cow.uncopiedPages() !== 0)
+        throw new ModelError(`copy-on-write: ${cow.uncopiedPages()} pages of increments were never copied`);
+      const c = cow.counts;
+      cowMetrics = {
+        pausedCycles: ledger.pauseCycles,
+        concurrentCopyCycles: clock.byCategory[Cat.checkpointCowCopy]!,
+        switchCycles: clock.byCategory[Cat.checkpointSwitch]!,
+        faults: c.faults,
+        pagesCopiedInPause: c.pagesCopiedInPause,
+        pagesCopiedConcurrently: c.pagesCopiedConcurrently,
+        pagesCopiedOnFault: c.pagesCopiedOnFault,
+        overruns,
+        skippedBeats,
+        copiedAfterWrite: c.copiedAfterWrite,
+      };
+    }
     return buildResult(p, {
       platform,
       runtimeCycles: clock.now - setupCycles,
@@ -194,6 +270,7 @@ function startMeasured(
       outcome,
       baseline,
       jobs: Boolean(stream.jobs),
+      cow: cowMetrics,
     });
   };
   return { replay, finish };

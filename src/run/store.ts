@@ -89,6 +89,15 @@ export class CheckpointStore {
     return { truePositives, falsePositives, missed, restoreMismatches };
   }
 
+  /**
+   * The fingerprint the restored image holds for page `p`: what the last
+   * checkpoint that stored `p` stored. The copy-on-write consistency check
+   * (cow.ts `copiedAsAtPause`) reads it and nothing else of the store.
+   */
+  restoredFingerprint(p: number): number {
+    return this.restored[p]!;
+  }
+
   /** Bytes of the stored chain: the base image plus every increment. */
   bytes(): number {
     return this.storedPages * PAGE_SIZE;

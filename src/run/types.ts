@@ -6,6 +6,7 @@
  */
 import type { CostProfile, PlatformCounters } from '../platform/index.ts';
 import type { CopyVia } from '../strategies/index.ts';
+import type { CopierSettings, CopyMode, CowMetrics } from './cow.ts';
 import type { CommonWorkloadParams } from '../workloads/types.ts';
 
 /** Everything that determines a run. */
@@ -38,6 +39,18 @@ export interface RunConfig {
   seed: number;
   /** How A reaches B's memory to copy it (src/run/copy.ts); absent: the strategy's default. */
   copyVia?: CopyVia;
+  /**
+   * How a checkpoint copies (src/run/cow.ts): `stop` — B paused for collect,
+   * copy and re-arm (absent: `stop`) — or `cow` — B paused to collect and
+   * write-protect the pages, which A's copier thread copies while B runs.
+   */
+  copy?: CopyMode;
+  /**
+   * With `copy` `cow`, A's copier thread (cow.ts); a setting left out takes
+   * its default: priority `same`, a slice of Fiasco.OC's default time slice
+   * (10 ms), a period equal to the slice, overrun `finish`.
+   */
+  copier?: Partial<CopierSettings>;
 }
 
 /** How a time interval is counted (RunConfig.intervalFrom). */
@@ -164,6 +177,12 @@ export interface RunMetrics {
   };
   /** Platform event counts during the measured phase. */
   counters: PlatformCounters;
+  /**
+   * Copy-on-write checkpoints (`copy` `cow` only; absent under `stop`): how
+   * long B was paused against how long A copied beside it, the copy-on-write
+   * faults, where pages were copied, overruns, and the consistency check.
+   */
+  cow?: CowMetrics;
 }
 
 /** One run's result: `runs[i]` of results.json. */
@@ -175,6 +194,10 @@ export interface RunResult {
   seed: number;
   /** How A reached B's memory to copy it: `attach` (rtcr's) or `mapped` (src/run/copy.ts). */
   copyVia: CopyVia;
+  /** `cow` for copy-on-write checkpoints (src/run/cow.ts); absent: `stop`. */
+  copy?: 'cow';
+  /** A's copier thread of copy-on-write checkpoints, as the run had it (`copy` `cow` only). */
+  copier?: CopierSettings;
   /** B's memory in pages. */
   pages: number;
   /** Accesses replayed. */
@@ -194,8 +217,12 @@ export interface RunResult {
   skippedSlots: number;
   cpuHz: number;
   metrics: RunMetrics;
-  /** The strategy's analytic worst cases for this configuration. */
-  bounds: { maxStallCycles: number; maxPauseCycles: number };
+  /**
+   * The analytic worst cases for this configuration: the strategy's, with
+   * what reaching B's memory adds; under `copy` `cow` also the longest
+   * copy-on-write fault (`maxCowFaultStallCycles`, src/run/cow.ts `cowBounds`).
+   */
+  bounds: { maxStallCycles: number; maxPauseCycles: number; maxCowFaultStallCycles?: number };
   /** True when verification and bounds hold. */
   ok: boolean;
   /** Why the run failed, one sentence each; empty when ok. */
