@@ -16,6 +16,7 @@ export {
   bitmapScanCycles,
   cacheMaintenanceCycles,
   invalidationCycles,
+  maxAccessTranslationCycles,
   maxInvalidationCycles,
   maxInvalidationPerPage,
   maxUnmapCycles,

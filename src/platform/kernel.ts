@@ -38,7 +38,15 @@
  *   notified to A, which copies the page before the kernel lets the write
  *   through (`cowWriteFault`).
  */
-import { Actor, type ActorId, type Clock, Phase, StallCause, type StallCauseId, type StallLog } from './clock.ts';
+import {
+  Actor,
+  type ActorId,
+  type Clock,
+  Phase,
+  StallCause,
+  type StallCauseId,
+  type StallLog,
+} from './clock.ts';
 import { bitmapScanCycles, invalidationCycles, rpcCycles } from './costs.ts';
 import { ModelError, requireCapability } from './errors.ts';
 import {

@@ -198,7 +198,7 @@ export class Copier {
   private partOf(p: number): Part {
     if (this.partIndex === null) {
       const index = new Int32Array(this.platform.pages).fill(-1);
-      this.parts.forEach((part, i) => index.fill(i, part.lo, part.hi));
+      for (let i = 0; i < this.parts.length; i++) index.fill(i, this.parts[i]!.lo, this.parts[i]!.hi);
       this.partIndex = index;
     }
     const i = this.partIndex[p]!;
@@ -255,28 +255,35 @@ export class Copier {
 
   /**
    * The most the copy adds to a checkpoint's pause and to a fault stall, for
-   * B's memory as set up: with `attach`, every dataspace copied, every page
-   * of it and of its allocation's copy faulted in and unmapped; with
-   * `mapped`, every page inside a managed dataspace faulted in again and its
-   * mapping revoked by the tracker's detach. A dataspace attached in B's
-   * address space itself stays attached (no strategy detaches B's own
-   * regions), so A keeps its mapping; a strategy that did would exceed this
-   * bound and fail its run.
+   * B's memory as set up and at most `copied` pages copied at a checkpoint:
+   * with `attach`, the `copied` costliest dataspaces (at most one per copied
+   * page) copied, every page of each and of its allocation's copy faulted in
+   * and unmapped; with `mapped`, up to `copied` pages inside a managed
+   * dataspace faulted in again and their mappings revoked by the tracker's
+   * detach. A dataspace attached in B's address space itself stays attached
+   * (no strategy detaches B's own regions), so A keeps its mapping; a
+   * strategy that did would exceed this bound and fail its run.
    */
-  bounds(): CopyBounds {
+  bounds(copied = this.platform.pages): CopyBounds {
     const profile = this.platform.profile;
     const k = profile.kernel;
     if (this.mode === 'mapped') {
       let pages = 0;
       for (const part of this.parts) if (!part.direct) pages += part.dsPages;
-      return { pause: pages * (this.faultCycles() + k.mapPerPage + k.unmapPerPage), fault: 0 };
+      return {
+        pause: Math.min(pages, copied) * (this.faultCycles() + k.mapPerPage + k.unmapPerPage),
+        fault: 0,
+      };
     }
-    let pause = 0;
+    const costs: number[] = [];
     let direct = false;
     for (const part of this.parts) {
-      pause += this.partCycles(part);
+      costs.push(this.partCycles(part));
       direct ||= part.direct;
     }
+    costs.sort((x, y) => y - x);
+    let pause = 0;
+    for (let i = 0; i < Math.min(costs.length, copied); i++) pause += costs[i]!;
     return { pause, fault: direct ? refaultCycles(profile) : 0 };
   }
 }

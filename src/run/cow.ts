@@ -20,9 +20,11 @@
  *   batch workload never idles, so A's copying waits for the next
  *   checkpoint's overrun or the run's end). B's release preempts A (after
  *   the page A is copying).
- * - `same`: round robin. After a checkpoint's pause A's copier holds the core
- *   first (B, resumed, waits at the tail of the ready list), for one time
- *   slice (`sliceCycles`); then B for its quantum, Fiasco.OC's default time
+ * - `same`: round robin. After a checkpoint's pause B runs first: A's
+ *   checkpoint thread resumes B before it wakes its copier, so B is ahead of
+ *   the copier in the ready list (Fiasco.OC enqueues a woken thread at the
+ *   tail of its priority's list), for its quantum; then A's copier for one
+ *   time slice (`sliceCycles`); then B for its quantum, Fiasco.OC's default time
  *   slice (10 ms: config `Default_time_slice` = 10 × `Scheduler_granularity`
  *   of 1 ms), then A again, while A has pages to copy. A thread released
  *   (B's next job) waits for the slice in progress to end.
@@ -31,7 +33,10 @@
  *   copies for one slice (`sliceCycles`) per period (`periodCycles`, from
  *   the pause's end) and sleeps for the rest (a timeout IPC); a period equal
  *   to the slice copies without pause, which is what an unrestrained copier
- *   above B would do. B's release does not preempt it.
+ *   above B would do. B's release does not preempt it. B runs at least one
+ *   access after each pause before the copier takes the core (as under
+ *   `stop`, where the next checkpoint falls due after the pause's end), so
+ *   a copy longer than the interval slows B down but cannot starve it.
  * Every switch of the core between B (or B's idle time) and A's copier
  * costs `kernel.threadSwitch` (`checkpoint.switch`); leaving B's address
  * space empties B's untagged TLB (kernel.ts `threadSwitch` → `switchFromB`).
@@ -68,11 +73,15 @@ import {
   RECORD_WORDS,
   type TargetMemory,
 } from '../platform/index.ts';
-import { type Bounds, maxWriteProtectCycles } from '../strategies/index.ts';
+import {
+  type Bounds,
+  maxWriteProtectCycles,
+  type StrategyBounds,
+  withMaxStall,
+} from '../strategies/index.ts';
 import type { Copier, CopyBounds } from './copy.ts';
 import type { ConcurrentCopier } from './replay.ts';
 import type { CheckpointStore } from './store.ts';
-import type { RunResult } from './types.ts';
 
 /** How a checkpoint copies (`--copy`): B paused for the whole copy, or copy-on-write. */
 export const COPY_MODES = ['stop', 'cow'] as const;
@@ -173,47 +182,63 @@ export function copiedAsAtPause(store: CheckpointStore, memory: TargetMemory, p:
  *   through a managed dataspace (2 levels), a mapping of up to 2^maxMapOrder
  *   pages, the walk.
  *
- * `maxPauseCycles`: the strategy's pause (which copies every page once) and
- * the copy's, plus the copy-on-write protect of every page (strategies/
- * common.ts `maxWriteProtectCycles`) and, for an overrun finished in the
- * pause, lifting the protection of every page A copies there (a syscall and
- * a mapping each, kernel.ts `cowRelease`).
+ * `maxPauseCycles`: the strategy's pause (which copies every page it
+ * reports once) and the copy's, plus the copy-on-write protect of every page
+ * reported (strategies/common.ts `maxWriteProtectCycles`) and, for an
+ * overrun finished in the pause, lifting the protection of every page A
+ * copies there (a syscall and a mapping each, kernel.ts `cowRelease`).
+ *
+ * For the periodic task's response-time bound (realtime.ts), a copy-on-write
+ * fault is one more fault per page and interval (`faultsPerPage` + 1, each
+ * stall at most the larger of the two kinds), and each checkpoint adds to
+ * its pause A's copier thread's interference with B (`interferenceCycles`):
+ * every page it copies reached alone (`maxCopyAroundCycles`), copied and
+ * released, with a switch to A and one back around each — at `above` and
+ * `same` A's copying preempts B, at `below` B's release waits for the copy
+ * A is in.
  */
 export function cowBounds(
   profile: CostProfile,
-  pages: number,
-  own: Bounds,
+  own: StrategyBounds,
   extra: CopyBounds,
   copier: Copier,
-): RunResult['bounds'] {
+): { bounds: Bounds; faultsPerPage: number; interferenceCycles: number } {
   const k = profile.kernel;
   const c = profile.core;
   const viaAttach = copier.mode === 'attach';
   const refault = viaAttach
-    ? k.pageFaultTrap + 2 * k.ipcOneWay + 2 * c.regionLookup + 2 ** c.maxMapOrder * k.mapPerPage + profile.mmu.pageWalk
+    ? k.pageFaultTrap +
+      2 * k.ipcOneWay +
+      2 * c.regionLookup +
+      2 ** c.maxMapOrder * k.mapPerPage +
+      profile.mmu.pageWalk
     : 0;
+  const copyAround = copier.maxCopyAroundCycles();
   const cowFault =
-    own.maxStallCycles +
+    own.maxFaultStallCycles +
     extra.fault +
     2 * profile.mmu.pageWalk +
     k.pageFaultTrap +
     2 * k.ipcOneWay +
-    copier.maxCopyAroundCycles() +
+    copyAround +
     profile.checkpointer.copyPage +
     profile.checkpointer.handlerWork +
     k.logAppend +
     k.mapPerPage +
     refault;
-  const pause =
-    own.maxPauseCycles +
-    extra.pause +
-    maxWriteProtectCycles(profile, pages) +
-    pages * (k.syscall + k.mapPerPage);
-  return {
-    maxStallCycles: Math.max(own.maxStallCycles + extra.fault, pause, cowFault),
+  const copied = own.maxCopiedPages;
+  const release = k.syscall + k.mapPerPage;
+  const pause = own.maxPauseCycles + extra.pause + maxWriteProtectCycles(profile, copied) + copied * release;
+  const bounds = withMaxStall({
+    maxFaultStallCycles: own.maxFaultStallCycles + extra.fault,
     maxPauseCycles: pause,
+    maxRingFullStallCycles: own.maxRingFullStallCycles,
     maxCowFaultStallCycles: cowFault,
-  };
+  });
+  // One checkpoint's concurrent copy, every page reached alone, and a switch there and back around each.
+  const interferenceCycles =
+    copied * (copyAround + profile.checkpointer.copyPage + release + 2 * k.threadSwitch);
+  return { bounds, faultsPerPage: own.faultsPerPage + (extra.fault > 0 ? 1 : 0) + 1, interferenceCycles };
 }
 
 /** Who had the core last: A (its copier, or its checkpoint thread's pause), B, or nobody (B idle). */
@@ -235,6 +260,8 @@ export class CowCopier implements ConcurrentCopier {
   private nextPeriod = 0;
   /** B's quantum (Fiasco.OC's default time slice). */
   private readonly bQuantum: number;
+  /** When the last pause resumed B. */
+  private resumedAt = Number.NEGATIVE_INFINITY;
   /** Copying with B paused (an overrun finished) rather than beside it. */
   private inPause = false;
   /** Pages loaded for copying and pages copied, over the run. */
@@ -270,7 +297,8 @@ export class CowCopier implements ConcurrentCopier {
 
   /** At a checkpoint's pause, once the pages `list[0..n)` are protected: A's work until they are copied. */
   load(list: Int32Array, n: number): void {
-    if (this.hasWork()) throw new ModelError('copy-on-write: a checkpoint loaded while the last is still copying');
+    if (this.hasWork())
+      throw new ModelError('copy-on-write: a checkpoint loaded while the last is still copying');
     this.queue.set(list.subarray(0, n));
     this.head = 0;
     this.tail = n;
@@ -288,17 +316,15 @@ export class CowCopier implements ConcurrentCopier {
   /** The pause has resumed B: which thread has the core next. */
   afterPause(): void {
     const now = this.platform.clock.now;
-    if (!this.hasWork() || this.settings.priority === 'below') {
-      // B runs on, as after a stop-and-copy pause.
-      this.onCore = 'B';
-      this.sliceEnd = now + this.bQuantum;
-      return;
+    this.resumedAt = now;
+    // B runs on, as after a stop-and-copy pause, for a quantum (`same`: ahead of the copier).
+    this.onCore = 'B';
+    this.sliceEnd = now + this.bQuantum;
+    if (this.hasWork() && this.settings.priority === 'above') {
+      // The copier's budget periods start with the pause's end; it preempts B after B's first access.
+      this.budget = this.settings.sliceCycles;
+      this.nextPeriod = now + this.settings.periodCycles;
     }
-    // A's copier, already on the core with its checkpoint thread, keeps it first.
-    this.onCore = 'A';
-    this.sliceEnd = now + this.settings.sliceCycles;
-    this.budget = this.settings.sliceCycles;
-    this.nextPeriod = now + this.settings.periodCycles;
   }
 
   /** B has finished its work: A copies what is left, in what is now idle time. */
@@ -323,7 +349,8 @@ export class CowCopier implements ConcurrentCopier {
       case 'same':
         return this.onCore === 'A' ? this.platform.clock.now : this.sliceEnd;
       case 'above':
-        return this.budget > 0 ? this.platform.clock.now : this.nextPeriod;
+        // Not before B's first access after the pause (one cycle past its end).
+        return Math.max(this.budget > 0 ? this.platform.clock.now : this.nextPeriod, this.resumedAt + 1);
     }
   }
 

@@ -10,9 +10,9 @@ import { findWorkload, type WorkloadDef } from '../workloads/index.ts';
 import {
   COPIER_PRIORITIES,
   COPY_MODES,
+  COW_OVERRUNS,
   type CopierSettings,
   type CopyMode,
-  COW_OVERRUNS,
   defaultSliceCycles,
 } from './cow.ts';
 import type { CheckpointTimer } from './replay.ts';
@@ -47,6 +47,11 @@ export interface PreparedRun {
 export interface RunOverrides {
   strategy?: StrategyDef;
   workload?: WorkloadDef;
+  /**
+   * Also verify every checkpoint by visiting every page, and raise a
+   * ModelError where the incremental check (store.ts) disagrees (tests).
+   */
+  fullCheck?: boolean;
 }
 
 /**
@@ -98,16 +103,22 @@ function copierSettings(config: RunConfig, copy: CopyMode): CopierSettings | nul
   const given = config.copier ?? {};
   if (copy === 'stop') {
     if (Object.keys(given).length > 0)
-      throw new ConfigError(`copier settings (${Object.keys(given).join(', ')}) are for copy 'cow', not 'stop'`);
+      throw new ConfigError(
+        `copier settings (${Object.keys(given).join(', ')}) are for copy 'cow', not 'stop'`,
+      );
     return null;
   }
   requireCapability(config.profile, 'kernelFaultNotification', 'copy-on-write checkpoints (copy cow)');
   const priority = given.priority ?? 'same';
   if (!(COPIER_PRIORITIES as readonly string[]).includes(priority))
-    throw new ConfigError(`copier priority '${String(priority)}' is not one of ${COPIER_PRIORITIES.join(', ')}`);
+    throw new ConfigError(
+      `copier priority '${String(priority)}' is not one of ${COPIER_PRIORITIES.join(', ')}`,
+    );
   const overrun = given.overrun ?? 'finish';
   if (!(COW_OVERRUNS as readonly string[]).includes(overrun))
-    throw new ConfigError(`copy-on-write overrun '${String(overrun)}' is not one of ${COW_OVERRUNS.join(', ')}`);
+    throw new ConfigError(
+      `copy-on-write overrun '${String(overrun)}' is not one of ${COW_OVERRUNS.join(', ')}`,
+    );
   const sliceCycles = given.sliceCycles ?? defaultSliceCycles(config.profile.cpu.hz);
   if (!Number.isSafeInteger(sliceCycles) || sliceCycles < 1)
     throw new ConfigError(`copier slice must be a whole number of cycles >= 1, got ${sliceCycles}`);
@@ -121,8 +132,12 @@ function copierSettings(config: RunConfig, copy: CopyMode): CopierSettings | nul
 
 /** The timer `config` asks for. @throws ConfigError for an interval that is not one. */
 function checkpointTimer(config: RunConfig): CheckpointTimer {
-  const { intervalCycles, intervalFrom, intervalAccesses } = config;
+  const { intervalCycles, intervalFrom, intervalAccesses, phaseCycles } = config;
   if (intervalAccesses !== undefined) {
+    if (phaseCycles !== undefined)
+      throw new ConfigError(
+        `a checkpoint interval in accesses takes no phase (a time offset of the timer), got ${phaseCycles}`,
+      );
     if (!Number.isSafeInteger(intervalAccesses) || intervalAccesses < 1)
       throw new ConfigError(
         `checkpoint interval in accesses must be a whole number >= 1, got ${intervalAccesses}`,
@@ -138,5 +153,10 @@ function checkpointTimer(config: RunConfig): CheckpointTimer {
   }
   if (intervalFrom !== undefined && intervalFrom !== 'start' && intervalFrom !== 'end')
     throw new ConfigError(`intervalFrom must be 'start' or 'end', got '${intervalFrom}'`);
-  return { kind: 'cycles', cycles: intervalCycles, from: intervalFrom ?? 'start' };
+  const phase = phaseCycles ?? 0;
+  if (!Number.isSafeInteger(phase) || phase < 0 || phase >= intervalCycles)
+    throw new ConfigError(
+      `checkpoint phase must be a whole number of cycles from 0 to the interval (${intervalCycles}) exclusive, got ${phase}`,
+    );
+  return { kind: 'cycles', cycles: intervalCycles, from: intervalFrom ?? 'start', phase };
 }

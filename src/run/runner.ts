@@ -27,20 +27,30 @@ import {
   diffCounters,
   MAX_PAGES,
   ModelError,
+  maxAccessTranslationCycles,
   Phase,
   type Platform,
   platformCounters,
   StallCause,
 } from '../platform/index.ts';
-import { createStrategy, forEachFlexpageOfPages, type Strategy } from '../strategies/index.ts';
+import {
+  type Bounds,
+  createStrategy,
+  forEachFlexpageOfPages,
+  type StallBounds,
+  type Strategy,
+  type StrategyBounds,
+  withMaxStall,
+} from '../strategies/index.ts';
 import { createWorkload, type WorkloadStream } from '../workloads/index.ts';
 import { baselineCache, baselineReplay } from './baseline.ts';
-import { Copier } from './copy.ts';
-import { type CowMetrics, CowCopier, cowBounds } from './cow.ts';
+import { Copier, type CopyBounds } from './copy.ts';
+import { CowCopier, type CowMetrics, cowBounds } from './cow.ts';
 import { buildResult, CheckpointLedger } from './metrics.ts';
 import { ConfigError, type PreparedRun, prepareRun, type RunOverrides } from './prepare.ts';
+import { responseTimeBound } from './realtime.ts';
 import { drive, Replay, type ReplayOutcome, touchAll } from './replay.ts';
-import { CheckpointStore } from './store.ts';
+import { CheckpointStore, type CheckpointVerdict } from './store.ts';
 import type { RunConfig, RunResult } from './types.ts';
 
 /** Runs one configuration: the measured run and its baseline. Deterministic. */
@@ -55,7 +65,7 @@ export function runExperiment(config: RunConfig, with_: RunOverrides = {}): RunR
   }
   const cache = baselineCache(prepared);
   const base = cache.known === undefined ? baselineReplay(prepared, stream) : null;
-  const measured = startMeasured(prepared, stream);
+  const measured = startMeasured(prepared, stream, with_.fullCheck === true);
   drive(stream, base ? [base, measured.replay] : [measured.replay]);
   const baseline = cache.known ?? base!.finish();
   if (cache.known === undefined) cache.store(baseline);
@@ -87,9 +97,37 @@ function markReported(list: Int32Array, n: number, reported: Uint8Array): number
   return unique;
 }
 
+/** @throws ModelError when the incremental verdict of a checkpoint differs from the full comparison's. */
+function checkAgainstFull(verdict: CheckpointVerdict, full: CheckpointVerdict): void {
+  const keys = Object.keys(full) as (keyof CheckpointVerdict)[];
+  if (keys.some((k) => verdict[k] !== full[k])) {
+    throw new ModelError(
+      `verification: the incremental check found ${JSON.stringify(verdict)}, visiting every page found ${JSON.stringify(full)}`,
+    );
+  }
+}
+
 /** Clears the marks `markReported` set for `list[0..n)`. */
 function clearMarks(reported: Uint8Array, list: Int32Array, n: number): void {
   for (let i = 0; i < n; i++) reported[list[i]!] = 0;
+}
+
+/**
+ * A run's bounds: the strategy's per stall kind, with what reaching B's
+ * memory adds (copy.ts): to every pause the copy's work, and to a fault
+ * stall B's refault through its pager after A's detach, which can be the
+ * same stall as a tracking fault (the pager maps the page write-protected
+ * for tracking, and the write then traps) and, on its own, one more stall
+ * per page and interval.
+ */
+export function runBounds(own: StrategyBounds, copy: CopyBounds): { bounds: Bounds; faultsPerPage: number } {
+  const kinds: StallBounds = { ...own };
+  kinds.maxFaultStallCycles += copy.fault;
+  kinds.maxPauseCycles += copy.pause;
+  return {
+    bounds: withMaxStall(kinds),
+    faultsPerPage: own.faultsPerPage + (copy.fault > 0 ? 1 : 0),
+  };
 }
 
 /**
@@ -113,6 +151,7 @@ function setUp(platform: Platform, strategy: Strategy, copier: Copier, store: Ch
 function startMeasured(
   p: PreparedRun,
   stream: WorkloadStream,
+  fullCheck: boolean,
 ): { replay: Replay; finish: (baseline: ReplayOutcome) => RunResult } {
   const { config } = p;
   const pages = stream.pages;
@@ -128,15 +167,29 @@ function startMeasured(
   // Setup, not measured.
   setUp(platform, strategy, copier, store);
   // The strategy's bounds, and what reaching B's memory adds to them (known once B's memory is built).
-  const own = p.strategy.bounds(profile, pages, p.strategyParams);
-  const extra = copier.bounds();
-  const bounds: RunResult['bounds'] =
+  // B touches at most its page set between two checkpoints (periodic's jobPages), else every page.
+  const touched = Math.min(pages, stream.jobs?.pages ?? pages);
+  const own = p.strategy.bounds(profile, pages, p.strategyParams, touched);
+  const copyBounds = copier.bounds(own.maxCopiedPages);
+  const { bounds, faultsPerPage, interferenceCycles } =
     cow === null
-      ? {
-          maxPauseCycles: own.maxPauseCycles + extra.pause,
-          maxStallCycles: Math.max(own.maxStallCycles + extra.fault, own.maxPauseCycles + extra.pause),
-        }
-      : cowBounds(profile, pages, own, extra, copier);
+      ? { ...runBounds(own, copyBounds), interferenceCycles: 0 }
+      : cowBounds(profile, own, copyBounds, copier);
+  const wcrtBoundCycles = stream.jobs
+    ? responseTimeBound({
+        periodCycles: stream.jobs.periodCycles,
+        accessesPerJob: stream.jobs.accessesPerJob,
+        pageSet: touched,
+        jobs: Math.ceil(stream.accesses / stream.jobs.accessesPerJob),
+        accessCycles: stream.computeCycles + maxAccessTranslationCycles(profile),
+        faultStallCycles: Math.max(bounds.maxFaultStallCycles, bounds.maxCowFaultStallCycles ?? 0),
+        faultsPerPage,
+        ringFullStallCycles: bounds.maxRingFullStallCycles,
+        ringEntries: own.ringEntries,
+        pauseCycles: bounds.maxPauseCycles + interferenceCycles,
+        timer: p.timer,
+      })
+    : null;
   const setupCycles = clock.now;
   clock.byCategory.fill(0);
   const countersAtStart = platformCounters(platform);
@@ -149,12 +202,13 @@ function startMeasured(
   const ledger = new CheckpointLedger();
   const { kernel } = platform;
 
-  const checkpoint = (): boolean => {
-    const t0 = clock.now;
-    clock.phase = Phase.pause;
-    // Stop B's thread: A's RPC to core (Cpu_thread), which, as every IPC,
-    // leaves B's address space (kernel.ts switchFromB; issue 10).
-    kernel.rpc(profile.core.threadControl, Actor.core);
+  /**
+   * Collect, store and verify, B stopped: the pages reported in
+   * `reportedList[0..n)`, returned as `[n, verdict]`. Under `--copy=stop`
+   * A copies them first (`copyInPause`); under `cow` its copier thread copies
+   * them after the pause, each checked against what is stored here.
+   */
+  const collectAndStore = (copyInPause: boolean): [number, CheckpointVerdict] => {
     clock.phase = Phase.collect;
     const n = strategy.collect(reportedList);
     const unique = markReported(reportedList, n, reported);
@@ -162,22 +216,41 @@ function startMeasured(
       const pg = reportedList[-unique - 1];
       throw new ModelError(`strategy '${p.strategy.name}' reported page ${pg} outside B`);
     }
-    clock.phase = Phase.copy;
-    copier.copy(reportedList, unique, reported);
-    clock.charge(Actor.handler, unique * profile.checkpointer.copyPage);
+    if (copyInPause) {
+      clock.phase = Phase.copy;
+      copier.copy(reportedList, unique, reported);
+      clock.charge(Actor.handler, unique * profile.checkpointer.copyPage);
+    }
     store.storeIncrement(reportedList, unique, memory);
     // Verify against the oracle (written since the last checkpoint vs reported)
     // and the restored chain against live memory. B is stopped until the
-    // resume below, and re-arming changes no page contents.
-    const verdict = store.verifyAndMark(reported, memory);
+    // resume, and re-arming changes no page contents.
+    const full = fullCheck ? store.fullVerdict(reported, memory) : null;
+    const verdict = store.verify(reported, reportedList, unique, memory);
+    if (full !== null) checkAgainstFull(verdict, full);
     clearMarks(reported, reportedList, unique);
     clock.phase = Phase.rearm;
     strategy.rearm(reportedList, unique);
+    return [unique, verdict];
+  };
+
+  /** B resumed at the end of a pause that began at `t0`, which copied `unique` pages. */
+  const endPause = (t0: number, unique: number, verdict: CheckpointVerdict): void => {
     clock.phase = Phase.pause;
     kernel.rpc(profile.core.threadControl, Actor.core); // resume B
     ledger.record(unique, verdict, clock.now - t0);
     stalls.record(clock.now - t0, StallCause.checkpoint);
     clock.phase = Phase.run;
+  };
+
+  const checkpoint = (): boolean => {
+    const t0 = clock.now;
+    clock.phase = Phase.pause;
+    // Stop B's thread: A's RPC to core (Cpu_thread), which, as every IPC,
+    // leaves B's address space (kernel.ts switchFromB; issue 10).
+    kernel.rpc(profile.core.threadControl, Actor.core);
+    const [unique, verdict] = collectAndStore(true);
+    endPause(t0, unique, verdict);
     return true;
   };
 
@@ -200,27 +273,11 @@ function startMeasured(
       clock.phase = Phase.copy;
       a.finishInPause(); // the overrun: the last checkpoint's copy, B stopped
     }
-    clock.phase = Phase.collect;
-    const n = strategy.collect(reportedList);
-    const unique = markReported(reportedList, n, reported);
-    if (unique < 0) {
-      const pg = reportedList[-unique - 1];
-      throw new ModelError(`strategy '${p.strategy.name}' reported page ${pg} outside B`);
-    }
-    // The checkpoint is B's memory now: stored and verified as under stop; A's copies are checked against it.
-    store.storeIncrement(reportedList, unique, memory);
-    const verdict = store.verifyAndMark(reported, memory);
-    clearMarks(reported, reportedList, unique);
-    clock.phase = Phase.rearm;
-    strategy.rearm(reportedList, unique);
+    const [unique, verdict] = collectAndStore(false);
     // The copy-on-write protect of the pages to copy (what the re-arm protected already rides along).
     forEachFlexpageOfPages(reportedList, unique, (vpn, order) => kernel.cowProtect(vpn, order));
     a.load(reportedList, unique);
-    clock.phase = Phase.pause;
-    kernel.rpc(profile.core.threadControl, Actor.core); // resume B
-    ledger.record(unique, verdict, clock.now - t0);
-    stalls.record(clock.now - t0, StallCause.checkpoint);
-    clock.phase = Phase.run;
+    endPause(t0, unique, verdict);
     a.afterPause();
     return true;
   };
@@ -237,7 +294,8 @@ function startMeasured(
   const finish = (baseline: ReplayOutcome): RunResult => {
     const outcome = replay.finish();
     let cowMetrics: CowMetrics | null = null;
-    if (cow === null) checkpoint(); // the final checkpoint
+    if (cow === null)
+      checkpoint(); // the final checkpoint
     else {
       // B has finished: A copies what is left in B's idle time, then the final checkpoint, then its pages.
       cow.drain();
@@ -259,6 +317,7 @@ function startMeasured(
         copiedAfterWrite: c.copiedAfterWrite,
       };
     }
+    store.checkFinal(memory);
     return buildResult(p, {
       platform,
       runtimeCycles: clock.now - setupCycles,
@@ -267,6 +326,7 @@ function startMeasured(
       checkpointBytes: store.bytes(),
       strategyMemory: strategy.memory ? strategy.memory() : {},
       bounds,
+      wcrtBoundCycles,
       outcome,
       baseline,
       jobs: Boolean(stream.jobs),
