@@ -52,6 +52,12 @@ export interface RunOverrides {
    * ModelError where the incremental check (store.ts) disagrees (tests).
    */
   fullCheck?: boolean;
+  /**
+   * Fault injection (tests): a broken copy-on-write, where B's write to a page
+   * not copied yet goes through and A copies the page after it
+   * (kernel.ts `debugCowCopyAfterWrite`); the consistency check must fail the run.
+   */
+  brokenCow?: boolean;
 }
 
 /**

@@ -65,7 +65,7 @@ export function runExperiment(config: RunConfig, with_: RunOverrides = {}): RunR
   }
   const cache = baselineCache(prepared);
   const base = cache.known === undefined ? baselineReplay(prepared, stream) : null;
-  const measured = startMeasured(prepared, stream, with_.fullCheck === true);
+  const measured = startMeasured(prepared, stream, with_.fullCheck === true, with_.brokenCow === true);
   drive(stream, base ? [base, measured.replay] : [measured.replay]);
   const baseline = cache.known ?? base!.finish();
   if (cache.known === undefined) cache.store(baseline);
@@ -152,6 +152,7 @@ function startMeasured(
   p: PreparedRun,
   stream: WorkloadStream,
   fullCheck: boolean,
+  brokenCow = false,
 ): { replay: Replay; finish: (baseline: ReplayOutcome) => RunResult } {
   const { config } = p;
   const pages = stream.pages;
@@ -162,7 +163,10 @@ function startMeasured(
   const store = new CheckpointStore(pages);
   // Copy-on-write: A's copier thread, and the kernel's protect whose faults it answers (before B maps its memory).
   const cow = p.copier === null ? null : new CowCopier(platform, copier, store, p.copier);
-  if (cow !== null) platform.kernel.enableCopyOnWrite((vpn) => cow.onFault(vpn));
+  if (cow !== null) {
+    platform.kernel.enableCopyOnWrite((vpn) => cow.onFault(vpn));
+    platform.kernel.debugCowCopyAfterWrite = brokenCow;
+  }
 
   // Setup, not measured.
   setUp(platform, strategy, copier, store);
