@@ -399,12 +399,9 @@ export class Kernel implements FaultSink {
   }
 
   /**
-   * The faulting access completed (called by the MMU after it recorded the
-   * fault's stall). When the access filled the dirty ring, the kernel keeps B
-   * from running on: it notifies A by IPC, A drains the ring, replies, and B
-   * resumes; that wait is a stall of its own kind (`ringFull`), as a full PML
-   * buffer exits the guest (Intel SDM vol. 3 §29.3.6) and a full KVM dirty
-   * ring stops the vCPU until user space harvests it (KVM_EXIT_DIRTY_RING_FULL).
+   * The kind of the stall that just ended (called by the MMU once per
+   * faulting access): `cowFault` when resolving it copied a page for a
+   * copy-on-write checkpoint (`cowWriteFault`), else `fault`.
    */
   faultStallCause(): StallCauseId {
     const cause = this.cowInFault ? StallCause.cowFault : StallCause.fault;
@@ -412,6 +409,14 @@ export class Kernel implements FaultSink {
     return cause;
   }
 
+  /**
+   * The faulting access completed (called by the MMU after it recorded the
+   * fault's stall). When the access filled the dirty ring, the kernel keeps B
+   * from running on: it notifies A by IPC, A drains the ring, replies, and B
+   * resumes; that wait is a stall of its own kind (`ringFull`), as a full PML
+   * buffer exits the guest (Intel SDM vol. 3 §29.3.6) and a full KVM dirty
+   * ring stops the vCPU until user space harvests it (KVM_EXIT_DIRTY_RING_FULL).
+   */
   faultDone(): void {
     if (!this.ringFullPending) return;
     this.ringFullPending = false;
