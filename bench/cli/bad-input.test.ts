@@ -95,6 +95,13 @@ const CASES: [string, string[], RegExp][] = [
   ['unknown option', ['--strategies=oracle'], /Unknown argument: strategies/],
   ['bad --format', ['--format=xml'], /format.*"xml".*Choices: "table", "json", "csv", "markdown"/],
   ['bad --copy-via', ['--copy-via=mmap'], /copy-via.*"mmap".*Choices: "attach", "mapped"/],
+  ['bad --copy', ['--copy=fork'], /copy.*"fork".*Choices: "stop", "cow"/],
+  [
+    'copier option without --copy=cow',
+    ['--strategy=oracle', '--copier-priority=above'],
+    /--copier-priority is for --copy=cow/,
+  ],
+  ['bad --copier-slice', ['--strategy=oracle', '--copy=cow', '--copier-slice=soon'], /copier-slice/],
   [
     '--copy-via=attach without Genode',
     ['--strategy=oracle', '--copy-via=attach', '--profile=linux-x86_64'],

@@ -127,7 +127,11 @@ export function scenarioRows(scenario: Scenario, runs: readonly RunResult[]): Bo
     ...Object.entries(STALL_BOUND_FIELDS).map(
       ([kind, field]): [string, (r: RunResult) => [number, number] | null] => [
         `bounds.${field}`,
-        (r) => [r.bounds[field], r.metrics.stallsByKind[kind]?.maxCycles ?? 0],
+        (r) => {
+          const bound = r.bounds[field];
+          // A kind of the copy mode (cowFault) in a run without it: no bound, nothing to compare.
+          return bound === undefined ? null : [bound, r.metrics.stallsByKind[kind]?.maxCycles ?? 0];
+        },
       ],
     ),
     [

@@ -73,6 +73,15 @@ const CONTRACT: readonly [string, (r: RunResult) => Cell][] = [
   ['fault_bound_slack_pct', (r) => r.metrics.boundSlackPct.fault],
   ['pause_bound_slack_pct', (r) => r.metrics.boundSlackPct.checkpoint],
   ['wcrt_bound_us', (r) => (r.metrics.realtime ? micros(r, r.metrics.realtime.wcrtBoundCycles) : null)],
+  // Issue 18: copy-on-write checkpoints (empty under --copy=stop but `copy`).
+  ['copy', (r) => r.copy ?? 'stop'],
+  ['copier_priority', (r) => r.copier?.priority ?? null],
+  ['cow_faults', (r) => r.metrics.cow?.faults ?? null],
+  ['cow_fault_max_us', (r) => (r.metrics.cow ? us(r, r.metrics.stallsByKind['cowFault']?.maxCycles ?? 0) : null)],
+  ['cow_paused_us', (r) => (r.metrics.cow ? micros(r, r.metrics.cow.pausedCycles) : null)],
+  ['cow_concurrent_copy_us', (r) => (r.metrics.cow ? micros(r, r.metrics.cow.concurrentCopyCycles) : null)],
+  ['cow_overruns', (r) => r.metrics.cow?.overruns ?? null],
+  ['cow_bound_slack_pct', (r) => r.metrics.boundSlackPct.cowFault ?? null],
 ];
 
 /** The contract's column names, in order. */

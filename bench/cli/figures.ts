@@ -148,10 +148,17 @@ export function settingsOf(run: RunResult): Record<string, unknown> {
     intervalFrom: run.intervalFrom ?? (run.intervalAccesses ? null : 'start'),
     phaseCycles: run.phaseCycles ?? (run.intervalAccesses ? null : 0),
     copyVia: run.copyVia ?? null,
+    // Issue 18: only copy-on-write runs carry these, so a stop run's key is as it was.
+    ...(run.copy === 'cow' ? { copy: 'cow', ...prefixed('copier', run.copier ?? {}) } : {}),
   };
   for (const [k, v] of Object.entries(run.params.strategy)) out[`strategy.${k}`] = v;
   for (const [k, v] of Object.entries(run.params.workload)) out[`workload.${k}`] = v;
   return out;
+}
+
+/** `{ "<prefix>.<k>": v }` for each entry of `o`. */
+function prefixed(prefix: string, o: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [`${prefix}.${k}`, v]));
 }
 
 /** A configuration's key: its settings but those named in `without`. */

@@ -12,6 +12,7 @@
 import { availableParallelism } from 'node:os';
 import { describeRange, type IntegerParam } from '../../src/params/params.ts';
 import { PROFILE_NAMES } from '../../src/platform/index.ts';
+import { COPIER_PRIORITIES, COPY_MODES, COW_OVERRUNS } from '../../src/run/index.ts';
 import { COPY_VIA, strategies } from '../../src/strategies/index.ts';
 import { commonParamSpecs, workloads } from '../../src/workloads/index.ts';
 import { DEFAULT_COMPARISON, DEFAULT_INTERVAL, DEFAULT_PROFILE, DEFAULT_WORKLOADS } from './defaults.ts';
@@ -202,6 +203,47 @@ export const OPTIONS = {
       .filter((s) => s.defaultCopyVia === 'attach')
       .map((s) => s.name)
       .join(' and ')} (as rtcr), mapped for the others`,
+  },
+  copy: {
+    commands: RUN,
+    kind: 'choice',
+    group: 'Run:',
+    choices: COPY_MODES,
+    describe:
+      "How a checkpoint copies: stop (B paused for collect, copy and re-arm) or cow (copy-on-write: B paused to collect and write-protect the pages, which A's copier thread copies while B runs; B's write to a page not copied yet waits while A copies it, a cowFault stall). cow needs a kernel that notifies write faults (not Genode's).",
+    defaultDescription: 'stop',
+  },
+  'copier-priority': {
+    commands: RUN,
+    kind: 'choice',
+    group: 'Run:',
+    choices: COPIER_PRIORITIES,
+    describe:
+      "With --copy=cow, the priority of A's copier thread against B's, under Fiasco.OC's fixed-priority scheduler: below (A copies only while B idles), same (round robin: B's quantum, then A's slice) or above (A preempts B for its slice in every period).",
+    defaultDescription: 'same',
+  },
+  'copier-slice': {
+    commands: RUN,
+    kind: 'word',
+    group: 'Run:',
+    describe: `With --copy=cow, the copier's time slice (its quantum at the same priority, its budget per period above B): ${INTERVAL_SYNTAX}.`,
+    defaultDescription: "Fiasco.OC's default time slice, 10ms",
+  },
+  'copier-period': {
+    commands: RUN,
+    kind: 'word',
+    group: 'Run:',
+    describe: `With --copy=cow and --copier-priority=above, the period of the copier's budget, at least its slice (equal: it copies without pause): ${INTERVAL_SYNTAX}.`,
+    defaultDescription: 'the slice',
+  },
+  'cow-overrun': {
+    commands: RUN,
+    kind: 'choice',
+    group: 'Run:',
+    choices: COW_OVERRUNS,
+    describe:
+      'With --copy=cow, a checkpoint still copying when the next falls due: finish (the next pause finishes the copy, B stopped) or skip (the beat is skipped, counted in skippedSlots and metrics.cow.skippedBeats).',
+    defaultDescription: 'finish',
   },
   seed: {
     commands: RUN_AND_EXPORT,

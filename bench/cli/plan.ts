@@ -102,6 +102,32 @@ function intervalFor(
   };
 }
 
+/**
+ * How a run on `profile` copies (`--copy` and the copier's options), as
+ * RunConfig fields: none for the default, so a stop run's config is as before.
+ * @throws UsageError for copier options without --copy=cow.
+ */
+function copyFor(o: PlanInput, profile: CostProfile): Pick<RunConfig, 'copy' | 'copier'> {
+  const given: [string, unknown][] = [
+    ['copier-priority', o.copierPriority],
+    ['copier-slice', o.copierSlice],
+    ['copier-period', o.copierPeriod],
+    ['cow-overrun', o.cowOverrun],
+  ];
+  if (o.copy !== 'cow') {
+    const stray = given.find(([, v]) => v !== undefined);
+    if (stray) throw new UsageError(`--${stray[0]} is for --copy=cow`);
+    return {};
+  }
+  const copier: NonNullable<RunConfig['copier']> = {};
+  if (o.copierPriority !== undefined) copier.priority = o.copierPriority;
+  if (o.copierSlice !== undefined) copier.sliceCycles = parseInterval(o.copierSlice, profile, 'copier-slice');
+  if (o.copierPeriod !== undefined)
+    copier.periodCycles = parseInterval(o.copierPeriod, profile, 'copier-period');
+  if (o.cowOverrun !== undefined) copier.overrun = o.cowOverrun;
+  return { copy: 'cow', copier };
+}
+
 /** @throws UsageError for options that cannot go together. */
 function checkExclusive(o: PlanInput): void {
   const pairs: [string, unknown, string, unknown][] = [
@@ -318,6 +344,7 @@ export function buildPlan(o: PlanInput): Plan {
             ...interval,
             seed,
             ...(o.copyVia !== undefined ? { copyVia: o.copyVia } : {}),
+            ...copyFor(o, profile),
           };
           // Without --strategy, "every strategy" means every one this profile can run.
           if (o.strategy === undefined) {

@@ -85,6 +85,14 @@ const ADDED_CSV = [
   'fault_bound_slack_pct',
   'pause_bound_slack_pct',
   'wcrt_bound_us',
+  'copy',
+  'copier_priority',
+  'cow_faults',
+  'cow_fault_max_us',
+  'cow_paused_us',
+  'cow_concurrent_copy_us',
+  'cow_overruns',
+  'cow_bound_slack_pct',
 ];
 
 function has(obj: unknown, path: string): boolean {

@@ -27,6 +27,9 @@ export const CATEGORY_NAMES = [
   'checkpoint.collect',
   'checkpoint.copy',
   'checkpoint.rearm',
+  'checkpoint.cowFault',
+  'checkpoint.cowCopy',
+  'checkpoint.switch',
   'setup',
 ] as const;
 export type CategoryName = (typeof CATEGORY_NAMES)[number];
@@ -45,7 +48,13 @@ export const Cat = {
   checkpointCollect: 9,
   checkpointCopy: 10,
   checkpointRearm: 11,
-  setup: 12,
+  /** --copy=cow: B stalled on a write to a page A has not copied yet (trap, notification, A's copy, reply). */
+  checkpointCowFault: 12,
+  /** --copy=cow: A's copier thread copying while B is not paused (its copies and the protection it lifts). */
+  checkpointCowCopy: 13,
+  /** --copy=cow: the kernel switching the core between B and A's copier thread (preemptions). */
+  checkpointSwitch: 14,
+  setup: 15,
 } as const;
 
 /**
@@ -73,9 +82,15 @@ export const Phase = {
   rearm: 5,
   /** Before measurement: building B's memory, the base checkpoint, arming. */
   setup: 6,
+  /** `--copy=cow`: B's write to a page not yet copied faults, A copies it, the write proceeds. */
+  cowFault: 7,
+  /** `--copy=cow`: A's copier thread copies the checkpoint's pages while B is not paused. */
+  cowCopy: 8,
+  /** `--copy=cow`: the kernel preempts one of B and A's copier thread for the other. */
+  switch: 9,
 } as const;
 export type PhaseId = (typeof Phase)[keyof typeof Phase];
-const PHASES = 7;
+const PHASES = 10;
 
 /** phase × actor → category. */
 const CATEGORY_OF = new Uint8Array(PHASES * ACTORS);
@@ -89,6 +104,9 @@ const CATEGORY_OF = new Uint8Array(PHASES * ACTORS);
     [Phase.copy]: Array(ACTORS).fill(Cat.checkpointCopy),
     [Phase.rearm]: Array(ACTORS).fill(Cat.checkpointRearm),
     [Phase.setup]: Array(ACTORS).fill(Cat.setup),
+    [Phase.cowFault]: Array(ACTORS).fill(Cat.checkpointCowFault),
+    [Phase.cowCopy]: Array(ACTORS).fill(Cat.checkpointCowCopy),
+    [Phase.switch]: Array(ACTORS).fill(Cat.checkpointSwitch),
   };
   for (let p = 0; p < PHASES; p++) {
     for (let a = 0; a < ACTORS; a++) CATEGORY_OF[p * ACTORS + a] = byPhase[p]![a]!;
@@ -161,11 +179,13 @@ export class Clock {
 }
 
 /**
- * Why B was stalled: a fault resolution, a checkpoint pause, or a full dirty
- * ring (`kernel-log log=ring`: B waits while A drains the ring). The names are
- * the keys of `metrics.stallHistogram`.
+ * Why B was stalled: a fault resolution, a checkpoint pause, a full dirty
+ * ring (`kernel-log log=ring`: B waits while A drains the ring), or a write
+ * to a page a copy-on-write checkpoint has not copied yet (`--copy=cow`: A
+ * copies it first). The names are the keys of `metrics.stallHistogram`
+ * (`cowFault` only in runs that copy on write).
  */
-export const StallCause = { fault: 0, checkpoint: 1, ringFull: 2 } as const;
+export const StallCause = { fault: 0, checkpoint: 1, ringFull: 2, cowFault: 3 } as const;
 export type StallCauseId = (typeof StallCause)[keyof typeof StallCause];
 
 /**

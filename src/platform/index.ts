@@ -8,6 +8,7 @@ export {
   Phase,
   type PhaseId,
   StallCause,
+  type StallCauseId,
   StallLog,
 } from './clock.ts';
 export * from './core/index.ts';
@@ -40,6 +41,7 @@ export {
   AddressSpace,
   Mmu,
   PTE_ACCESSED,
+  PTE_COW,
   PTE_DIRTY,
   PTE_FLAGS,
   PTE_LARGE,

@@ -30,8 +30,23 @@
  *   (map_util.cpp `map()`: `i_order` from the sender's `s_order`, reduced
  *   while it does not fit or the receiver already has a page table there):
  *   superpages (`mmu.superpageOrder`) from a superpage source.
+ * - The copy-on-write write-protect of `--copy=cow` (issue 18) is a kernel
+ *   extension of the same kind as write-fault notification (Linux: uffd-wp,
+ *   which QEMU's background snapshot uses; Fiasco.OC has none): the kernel
+ *   keeps the set of pages a checkpoint has still to copy, withholds W from
+ *   them (also from a mapping installed meanwhile), and a write to one is
+ *   notified to A, which copies the page before the kernel lets the write
+ *   through (`cowWriteFault`).
  */
-import { Actor, type ActorId, type Clock, StallCause, type StallLog } from './clock.ts';
+import {
+  Actor,
+  type ActorId,
+  type Clock,
+  Phase,
+  StallCause,
+  type StallCauseId,
+  type StallLog,
+} from './clock.ts';
 import { bitmapScanCycles, invalidationCycles, rpcCycles } from './costs.ts';
 import { ModelError, requireCapability } from './errors.ts';
 import {
@@ -39,6 +54,7 @@ import {
   type FaultSink,
   type Mmu,
   PTE_ACCESSED,
+  PTE_COW,
   PTE_DIRTY,
   PTE_LARGE,
   PTE_PRESENT,
@@ -149,6 +165,11 @@ function takeLogged(log: Uint8Array, start: number, end: number, out: Int32Array
   return n;
 }
 
+/** The copy-on-write handler before `enableCopyOnWrite` sets one. */
+function noCowHandler(): void {
+  throw new ModelError('a copy-on-write fault, but no copy-on-write handler is set');
+}
+
 /** The ring's drain handler before `enableDirtyRing` sets one. */
 function noDrain(): void {
   throw new ModelError('the dirty ring filled, but no drain handler is set');
@@ -201,6 +222,22 @@ export class Kernel implements FaultSink {
   /** Pages of B's address space. */
   readonly pages: number;
 
+  /**
+   * The copy-on-write extension (`enableCopyOnWrite`): per page of B, 1
+   * while the checkpoint being copied has still to copy it; null when off.
+   */
+  private cowPending: Uint8Array | null = null;
+  /** A's handler of a copy-on-write notification: it copies the page. */
+  private cowHandler: (vpn: number) => void = noCowHandler;
+  /** The fault being resolved copied a page for copy-on-write (its stall is a `cowFault`). */
+  private cowInFault = false;
+  /**
+   * Fault injection for tests: a broken copy-on-write, where a write to a
+   * page not yet copied goes through without A copying it first (A copies
+   * it later, after the write). Never set in a real run.
+   */
+  debugCowCopyAfterWrite = false;
+
   constructor(
     readonly profile: CostProfile,
     private readonly clock: Clock,
@@ -236,6 +273,17 @@ export class Kernel implements FaultSink {
     if (!this.profile.mmu.tlbTagged) this.mmu.flushAll();
   }
 
+  /**
+   * The kernel switches the core between B and another thread outside an IPC
+   * (a time slice ends, a timer releases a thread of higher priority, a
+   * thread blocks and the next ready one runs): `kernel.threadSwitch`. When
+   * it leaves B (`fromB`), B's address space goes with it (`switchFromB`).
+   */
+  threadSwitch(fromB: boolean): void {
+    this.clock.charge(Actor.kernel, this.profile.kernel.threadSwitch);
+    if (fromB) this.switchFromB();
+  }
+
   /** One one-way IPC (a fault IPC, a reply, a wake-up, a notification); it leaves B's space. */
   ipc(): void {
     this.clock.charge(Actor.ipc, this.profile.kernel.ipcOneWay);
@@ -252,8 +300,20 @@ export class Kernel implements FaultSink {
   /** Page-fault exception of B (called by the MMU). */
   pageFault(vpn: number, write: boolean): void {
     const k = this.profile.kernel;
-    this.clock.charge(Actor.kernel, k.pageFaultTrap);
     const e = this.space.flags(vpn);
+    const pending = this.cowPending;
+    // A write the copy-on-write protect (or the tracking one, over a page still to copy) withheld.
+    if (
+      write &&
+      pending !== null &&
+      pending[vpn] === 1 &&
+      (e & (PTE_PRESENT | PTE_WRITABLE)) === PTE_PRESENT &&
+      (e & (PTE_COW | PTE_TRACKED)) !== 0
+    ) {
+      this.cowWriteFault(vpn, pending);
+      return;
+    }
+    this.clock.charge(Actor.kernel, k.pageFaultTrap);
     if (write && (e & (PTE_PRESENT | PTE_TRACKED)) === (PTE_PRESENT | PTE_TRACKED)) {
       this.trackedWriteFault(vpn, e);
       return;
@@ -268,6 +328,51 @@ export class Kernel implements FaultSink {
         `B blocked forever: ${write ? 'write' : 'read'} fault at page ${vpn} was neither mapped nor woken up`,
       );
     }
+  }
+
+  /**
+   * B wrote to a page the checkpoint being copied has not copied yet
+   * (`--copy=cow`): the kernel notifies A by IPC, A copies the page (its
+   * handler), replies, and the kernel lets the write through — unless the
+   * page is also write-protected for tracking, when the tracking path
+   * follows in the same fault: with `notify` the one notification told A of
+   * both (its handler marks the page as well), with `log` the kernel logs it.
+   * Charged to `checkpoint.cowFault`, and the stall is a `cowFault`.
+   */
+  private cowWriteFault(vpn: number, pending: Uint8Array): void {
+    const clock = this.clock;
+    const k = this.profile.kernel;
+    const phase = clock.phase;
+    clock.phase = Phase.cowFault;
+    clock.charge(Actor.kernel, k.pageFaultTrap);
+    this.cowInFault = true;
+    const broken = this.debugCowCopyAfterWrite;
+    if (!broken) {
+      this.ipc(); // the notification to A's copier
+      this.cowHandler(vpn); // A copies the page
+    }
+    pending[vpn] = 0;
+    const e = this.space.flags(vpn);
+    if ((e & PTE_PRESENT) === 0) {
+      // A's copy unmapped the page (--copy-via attach: its detach revokes B's
+      // mappings too): B's retry faults through its pager, which maps it.
+      if (!broken) this.ipc(); // A's reply
+    } else if ((e & PTE_TRACKED) !== 0 && this.trackingMode === TrackingMode.notify && !broken) {
+      // The same notification is the tracking one: A's handler marks the page too.
+      this.counters.notifications++;
+      this.notifyHandler!(vpn);
+      this.ipc(); // A's reply; the kernel re-enables write and resumes B
+      clock.charge(Actor.kernel, k.mapPerPage);
+      this.space.setFlags(vpn, (e | PTE_WRITABLE) & ~PTE_TRACKED);
+    } else {
+      if (!broken) this.ipc(); // A's reply
+      if ((e & PTE_TRACKED) !== 0) this.trackedWriteFault(vpn, e);
+      else {
+        clock.charge(Actor.kernel, k.mapPerPage); // W given back with the reply
+        this.space.setFlags(vpn, (e | PTE_WRITABLE) & ~PTE_COW);
+      }
+    }
+    clock.phase = phase;
   }
 
   /** The tracking extension's path for a write to a page it write-protected. */
@@ -291,6 +396,17 @@ export class Kernel implements FaultSink {
       throw new ModelError(`page ${vpn} is write-protected for tracking but no tracking mode is active`);
     }
     this.space.setFlags(vpn, (e | PTE_WRITABLE) & ~PTE_TRACKED);
+  }
+
+  /**
+   * The kind of the stall that just ended (called by the MMU once per
+   * faulting access): `cowFault` when resolving it copied a page for a
+   * copy-on-write checkpoint (`cowWriteFault`), else `fault`.
+   */
+  faultStallCause(): StallCauseId {
+    const cause = this.cowInFault ? StallCause.cowFault : StallCause.fault;
+    this.cowInFault = false;
+    return cause;
   }
 
   /**
@@ -353,7 +469,9 @@ export class Kernel implements FaultSink {
     const tracking = this.trackingMode !== TrackingMode.off;
     // Write permission as installed: W, or the tracking write-protect.
     const grant = writable ? (tracking ? PTE_TRACKED : PTE_WRITABLE) : 0;
-    const large = superpages && size > 1 && !tracking;
+    // A page a copy-on-write checkpoint has still to copy gets W withheld (PTE_COW) instead of W.
+    const cow = this.cowPending;
+    const large = superpages && size > 1 && !tracking && cow === null;
     let entries = 0;
     for (let i = 0; i < count; ) {
       const p = vpn + i;
@@ -385,17 +503,18 @@ export class Kernel implements FaultSink {
         i += size;
         continue;
       }
+      const g = cow !== null && cow[p] === 1 && grant === PTE_WRITABLE ? PTE_COW : grant;
       if ((e & PTE_PRESENT) !== 0 && frames[p] === frame + i) {
         // Already mapped: add write permission (as a tracking write-protect while tracking).
         if (writable && (e & PTE_WRITABLE) === 0)
-          space.setFlags(p, tracking ? e | grant : (e | grant) & ~PTE_TRACKED);
+          space.setFlags(p, tracking ? e | g : (e | g) & ~PTE_TRACKED);
       } else {
         // A new mapping installed while a tracking extension is on starts
         // write-protected for tracking (`grant`), so B's first write to it is
         // tracked (issue 11, h/core-fid): with --copy-via=attach, A's detach
         // unmaps B's pages (Rm_client::unmap revokes from every space) and B
         // maps them anew through its pager after a checkpoint.
-        space.setFlags(p, PTE_PRESENT | grant);
+        space.setFlags(p, PTE_PRESENT | g);
         frames[p] = frame + i;
       }
       if (size > 1) this.pageTables[Math.floor(p / size)] = 1;
@@ -615,6 +734,63 @@ export class Kernel implements FaultSink {
     this.changedCount = 0;
     this.revokeEntries(vpn, Math.min(vpn + 2 ** order, this.pages), ~PTE_WRITABLE, PTE_TRACKED, true);
     this.finishCall(this.visited, this.changedCount);
+  }
+
+  /**
+   * Switches on the copy-on-write write-protect (`--copy=cow`): a write to a
+   * page marked by `cowProtect` is notified to A, whose `handler(vpn)` copies
+   * the page before the write goes through (`cowWriteFault`). While it is on,
+   * the kernel maps B in 4 KiB entries only, as for the tracking extensions:
+   * it protects 4 KiB pages.
+   * @throws CapabilityError where the kernel notifies no write faults.
+   */
+  enableCopyOnWrite(handler: (vpn: number) => void): void {
+    requireCapability(this.profile, 'kernelFaultNotification', 'the copy-on-write write-protect');
+    this.cowPending = new Uint8Array(this.space.pages);
+    this.cowHandler = handler;
+  }
+
+  private requireCow(what: string): Uint8Array {
+    if (this.cowPending === null) throw new ModelError(`${what} without the copy-on-write extension`);
+    return this.cowPending;
+  }
+
+  /**
+   * Copy-on-write: marks the pages of flexpage [vpn, vpn + 2^order) as to be
+   * copied and withholds write permission from the present, writable ones
+   * (PTE_COW), invalidating as an unmap revoking W does and costing what it
+   * costs. A flexpage whose pages are already write-protected (for tracking,
+   * by the re-arm that just ran) or unmapped is marked within that call and
+   * costs nothing more: the strategies that re-protect anyway reuse their
+   * re-arm.
+   * @throws ModelError over a superpage (the extension protects 4 KiB pages).
+   */
+  cowProtect(vpn: number, order: number): void {
+    const pending = this.requireCow('cowProtect');
+    this.checkFlexpage('cowProtect', vpn, order);
+    const end = Math.min(vpn + 2 ** order, this.pages);
+    pending.fill(1, vpn, end);
+    this.changedCount = 0;
+    this.revokeEntries(vpn, end, ~PTE_WRITABLE, PTE_COW, true);
+    if (this.changedCount > 0) this.finishCall(this.visited, this.changedCount);
+  }
+
+  /**
+   * Copy-on-write: A has copied page `vpn` in its own time and lifts its
+   * protection (one call, as QEMU's background snapshot un-protects each page
+   * it saved): the mark goes, and W comes back where the protection withheld
+   * it (an upgrade: no invalidation); a page write-protected for tracking
+   * stays so.
+   */
+  cowRelease(vpn: number): void {
+    const pending = this.requireCow('cowRelease');
+    pending[vpn] = 0;
+    const k = this.profile.kernel;
+    this.clock.charge(Actor.kernel, k.syscall);
+    const e = this.space.flags(vpn);
+    if ((e & PTE_COW) === 0) return;
+    this.space.setFlags(vpn, (e | PTE_WRITABLE) & ~PTE_COW);
+    this.clock.charge(Actor.kernel, k.mapPerPage);
   }
 
   private requireLog(what: string): Uint8Array {

@@ -35,7 +35,7 @@
  * superpage entry lets B write any of its pages, so its fill or assist logs
  * them all (superpages are few, and only untracked memory has them).
  */
-import { Cat, type Clock, Phase, StallCause, type StallLog } from './clock.ts';
+import { Cat, type Clock, Phase, StallCause, type StallCauseId, type StallLog } from './clock.ts';
 import { ModelError } from './errors.ts';
 import type { TargetMemory, WriteLog, WriteWitness } from './memory.ts';
 import type { CostProfile } from './profile.ts';
@@ -58,6 +58,13 @@ export const PTE_TRACKED = 16;
  * the first page's).
  */
 export const PTE_LARGE = 32;
+/**
+ * Software bit: write permission withheld by the kernel's copy-on-write
+ * write-protect (`--copy=cow`, kernel.ts `cowProtect`) from a page that was
+ * writable, so that B's write faults to A until A has copied the page; the
+ * kernel gives W back when it lifts the protection.
+ */
+export const PTE_COW = 64;
 /** The flag bits of a PTE word; the bits above hold the MMU's TLB slot hint. */
 export const PTE_FLAGS = 0xff;
 /** Where the TLB slot hint starts in a PTE word. */
@@ -152,6 +159,12 @@ export interface FaultSink {
    * (a full dirty ring), recorded as a stall of its own kind.
    */
   faultDone(): void;
+  /**
+   * The kind of the stall that just ended, asked once per faulting access:
+   * `cowFault` when resolving it copied a page for a copy-on-write
+   * checkpoint (however many resolutions it took), else `fault`.
+   */
+  faultStallCause(): StallCauseId;
 }
 
 /**
@@ -166,7 +179,11 @@ export class MmuCounters {
   dirtyAssists = 0;
   /** Page-fault exceptions, retries included. */
   pageFaultExceptions = 0;
-  /** Faults that stalled B (one per access that faulted, however many retries). */
+  /**
+   * Tracking faults that stalled B (one per access that faulted, however many
+   * retries); a copy-on-write fault (`--copy=cow`) is a stall of its own kind
+   * and not counted here.
+   */
   faultStalls = 0;
   /**
    * Whole-TLB flushes that dropped entries: an untagged switch away from B
@@ -581,8 +598,9 @@ export class Mmu implements WriteWitness {
       if (this.translate(vpn, write, this.lookup(vpn))) break;
     }
     clock.phase = phase;
-    this.counters.faultStalls++;
-    this.stalls.record(clock.now - start, StallCause.fault);
+    const cause = this.faultSink!.faultStallCause();
+    if (cause === StallCause.fault) this.counters.faultStalls++;
+    this.stalls.record(clock.now - start, cause);
     this.faultSink!.faultDone();
   }
 

@@ -137,6 +137,10 @@ export const PROFILE_SCHEMA = {
       doc: "an unmap drops all of B's TLB entries (Fiasco.OC), rather than invalidating the changed pages one by one up to mmu.tlbFlushThresholdPages (Linux)",
     },
     irqTrigger: { kind: 'cycles', doc: 'trigger an IRQ object (how core submits a Genode signal)' },
+    threadSwitch: {
+      kind: 'cycles',
+      doc: "a preemption: the timer interrupt that ends a time slice or releases a thread, the scheduler's pick and the switch to the other thread and its address space (the copier thread of --copy=cow against B)",
+    },
     logAppend: {
       kind: 'cycles',
       doc: 'kernel extension: log one written page (a bit, or a ring entry) and re-enable write',

@@ -74,5 +74,5 @@ export function baselineReplay(p: PreparedRun, stream: WorkloadStream): Replay {
   attachPlainRam(platform);
   touchAll(platform);
   platform.clock.phase = Phase.run;
-  return new Replay(platform, stream.computeCycles, stream.jobs, stream.accesses, null, () => {});
+  return new Replay(platform, stream.computeCycles, stream.jobs, stream.accesses, null, () => true);
 }

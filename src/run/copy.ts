@@ -39,6 +39,7 @@ import {
   ModelError,
   maxUnmapCycles,
   type Platform,
+  type RamDataspace,
   rpcCycles,
 } from '../platform/index.ts';
 import type { CopyVia } from '../strategies/index.ts';
@@ -58,6 +59,12 @@ interface Part {
   dsPages: number;
   allocPages: number;
   direct: boolean;
+  /** The dataspace, where B showed it after setup ([lo, hi), dataspace page 0 at B page `bBase`), and its allocation's first page. */
+  ds: RamDataspace;
+  bBase: number;
+  lo: number;
+  hi: number;
+  allocBase: number;
 }
 
 export class Copier {
@@ -67,6 +74,8 @@ export class Copier {
   private checkpoint = 0;
   /** B's RAM as it stood after setup, one entry per dataspace. */
   private readonly parts: Part[] = [];
+  /** Per B page, its entry in `parts` (built on first use, by `copyAround`). */
+  private partIndex: Int32Array | null = null;
 
   constructor(
     private readonly platform: Platform,
@@ -82,7 +91,16 @@ export class Copier {
         p++;
         continue;
       }
-      this.parts.push({ dsPages: b.dsPages, allocPages: b.allocPages, direct: b.levels === 1 });
+      this.parts.push({
+        dsPages: b.dsPages,
+        allocPages: b.allocPages,
+        direct: b.levels === 1,
+        ds: b.ds,
+        bBase: b.bBase,
+        lo: b.bLo,
+        hi: b.bHi,
+        allocBase: b.allocBase,
+      });
       if (this.mode === 'mapped') {
         core.checkpointer.attach();
         core.checkpointer.keepMapped(b.ds);
@@ -130,6 +148,112 @@ export class Copier {
   }
 
   /**
+   * Reaches B's page `p` for a copy-on-write checkpoint (`--copy=cow`, cow.ts)
+   * and calls `copied(q)` for each page reached, the caller charging the
+   * memcpy: with `mapped` the page alone; with `attach` one attach of p's
+   * dataspace and its copy, as rtcr copies a dataspace, reaching p and every
+   * other page of the dataspace marked in `more` (null: p alone).
+   */
+  copyAround(p: number, more: Uint8Array | null, copied: (q: number) => void): void {
+    const { core } = this.platform;
+    const space = core.checkpointer;
+    const b = this.b;
+    // Where B shows p's dataspace now, or, where the strategy's re-arm detached it from B
+    // (the region-map trackers, before A copies under cow), where it showed it after setup.
+    let lo = 0;
+    let hi = 0;
+    if (core.backingOf(p, b)) {
+      lo = b.bLo;
+      hi = b.bHi;
+    } else {
+      const part = this.partOf(p);
+      b.ds = part.ds;
+      b.dsPages = part.dsPages;
+      b.bBase = part.bBase;
+      b.allocBase = part.allocBase;
+      b.allocPages = part.allocPages;
+      b.bLo = b.bHi = 0; // B shows it nowhere: A's detach revokes nothing of B's
+      lo = part.lo;
+      hi = part.hi;
+    }
+    if (this.mode === 'mapped') {
+      space.read(b.ds, p - b.bBase);
+      copied(p);
+      return;
+    }
+    space.attach();
+    space.attachCopy(b.allocPages);
+    const { bBase, allocBase, ds } = b;
+    for (let q = lo; q < hi; q++) {
+      if (q !== p && (more === null || more[q] !== 1)) continue;
+      space.read(ds, q - bBase);
+      space.writeCopy(q - allocBase);
+      copied(q);
+    }
+    space.detachCopy();
+    space.detach(ds, b);
+  }
+
+  /** The dataspace of B's RAM page `p` belongs to (B's RAM as it stood after setup). */
+  private partOf(p: number): Part {
+    if (this.partIndex === null) {
+      const index = new Int32Array(this.platform.pages).fill(-1);
+      for (let i = 0; i < this.parts.length; i++) index.fill(i, this.parts[i]!.lo, this.parts[i]!.hi);
+      this.partIndex = index;
+    }
+    const i = this.partIndex[p]!;
+    if (i < 0) throw new ModelError(`copy: B's page ${p} belongs to no dataspace of B's RAM`);
+    return this.parts[i]!;
+  }
+
+  /**
+   * The most one `copyAround` costs (a copy-on-write fault's copy), for B's
+   * memory as set up: with `mapped`, A's fault on a page whose mapping core
+   * revoked (a block of up to 2^maxMapOrder pages mapped); with `attach`, the
+   * costliest dataspace copied whole (`partCycles`).
+   */
+  maxCopyAroundCycles(): number {
+    const profile = this.platform.profile;
+    const k = profile.kernel;
+    if (this.mode === 'mapped') {
+      const revoked = this.parts.some((part) => !part.direct);
+      return revoked ? this.faultCycles() + 2 ** profile.core.maxMapOrder * k.mapPerPage : 0;
+    }
+    let max = 0;
+    for (const part of this.parts) max = Math.max(max, this.partCycles(part));
+    return max;
+  }
+
+  /** One of A's faults on a dataspace it attached, without the mapping. */
+  private faultCycles(): number {
+    const k = this.platform.profile.kernel;
+    return k.pageFaultTrap + 2 * k.ipcOneWay + this.platform.profile.core.regionLookup;
+  }
+
+  /**
+   * `attach`: the most copying one dataspace of B costs: attaching it and its
+   * allocation's copy, every page of both faulted in and unmapped again, the
+   * detaches' unmaps (each page of the original revoked from B too) and
+   * cache maintenance.
+   */
+  private partCycles(part: Part): number {
+    const profile = this.platform.profile;
+    const k = profile.kernel;
+    const c = profile.core;
+    const fault = this.faultCycles();
+    const copyMapped = Math.min(part.allocPages, part.dsPages * 2 ** c.maxMapOrder);
+    return (
+      2 * (rpcCycles(profile, c.attachWork) + rpcCycles(profile, c.detachWork)) +
+      // the two detaches' l4_cache_dma_coherent (issue 10), each over at most the larger dataspace
+      2 * cacheMaintenanceCycles(profile, Math.max(part.dsPages, part.allocPages)) +
+      part.dsPages * (fault + k.mapPerPage + maxUnmapCycles(profile, 1) + k.unmapPerPage) +
+      part.dsPages * fault +
+      copyMapped * (k.mapPerPage + k.unmapPerPage) +
+      part.allocPages * k.syscall
+    );
+  }
+
+  /**
    * The most the copy adds to a checkpoint's pause and to a fault stall, for
    * B's memory as set up and at most `copied` pages copied at a checkpoint:
    * with `attach`, the `copied` costliest dataspaces (at most one per copied
@@ -143,26 +267,18 @@ export class Copier {
   bounds(copied = this.platform.pages): CopyBounds {
     const profile = this.platform.profile;
     const k = profile.kernel;
-    const c = profile.core;
-    const fault = k.pageFaultTrap + 2 * k.ipcOneWay + c.regionLookup; // one of A's faults, without the mapping
     if (this.mode === 'mapped') {
       let pages = 0;
       for (const part of this.parts) if (!part.direct) pages += part.dsPages;
-      return { pause: Math.min(pages, copied) * (fault + k.mapPerPage + k.unmapPerPage), fault: 0 };
+      return {
+        pause: Math.min(pages, copied) * (this.faultCycles() + k.mapPerPage + k.unmapPerPage),
+        fault: 0,
+      };
     }
     const costs: number[] = [];
     let direct = false;
     for (const part of this.parts) {
-      const copyMapped = Math.min(part.allocPages, part.dsPages * 2 ** c.maxMapOrder);
-      costs.push(
-        2 * (rpcCycles(profile, c.attachWork) + rpcCycles(profile, c.detachWork)) +
-          // the two detaches' l4_cache_dma_coherent (issue 10), each over at most the larger dataspace
-          2 * cacheMaintenanceCycles(profile, Math.max(part.dsPages, part.allocPages)) +
-          part.dsPages * (fault + k.mapPerPage + maxUnmapCycles(profile, 1) + k.unmapPerPage) +
-          part.dsPages * fault +
-          copyMapped * (k.mapPerPage + k.unmapPerPage) +
-          part.allocPages * k.syscall,
-      );
+      costs.push(this.partCycles(part));
       direct ||= part.direct;
     }
     costs.sort((x, y) => y - x);

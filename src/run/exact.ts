@@ -89,6 +89,7 @@ function integerFigures(r: RunResult): [string, number][] {
   add('metrics.counters', m.counters);
   add('bounds', r.bounds);
   if (m.realtime) add('metrics.realtime', m.realtime);
+  if (m.cow) add('metrics.cow', m.cow);
   for (const [cause, histogram] of Object.entries(m.stallHistogram)) {
     for (const [cycles, count] of histogram) {
       out.push([`metrics.stallHistogram.${cause} duration`, cycles]);

@@ -1,5 +1,14 @@
 /** The runner: the only surface the CLI, benchmarks and scripts import. */
 export { knownBaseline, rememberBaseline, sharedBaselineKey } from './baseline.ts';
+export {
+  COPIER_PRIORITIES,
+  COPY_MODES,
+  COW_OVERRUNS,
+  type CopierSettings,
+  type CopyMode,
+  type CowMetrics,
+  defaultSliceCycles,
+} from './cow.ts';
 export { checkExactResult, strategyBounds } from './exact.ts';
 export { buildMetrics, CheckpointLedger, percentOver } from './metrics.ts';
 export { ConfigError, type PreparedRun, prepareRun, type RunOverrides } from './prepare.ts';

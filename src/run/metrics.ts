@@ -13,6 +13,7 @@ import {
   type StallBoundField,
   type StallKind,
 } from '../strategies/index.ts';
+import type { CowMetrics } from './cow.ts';
 import type { PreparedRun } from './prepare.ts';
 import type { ReplayOutcome } from './replay.ts';
 import { summarizeStalls } from './stats.ts';
@@ -99,7 +100,7 @@ export interface FinishedRun {
   checkpointBytes: number;
   /** The strategy's own memory by kind (its `memory` hook; empty without one). */
   strategyMemory: Record<string, number>;
-  /** The run's analytic bounds per stall kind (the strategy's and the copy's). */
+  /** The run's analytic bounds per stall kind (the strategy's and the copy's; `maxCowFaultStallCycles` under copy-on-write). */
   bounds: Bounds;
   /** The analytic worst-case response time of a job (src/run/realtime.ts); null without jobs. */
   wcrtBoundCycles: number | null;
@@ -108,6 +109,8 @@ export interface FinishedRun {
   baseline: ReplayOutcome;
   /** Whether the workload has real-time jobs. */
   jobs: boolean;
+  /** What the copy-on-write checkpoints added up to; null under `--copy=stop`. */
+  cow: CowMetrics | null;
 }
 
 /** (value − base) / base × 100, or null when base is 0: an overhead over nothing is undefined, not 0. */
@@ -128,9 +131,11 @@ export function buildMetrics(run: FinishedRun): { metrics: RunMetrics; failures:
   const { platform, runtimeCycles, counters, ledger, bounds, outcome, baseline } = run;
   const { clock, stalls } = platform;
   const stallSummary = summarizeStalls(stalls.histogram());
-  // Every stall kind the platform declares, by its name.
+  // Every stall kind the platform declares, by its name (`cowFault` only where checkpoints copy on write).
   const stallHistogram = Object.fromEntries(
-    Object.entries(StallCause).map(([kind, id]) => [kind, stalls.histogram(id)]),
+    Object.entries(StallCause)
+      .filter(([kind]) => kind !== 'cowFault' || run.cow !== null)
+      .map(([kind, id]) => [kind, stalls.histogram(id)]),
   ) as RunMetrics['stallHistogram'];
   const stallsByKind: Record<string, StallSummary> = {};
   for (const [kind, h] of Object.entries(stallHistogram)) stallsByKind[kind] = summarizeStalls(h);
@@ -152,10 +157,11 @@ export function buildMetrics(run: FinishedRun): { metrics: RunMetrics; failures:
     failures.push(`restore differs from B's memory in ${restoreMismatches} page-checkpoints`);
   // Each stall kind against its own bound, so one kind's large bound never hides another's regression.
   let boundsOk = true;
-  const boundSlackPct = {} as Record<StallKind, number | null>;
+  const boundSlackPct = {} as RunMetrics['boundSlackPct'];
   for (const [kind, field] of BOUNDED_KINDS) {
-    const observed = stallsByKind[kind]!.maxCycles;
     const bound = bounds[field];
+    if (bound === undefined) continue; // the copy mode's kind (cowFault) in a run that does not copy on write
+    const observed = stallsByKind[kind]!.maxCycles;
     boundSlackPct[kind] = observed === 0 && bound === 0 ? null : slackPct(bound, observed);
     if (observed <= bound) continue;
     boundsOk = false;
@@ -169,6 +175,10 @@ export function buildMetrics(run: FinishedRun): { metrics: RunMetrics; failures:
       `observed worst-case response time ${outcome.wcrtCycles} cycles exceeds the analytic bound ${run.wcrtBoundCycles} (metrics.realtime.wcrtBoundCycles)`,
     );
   }
+  if (run.cow !== null && run.cow.copiedAfterWrite > 0)
+    failures.push(
+      `copy-on-write: ${run.cow.copiedAfterWrite} pages were copied after B wrote them, so the checkpoint is not B's memory at its pause`,
+    );
 
   const breakdownCycles = clock.breakdown();
   const metrics: RunMetrics = {
@@ -210,8 +220,14 @@ export function buildMetrics(run: FinishedRun): { metrics: RunMetrics; failures:
           wcrtBoundCycles: run.wcrtBoundCycles!,
         }
       : null,
-    verification: { missedPages: missed, restoreOk: restoreMismatches === 0, boundsOk },
+    verification: {
+      missedPages: missed,
+      // Under copy-on-write the stored checkpoint is B's memory at the pause only if A copied every page before B wrote it.
+      restoreOk: restoreMismatches === 0 && (run.cow === null || run.cow.copiedAfterWrite === 0),
+      boundsOk,
+    },
     counters,
+    ...(run.cow !== null ? { cow: run.cow } : {}),
   };
   return { metrics, failures };
 }
@@ -235,6 +251,7 @@ export function buildResult(p: PreparedRun, run: FinishedRun): RunResult {
     },
     seed: config.seed,
     copyVia: p.copyVia,
+    ...(p.copier !== null ? { copy: 'cow' as const, copier: { ...p.copier } } : {}),
     pages: run.platform.pages,
     accesses: run.outcome.accesses,
     intervalCycles: config.intervalCycles,

@@ -7,6 +7,14 @@ import { type ParamSpecs, type ParamValues, resolveParams } from '../params/para
 import { requireCapability } from '../platform/index.ts';
 import { COPY_VIA, type CopyVia, findStrategy, type StrategyDef } from '../strategies/index.ts';
 import { findWorkload, type WorkloadDef } from '../workloads/index.ts';
+import {
+  COPIER_PRIORITIES,
+  COPY_MODES,
+  COW_OVERRUNS,
+  type CopierSettings,
+  type CopyMode,
+  defaultSliceCycles,
+} from './cow.ts';
 import type { CheckpointTimer } from './replay.ts';
 import type { RunConfig } from './types.ts';
 
@@ -26,6 +34,10 @@ export interface PreparedRun {
   timer: CheckpointTimer;
   /** How A reaches B's memory: the config's, else the strategy's default, else `mapped`. */
   copyVia: CopyVia;
+  /** How a checkpoint copies: the config's, else `stop`. */
+  copy: CopyMode;
+  /** With `cow`, A's copier thread, every setting resolved; null under `stop`. */
+  copier: CopierSettings | null;
 }
 
 /**
@@ -40,6 +52,12 @@ export interface RunOverrides {
    * ModelError where the incremental check (store.ts) disagrees (tests).
    */
   fullCheck?: boolean;
+  /**
+   * Fault injection (tests): a broken copy-on-write, where B's write to a page
+   * not copied yet goes through and A copies the page after it
+   * (kernel.ts `debugCowCopyAfterWrite`); the consistency check must fail the run.
+   */
+  brokenCow?: boolean;
 }
 
 /**
@@ -63,6 +81,11 @@ export function prepareRun(config: RunConfig, with_: RunOverrides = {}): Prepare
   }
   // rtcr's attach goes through Genode core's region maps (and their 16.05 unmap): a Genode platform.
   if (copyVia === 'attach') requireCapability(config.profile, 'managedDataspaces', 'copy via attach');
+  const copy = config.copy ?? 'stop';
+  if (!(COPY_MODES as readonly string[]).includes(copy)) {
+    throw new ConfigError(`copy '${String(copy)}' is not one of ${COPY_MODES.join(', ')}`);
+  }
+  const copier = copierSettings(config, copy);
   return {
     config,
     strategy,
@@ -71,7 +94,46 @@ export function prepareRun(config: RunConfig, with_: RunOverrides = {}): Prepare
     workloadParams,
     timer: checkpointTimer(config),
     copyVia,
+    copy,
+    copier,
   };
+}
+
+/**
+ * A's copier thread of a copy-on-write run, defaults filled in; null under
+ * `stop`. Copy-on-write needs the kernel to notify A of B's write faults.
+ * @throws ConfigError for settings that are not ones, or given under `stop`.
+ * @throws CapabilityError where the kernel notifies no write faults.
+ */
+function copierSettings(config: RunConfig, copy: CopyMode): CopierSettings | null {
+  const given = config.copier ?? {};
+  if (copy === 'stop') {
+    if (Object.keys(given).length > 0)
+      throw new ConfigError(
+        `copier settings (${Object.keys(given).join(', ')}) are for copy 'cow', not 'stop'`,
+      );
+    return null;
+  }
+  requireCapability(config.profile, 'kernelFaultNotification', 'copy-on-write checkpoints (copy cow)');
+  const priority = given.priority ?? 'same';
+  if (!(COPIER_PRIORITIES as readonly string[]).includes(priority))
+    throw new ConfigError(
+      `copier priority '${String(priority)}' is not one of ${COPIER_PRIORITIES.join(', ')}`,
+    );
+  const overrun = given.overrun ?? 'finish';
+  if (!(COW_OVERRUNS as readonly string[]).includes(overrun))
+    throw new ConfigError(
+      `copy-on-write overrun '${String(overrun)}' is not one of ${COW_OVERRUNS.join(', ')}`,
+    );
+  const sliceCycles = given.sliceCycles ?? defaultSliceCycles(config.profile.cpu.hz);
+  if (!Number.isSafeInteger(sliceCycles) || sliceCycles < 1)
+    throw new ConfigError(`copier slice must be a whole number of cycles >= 1, got ${sliceCycles}`);
+  const periodCycles = given.periodCycles ?? sliceCycles;
+  if (!Number.isSafeInteger(periodCycles) || periodCycles < sliceCycles)
+    throw new ConfigError(
+      `copier period must be a whole number of cycles >= its slice (${sliceCycles}), got ${periodCycles}`,
+    );
+  return { priority, sliceCycles, periodCycles, overrun };
 }
 
 /** The timer `config` asks for. @throws ConfigError for an interval that is not one. */

@@ -58,6 +58,26 @@ export type CheckpointTimer =
   | { kind: 'cycles'; cycles: number; from: 'start' | 'end'; phase: number }
   | { kind: 'accesses'; accesses: number };
 
+/**
+ * A's copier thread of copy-on-write checkpoints (`--copy=cow`, cow.ts), as
+ * a replay sees it: it may take the core from B while B runs, and it runs
+ * in B's idle time. Absent under `--copy=stop`.
+ */
+export interface ConcurrentCopier {
+  /** When A next takes the core from B while B runs (Infinity: not while B runs). */
+  preemptsAt(): number;
+  /** B is at `preemptsAt()`: A runs, B waits; never past `limit` (the next checkpoint). */
+  preempt(limit: number): void;
+  /**
+   * B idles until `release` (at most `limit`, the next checkpoint): A runs
+   * in the idle time as its priority lets it, and the rest is idle. Returns
+   * with the clock where B may run again: at `release`, or later where A
+   * keeps the core past it (its time slice or budget, or the page it is
+   * copying, outlasting the release), never past `limit` but by one copy.
+   */
+  idle(release: number, limit: number): void;
+}
+
 /** What a replay measured. */
 export interface ReplayOutcome {
   /** Cycles of target time from the start of the replay to its end. */
@@ -106,7 +126,10 @@ export class Replay {
     /** Accesses the stream will deliver (no idling after the last job, no checkpoint at the last access). */
     private readonly total: number,
     private readonly timer: CheckpointTimer | null,
-    private readonly checkpoint: () => void,
+    /** Takes a checkpoint; false when it skipped the beat instead (a copy-on-write checkpoint still copying). */
+    private readonly checkpoint: () => boolean,
+    /** A's copier thread of copy-on-write checkpoints; null under `--copy=stop`. */
+    private readonly copier: ConcurrentCopier | null = null,
   ) {
     this.start = platform.clock.now;
     this.idleAtStart = platform.clock.byCategory[Cat.idle]!;
@@ -126,15 +149,21 @@ export class Replay {
   feed(pages: Int32Array, writes: Uint8Array, n: number): void {
     const { mmu } = this.platform;
     const jobs = this.jobs;
+    const copier = this.copier;
     let i = 0;
     while (i < n) {
       // Stop at the end of the batch, of the job, and at the access a checkpoint follows.
       const to = Math.min(n, i + (this.jobEnd - this.done), i + (this.nextAt - this.done));
-      const j = mmu.run(pages, writes, i, to, this.compute, this.nextCheckpoint);
+      // ... and where A's copier thread takes the core from B (copy-on-write).
+      const until =
+        copier === null ? this.nextCheckpoint : Math.min(this.nextCheckpoint, copier.preemptsAt());
+      const j = mmu.run(pages, writes, i, to, this.compute, until);
       this.done += j - i;
       i = j;
       if (i < to) {
-        this.due();
+        if (copier !== null && this.platform.clock.now < this.nextCheckpoint)
+          copier.preempt(this.nextCheckpoint);
+        else this.due();
         continue;
       }
       let jobDone = false;
@@ -145,7 +174,7 @@ export class Replay {
         jobDone = true;
       }
       if (this.done === this.nextAt) {
-        if (this.done < this.total) this.checkpoint();
+        if (this.done < this.total) this.checkpoint(); // a skipped beat waits for the next multiple
         this.nextAt += (this.timer as { accesses: number }).accesses;
       }
       if (jobDone && this.done < this.total) this.idleUntil(this.release);
@@ -171,15 +200,15 @@ export class Replay {
   private due(): void {
     const clock = this.platform.clock;
     const timer = this.timer as { cycles: number; from: 'start' | 'end'; phase: number };
-    this.checkpoint();
+    const taken = this.checkpoint();
     if (timer.from === 'end') {
       this.nextCheckpoint = clock.now + timer.cycles;
       return;
     }
-    // The first slot after the checkpoint ended; the ones in between are skipped.
+    // The first slot after the checkpoint ended; the ones in between are skipped (and this one, when its beat was).
     const origin = this.start + timer.phase;
     const next = Math.floor((clock.now - origin) / timer.cycles) + 1;
-    this.skipped += next - this.slot - 1;
+    this.skipped += next - this.slot - 1 + (taken ? 0 : 1);
     this.slot = next;
     this.nextCheckpoint = origin + next * timer.cycles;
   }
@@ -188,10 +217,17 @@ export class Replay {
     const clock = this.platform.clock;
     while (clock.now < t) {
       if (this.nextCheckpoint <= t) {
-        if (this.nextCheckpoint > clock.now) clock.chargeCategory(Cat.idle, this.nextCheckpoint - clock.now);
+        if (this.nextCheckpoint > clock.now) this.idle(this.nextCheckpoint, this.nextCheckpoint);
         this.due();
-      } else clock.chargeCategory(Cat.idle, t - clock.now);
+      } else this.idle(t, this.nextCheckpoint);
     }
+  }
+
+  /** B idles until `t` (the next checkpoint at `limit` ≥ t): idle time, or A's copier thread's. */
+  private idle(t: number, limit: number): void {
+    const clock = this.platform.clock;
+    if (this.copier === null) clock.chargeCategory(Cat.idle, t - clock.now);
+    else this.copier.idle(t, limit);
   }
 
   private completeJob(): void {

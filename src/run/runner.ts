@@ -22,6 +22,7 @@
 
 import {
   Actor,
+  Cat,
   createPlatform,
   diffCounters,
   MAX_PAGES,
@@ -35,6 +36,7 @@ import {
 import {
   type Bounds,
   createStrategy,
+  forEachFlexpageOfPages,
   type StallBounds,
   type Strategy,
   type StrategyBounds,
@@ -43,6 +45,7 @@ import {
 import { createWorkload, type WorkloadStream } from '../workloads/index.ts';
 import { baselineCache, baselineReplay } from './baseline.ts';
 import { Copier, type CopyBounds } from './copy.ts';
+import { CowCopier, type CowMetrics, cowBounds } from './cow.ts';
 import { checkExactBounds, checkExactResult, strategyBounds } from './exact.ts';
 import { buildResult, CheckpointLedger } from './metrics.ts';
 import { ConfigError, type PreparedRun, prepareRun, type RunOverrides } from './prepare.ts';
@@ -63,7 +66,7 @@ export function runExperiment(config: RunConfig, with_: RunOverrides = {}): RunR
   }
   const cache = baselineCache(prepared);
   const base = cache.known === undefined ? baselineReplay(prepared, stream) : null;
-  const measured = startMeasured(prepared, stream, with_.fullCheck === true);
+  const measured = startMeasured(prepared, stream, with_.fullCheck === true, with_.brokenCow === true);
   drive(stream, base ? [base, measured.replay] : [measured.replay]);
   const baseline = cache.known ?? base!.finish();
   if (cache.known === undefined) cache.store(baseline);
@@ -152,6 +155,7 @@ function startMeasured(
   p: PreparedRun,
   stream: WorkloadStream,
   fullCheck: boolean,
+  brokenCow = false,
 ): { replay: Replay; finish: (baseline: ReplayOutcome) => RunResult } {
   const { config } = p;
   const pages = stream.pages;
@@ -160,6 +164,12 @@ function startMeasured(
   const strategy = createStrategy(p.strategy, platform, p.strategyParams);
   const copier = new Copier(platform, p.copyVia);
   const store = new CheckpointStore(pages);
+  // Copy-on-write: A's copier thread, and the kernel's protect whose faults it answers (before B maps its memory).
+  const cow = p.copier === null ? null : new CowCopier(platform, copier, store, p.copier);
+  if (cow !== null) {
+    platform.kernel.enableCopyOnWrite((vpn) => cow.onFault(vpn));
+    platform.kernel.debugCowCopyAfterWrite = brokenCow;
+  }
 
   // Setup, not measured.
   setUp(platform, strategy, copier, store);
@@ -167,7 +177,11 @@ function startMeasured(
   // B touches at most its page set between two checkpoints (periodic's jobPages), else every page.
   const touched = Math.min(pages, stream.jobs?.pages ?? pages);
   const own = strategyBounds(p, pages, touched);
-  const { bounds, faultsPerPage } = runBounds(own, copier.bounds(own.maxCopiedPages));
+  const copyBounds = copier.bounds(own.maxCopiedPages);
+  const { bounds, faultsPerPage, interferenceCycles } =
+    cow === null
+      ? { ...runBounds(own, copyBounds), interferenceCycles: 0 }
+      : cowBounds(profile, own, copyBounds, copier);
   const wcrtBoundCycles = stream.jobs
     ? responseTimeBound({
         periodCycles: stream.jobs.periodCycles,
@@ -175,11 +189,11 @@ function startMeasured(
         pageSet: touched,
         jobs: Math.ceil(stream.accesses / stream.jobs.accessesPerJob),
         accessCycles: stream.computeCycles + maxAccessTranslationCycles(profile),
-        faultStallCycles: bounds.maxFaultStallCycles,
+        faultStallCycles: Math.max(bounds.maxFaultStallCycles, bounds.maxCowFaultStallCycles ?? 0),
         faultsPerPage,
         ringFullStallCycles: bounds.maxRingFullStallCycles,
         ringEntries: own.ringEntries,
-        pauseCycles: bounds.maxPauseCycles,
+        pauseCycles: bounds.maxPauseCycles + interferenceCycles,
         timer: p.timer,
       })
     : null;
@@ -196,12 +210,13 @@ function startMeasured(
   const ledger = new CheckpointLedger();
   const { kernel } = platform;
 
-  const checkpoint = () => {
-    const t0 = clock.now;
-    clock.phase = Phase.pause;
-    // Stop B's thread: A's RPC to core (Cpu_thread), which, as every IPC,
-    // leaves B's address space (kernel.ts switchFromB; issue 10).
-    kernel.rpc(profile.core.threadControl, Actor.core);
+  /**
+   * Collect, store and verify, B stopped: the pages reported in
+   * `reportedList[0..n)`, returned as `[n, verdict]`. Under `--copy=stop`
+   * A copies them first (`copyInPause`); under `cow` its copier thread copies
+   * them after the pause, each checked against what is stored here.
+   */
+  const collectAndStore = (copyInPause: boolean): [number, CheckpointVerdict] => {
     clock.phase = Phase.collect;
     const n = strategy.collect(reportedList);
     const unique = markReported(reportedList, n, reported);
@@ -209,24 +224,70 @@ function startMeasured(
       const pg = reportedList[-unique - 1];
       throw new ModelError(`strategy '${p.strategy.name}' reported page ${pg} outside B`);
     }
-    clock.phase = Phase.copy;
-    copier.copy(reportedList, unique, reported);
-    clock.charge(Actor.handler, unique * profile.checkpointer.copyPage);
+    if (copyInPause) {
+      clock.phase = Phase.copy;
+      copier.copy(reportedList, unique, reported);
+      clock.charge(Actor.handler, unique * profile.checkpointer.copyPage);
+    }
     store.storeIncrement(reportedList, unique, memory);
     // Verify against the oracle (written since the last checkpoint vs reported)
     // and the restored chain against live memory. B is stopped until the
-    // resume below, and re-arming changes no page contents.
+    // resume, and re-arming changes no page contents.
     const full = fullCheck ? store.fullVerdict(reported, memory) : null;
     const verdict = store.verify(reported, reportedList, unique, memory);
     if (full !== null) checkAgainstFull(verdict, full);
     clearMarks(reported, reportedList, unique);
     clock.phase = Phase.rearm;
     strategy.rearm(reportedList, unique);
+    return [unique, verdict];
+  };
+
+  /** B resumed at the end of a pause that began at `t0`, which copied `unique` pages. */
+  const endPause = (t0: number, unique: number, verdict: CheckpointVerdict): void => {
     clock.phase = Phase.pause;
     kernel.rpc(profile.core.threadControl, Actor.core); // resume B
     ledger.record(unique, verdict, clock.now - t0);
     stalls.record(clock.now - t0, StallCause.checkpoint);
     clock.phase = Phase.run;
+  };
+
+  const checkpoint = (): boolean => {
+    const t0 = clock.now;
+    clock.phase = Phase.pause;
+    // Stop B's thread: A's RPC to core (Cpu_thread), which, as every IPC,
+    // leaves B's address space (kernel.ts switchFromB; issue 10).
+    kernel.rpc(profile.core.threadControl, Actor.core);
+    const [unique, verdict] = collectAndStore(true);
+    endPause(t0, unique, verdict);
+    return true;
+  };
+
+  // Copy-on-write (cow.ts): B paused to collect and protect; A's copier thread copies beside B.
+  let overruns = 0;
+  let skippedBeats = 0;
+  const cowCheckpoint = (final = false): boolean => {
+    const a = cow!;
+    if (a.hasWork()) {
+      overruns++;
+      if (a.settings.overrun === 'skip' && !final) {
+        skippedBeats++;
+        return false;
+      }
+    }
+    const t0 = clock.now;
+    clock.phase = Phase.pause;
+    kernel.rpc(profile.core.threadControl, Actor.core); // stop B
+    if (a.hasWork()) {
+      clock.phase = Phase.copy;
+      a.finishInPause(); // the overrun: the last checkpoint's copy, B stopped
+    }
+    const [unique, verdict] = collectAndStore(false);
+    // The copy-on-write protect of the pages to copy (what the re-arm protected already rides along).
+    forEachFlexpageOfPages(reportedList, unique, (vpn, order) => kernel.cowProtect(vpn, order));
+    a.load(reportedList, unique);
+    endPause(t0, unique, verdict);
+    a.afterPause();
+    return true;
   };
 
   const replay = new Replay(
@@ -235,11 +296,35 @@ function startMeasured(
     stream.jobs,
     stream.accesses,
     p.timer,
-    checkpoint,
+    cow === null ? checkpoint : () => cowCheckpoint(),
+    cow,
   );
   const finish = (baseline: ReplayOutcome): RunResult => {
     const outcome = replay.finish();
-    checkpoint(); // the final checkpoint
+    let cowMetrics: CowMetrics | null = null;
+    if (cow === null)
+      checkpoint(); // the final checkpoint
+    else {
+      // B has finished: A copies what is left in B's idle time, then the final checkpoint, then its pages.
+      cow.drain();
+      cowCheckpoint(true);
+      cow.drain();
+      if (cow.uncopiedPages() !== 0)
+        throw new ModelError(`copy-on-write: ${cow.uncopiedPages()} pages of increments were never copied`);
+      const c = cow.counts;
+      cowMetrics = {
+        pausedCycles: ledger.pauseCycles,
+        concurrentCopyCycles: clock.byCategory[Cat.checkpointCowCopy]!,
+        switchCycles: clock.byCategory[Cat.checkpointSwitch]!,
+        faults: c.faults,
+        pagesCopiedInPause: c.pagesCopiedInPause,
+        pagesCopiedConcurrently: c.pagesCopiedConcurrently,
+        pagesCopiedOnFault: c.pagesCopiedOnFault,
+        overruns,
+        skippedBeats,
+        copiedAfterWrite: c.copiedAfterWrite,
+      };
+    }
     store.checkFinal(memory);
     return buildResult(p, {
       platform,
@@ -253,6 +338,7 @@ function startMeasured(
       outcome,
       baseline,
       jobs: Boolean(stream.jobs),
+      cow: cowMetrics,
     });
   };
   return { replay, finish };

@@ -167,6 +167,15 @@ export class CheckpointStore {
   }
 
   /**
+   * The fingerprint the restored image holds for page `p`: what the last
+   * checkpoint that stored `p` stored. The copy-on-write consistency check
+   * (cow.ts `copiedAsAtPause`) reads it and nothing else of the store.
+   */
+  restoredFingerprint(p: number): number {
+    return this.restored[p]!;
+  }
+
+  /**
    * The run's one full comparison, after its final checkpoint: every page's
    * restored fingerprint against live memory, and every page's fingerprint
    * against the oracle's last checkpoint. Both must agree with what the

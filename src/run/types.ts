@@ -7,6 +7,7 @@
 import type { CostProfile, PlatformCounters } from '../platform/index.ts';
 import type { Bounds, CopyVia, StallKind } from '../strategies/index.ts';
 import type { CommonWorkloadParams } from '../workloads/types.ts';
+import type { CopierSettings, CopyMode, CowMetrics } from './cow.ts';
 
 /** Everything that determines a run. */
 export interface RunConfig {
@@ -49,6 +50,18 @@ export interface RunConfig {
   seed: number;
   /** How A reaches B's memory to copy it (src/run/copy.ts); absent: the strategy's default. */
   copyVia?: CopyVia;
+  /**
+   * How a checkpoint copies (src/run/cow.ts): `stop` — B paused for collect,
+   * copy and re-arm (absent: `stop`) — or `cow` — B paused to collect and
+   * write-protect the pages, which A's copier thread copies while B runs.
+   */
+  copy?: CopyMode;
+  /**
+   * With `copy` `cow`, A's copier thread (cow.ts); a setting left out takes
+   * its default: priority `same`, a slice of Fiasco.OC's default time slice
+   * (10 ms), a period equal to the slice, overrun `finish`.
+   */
+  copier?: Partial<CopierSettings>;
 }
 
 /** How a time interval is counted (RunConfig.intervalFrom). */
@@ -117,9 +130,10 @@ export interface RunMetrics {
    * bound (`bounds`, the field STALL_BOUND_FIELDS names for the kind):
    * (bound − observed) / bound × 100; 100 for a kind with a bound that never
    * occurred, null where the bound is 0 (the strategy causes no stall of that
-   * kind, and none occurred). Negative only in a failed run.
+   * kind, and none occurred). Negative only in a failed run. `cowFault`
+   * only in runs that copy on write (`--copy=cow`).
    */
-  boundSlackPct: Record<StallKind, number | null>;
+  boundSlackPct: Record<Exclude<StallKind, 'cowFault'>, number | null> & { cowFault?: number | null };
   /**
    * Checkpoint pauses: the longest of all (the final one included), and the
    * mean over the regular checkpoints (the final, partial one excluded; null
@@ -190,6 +204,12 @@ export interface RunMetrics {
   };
   /** Platform event counts during the measured phase. */
   counters: PlatformCounters;
+  /**
+   * Copy-on-write checkpoints (`copy` `cow` only; absent under `stop`): how
+   * long B was paused against how long A copied beside it, the copy-on-write
+   * faults, where pages were copied, overruns, and the consistency check.
+   */
+  cow?: CowMetrics;
 }
 
 /** One run's result: `runs[i]` of results.json. */
@@ -201,6 +221,10 @@ export interface RunResult {
   seed: number;
   /** How A reached B's memory to copy it: `attach` (rtcr's) or `mapped` (src/run/copy.ts). */
   copyVia: CopyVia;
+  /** `cow` for copy-on-write checkpoints (src/run/cow.ts); absent: `stop`. */
+  copy?: 'cow';
+  /** A's copier thread of copy-on-write checkpoints, as the run had it (`copy` `cow` only). */
+  copier?: CopierSettings;
   /** B's memory in pages. */
   pages: number;
   /** Accesses replayed. */
@@ -225,8 +249,9 @@ export interface RunResult {
   /**
    * The analytic worst cases for this configuration, one per stall kind
    * (`maxFaultStallCycles`, `maxPauseCycles`, …: STALL_BOUND_FIELDS), the
-   * strategy's with what reaching B's memory adds, and `maxStallCycles`,
-   * the largest of them.
+   * strategy's with what reaching B's memory adds, under `copy` `cow` also
+   * the longest copy-on-write fault (`maxCowFaultStallCycles`, src/run/cow.ts
+   * `cowBounds`), and `maxStallCycles`, the largest of them.
    */
   bounds: Bounds;
   /** True when verification and bounds hold. */

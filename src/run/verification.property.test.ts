@@ -34,7 +34,7 @@ describe.each(strategies.map((s) => [s.name, s] as const))('%s', (name, def) => 
         expect(a.metrics.verification.restoreOk).toBe(true);
         // Every stall kind within its own bound (STALL_BOUND_FIELDS), the pause among them.
         for (const [kind, field] of Object.entries(STALL_BOUND_FIELDS))
-          expect(a.metrics.stallsByKind[kind]!.maxCycles).toBeLessThanOrEqual(a.bounds[field]);
+          expect(a.metrics.stallsByKind[kind]?.maxCycles ?? 0).toBeLessThanOrEqual(a.bounds[field] ?? 0);
         expect(a.metrics.stalls.maxCycles).toBeLessThanOrEqual(a.bounds.maxStallCycles);
         expect(a.failures).toEqual([]);
         const sum = Object.values(a.metrics.breakdownCycles).reduce((x, y) => x + y, 0);

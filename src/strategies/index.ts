@@ -1,9 +1,10 @@
 /** The strategies: the registry and the interface, the only surface others import. */
-export { attachPlainRam } from './common.ts';
+export { attachPlainRam, forEachFlexpageOfPages, maxWriteProtectCycles } from './common.ts';
 export { createStrategy, findStrategy, registerStrategy, strategies } from './registry.ts';
 export {
   type Bounds,
   COPY_VIA,
+  type CopyStallBoundField,
   type CopyVia,
   defineStrategy,
   type GroundTruth,

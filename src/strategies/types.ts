@@ -58,16 +58,29 @@ export type StallKind = keyof typeof StallCause;
  * kind's observed maximum against its field, results report the slack per
  * kind under the kind's name (`metrics.boundSlackPct.<kind>`), and a kind the
  * platform adds (issue 10's `ringFull`, issue 18's copy-on-write fault) does
- * not type-check until it is given a field here, and every strategy a bound.
+ * not type-check until it is given a field here, and every strategy a bound
+ * (but `cowFault`, which the copy mode bounds: `CopyStallBoundField`).
  */
 export const STALL_BOUND_FIELDS = {
   fault: 'maxFaultStallCycles',
   checkpoint: 'maxPauseCycles',
   ringFull: 'maxRingFullStallCycles',
+  cowFault: 'maxCowFaultStallCycles',
 } as const satisfies Record<StallKind, `max${string}Cycles`>;
 
 /** The name of a per-kind bound (`maxFaultStallCycles`, `maxPauseCycles`, …). */
 export type StallBoundField = (typeof STALL_BOUND_FIELDS)[StallKind];
+
+/**
+ * The bound of the stall kind a run's copy mode causes, not its strategy:
+ * B's write to a page a copy-on-write checkpoint has not copied yet
+ * (`--copy=cow`, src/run/cow.ts `cowBounds`). A run under `--copy=stop` has
+ * no such stall and no such field.
+ */
+export type CopyStallBoundField = 'maxCowFaultStallCycles';
+
+/** The per-kind bounds a strategy declares: every kind's but the copy mode's. */
+export type StrategyStallBoundField = Exclude<StallBoundField, CopyStallBoundField>;
 
 /**
  * Analytic worst-case figures a strategy guarantees for a configuration, one
@@ -85,7 +98,10 @@ export type StallBounds = {
    * `maxRingFullStallCycles`: one wait of B for A to drain a full dirty ring
    * (kernel-log log=ring; 0 elsewhere).
    */
-  [K in StallBoundField]: number;
+  [K in StrategyStallBoundField]: number;
+} & {
+  /** `--copy=cow` only: one copy-on-write fault (src/run/cow.ts `cowBounds`); absent under `--copy=stop`. */
+  [K in CopyStallBoundField]?: number;
 };
 
 /**
@@ -130,8 +146,10 @@ export function withMaxStall(kinds: StallBounds): Bounds {
   let max = 0;
   const out = {} as StallBounds;
   for (const field of Object.values(STALL_BOUND_FIELDS)) {
-    out[field] = kinds[field];
-    max = Math.max(max, kinds[field]);
+    const v = kinds[field];
+    if (v === undefined) continue; // the copy mode's kind, in a run without it
+    out[field] = v;
+    max = Math.max(max, v);
   }
   return { ...out, maxStallCycles: max };
 }
