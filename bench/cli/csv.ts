@@ -77,7 +77,10 @@ const CONTRACT: readonly [string, (r: RunResult) => Cell][] = [
   ['copy', (r) => r.copy ?? 'stop'],
   ['copier_priority', (r) => r.copier?.priority ?? null],
   ['cow_faults', (r) => r.metrics.cow?.faults ?? null],
-  ['cow_fault_max_us', (r) => (r.metrics.cow ? us(r, r.metrics.stallsByKind['cowFault']?.maxCycles ?? 0) : null)],
+  [
+    'cow_fault_max_us',
+    (r) => (r.metrics.cow ? us(r, r.metrics.stallsByKind['cowFault']?.maxCycles ?? 0) : null),
+  ],
   ['cow_paused_us', (r) => (r.metrics.cow ? micros(r, r.metrics.cow.pausedCycles) : null)],
   ['cow_concurrent_copy_us', (r) => (r.metrics.cow ? micros(r, r.metrics.cow.concurrentCopyCycles) : null)],
   ['cow_overruns', (r) => r.metrics.cow?.overruns ?? null],
