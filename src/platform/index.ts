@@ -54,6 +54,7 @@ export {
 } from './platform.ts';
 export {
   type Capability,
+  type CostDistribution,
   type CostProfile,
   cyclesToMicros,
   loadProfile,
@@ -65,3 +66,12 @@ export {
   profileFieldRows,
 } from './profile.ts';
 export { createPageRecords, FINGERPRINT_WORD, MAX_PAGES, PTE_WORD, RECORD_WORDS } from './records.ts';
+export {
+  type CostStreams,
+  drawCycles,
+  FigureSampler,
+  figureIndex,
+  isDistribution,
+  type RandomStream,
+  sampledCosts,
+} from './sampling.ts';
