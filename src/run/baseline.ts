@@ -9,6 +9,7 @@
 import { createPlatform, Phase } from '../platform/index.ts';
 import { attachPlainRam } from '../strategies/index.ts';
 import type { WorkloadDef, WorkloadStream } from '../workloads/index.ts';
+import { costStreams } from './cost-streams.ts';
 import type { PreparedRun } from './prepare.ts';
 import { Replay, type ReplayOutcome, touchAll } from './replay.ts';
 
@@ -38,7 +39,7 @@ export function baselineCache(p: PreparedRun): {
 
 /** The baseline's replay: plain RAM, no tracking, no checkpoints. */
 export function baselineReplay(p: PreparedRun, stream: WorkloadStream): Replay {
-  const platform = createPlatform(p.config.profile, stream.pages);
+  const platform = createPlatform(p.config.profile, stream.pages, costStreams(p.config.seed));
   platform.clock.phase = Phase.setup;
   attachPlainRam(platform);
   touchAll(platform);

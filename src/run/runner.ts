@@ -24,6 +24,7 @@ import {
   Actor,
   createPlatform,
   diffCounters,
+  drawCycles,
   MAX_PAGES,
   ModelError,
   Phase,
@@ -35,6 +36,7 @@ import { createStrategy, type Strategy } from '../strategies/index.ts';
 import { createWorkload, type WorkloadStream } from '../workloads/index.ts';
 import { baselineCache, baselineReplay } from './baseline.ts';
 import { Copier } from './copy.ts';
+import { costStreams } from './cost-streams.ts';
 import { buildResult, CheckpointLedger } from './metrics.ts';
 import { ConfigError, type PreparedRun, prepareRun, type RunOverrides } from './prepare.ts';
 import { drive, Replay, type ReplayOutcome, touchAll } from './replay.ts';
@@ -114,8 +116,9 @@ function startMeasured(
 ): { replay: Replay; finish: (baseline: ReplayOutcome) => RunResult } {
   const { config } = p;
   const pages = stream.pages;
-  const platform = createPlatform(config.profile, pages);
-  const { clock, memory, stalls, profile } = platform;
+  const platform = createPlatform(config.profile, pages, costStreams(config.seed));
+  // `profile` has each figure's maximum (bounds read it); `costs` draws (issue 15, sampling.ts).
+  const { clock, memory, stalls, profile, costs } = platform;
   const strategy = createStrategy(p.strategy, platform, p.strategyParams);
   const copier = new Copier(platform, p.copyVia);
   const store = new CheckpointStore(pages);
@@ -146,7 +149,7 @@ function startMeasured(
     clock.phase = Phase.pause;
     // Stop B's thread: A's RPC to core (Cpu_thread), which, as every IPC,
     // leaves B's address space (kernel.ts switchFromB; issue 10).
-    kernel.rpc(profile.core.threadControl, Actor.core);
+    kernel.rpc(costs.core.threadControl, Actor.core);
     clock.phase = Phase.collect;
     const n = strategy.collect(reportedList);
     const unique = markReported(reportedList, n, reported);
@@ -156,7 +159,7 @@ function startMeasured(
     }
     clock.phase = Phase.copy;
     copier.copy(reportedList, unique, reported);
-    clock.charge(Actor.handler, unique * profile.checkpointer.copyPage);
+    clock.charge(Actor.handler, drawCycles(costs, 'checkpointer', 'copyPage', unique)); // a memcpy per page
     store.storeIncrement(reportedList, unique, memory);
     // Verify against the oracle (written since the last checkpoint vs reported)
     // and the restored chain against live memory. B is stopped until the
@@ -166,7 +169,7 @@ function startMeasured(
     clock.phase = Phase.rearm;
     strategy.rearm(reportedList, unique);
     clock.phase = Phase.pause;
-    kernel.rpc(profile.core.threadControl, Actor.core); // resume B
+    kernel.rpc(costs.core.threadControl, Actor.core); // resume B
     ledger.record(unique, verdict, clock.now - t0);
     stalls.record(clock.now - t0, StallCause.checkpoint);
     clock.phase = Phase.run;
