@@ -8,9 +8,10 @@
  *
  * Usage: npm run bench:host -- [--export-json FILE] [--synthetic-mib N]
  *                               [--skip-workloads] [--skip-default-bench]
+ *                               [--sweep-accesses N] [--skip-sweep]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,10 +28,22 @@ import {
   renderHostMarkdown,
   renderHostText,
 } from './host/report.ts';
+import {
+  CHECKPOINT_SETUP,
+  checkpointFigures,
+  FAULT_SETUP,
+  faultFigure,
+  jobsFigure,
+  startupFigure,
+  timeBench,
+} from './host/scaling.ts';
 import { runWorkloadBenchmarks, type WorkloadFigures } from './host/workloads.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = join(HERE, '..');
+/** The memory probe: compiled beside this module in dist/, or TypeScript through tsx. */
+const PROBE = import.meta.url.endsWith('.ts')
+  ? ['--import', 'tsx', join(HERE, 'host', 'memory-probe.ts')]
+  : [join(HERE, 'host', 'memory-probe.js')];
 
 function fail(message: string): never {
   console.error(`bench:host: ${message}`);
@@ -67,10 +80,7 @@ const log = (line: string) => console.error(`[host] ${line}`);
 
 /** Peak RSS of a probe child process (bench/host/memory-probe.ts). */
 function probe(...args: string[]): { maxRssBytes: number; peakGrowthBytes: number } & Record<string, number> {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(HERE, 'host', 'memory-probe.ts'), ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
+  const r = spawnSync(process.execPath, [...PROBE, ...args], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`memory probe ${args.join(' ')} failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
@@ -102,37 +112,27 @@ function memoryFigures(): MemoryFigure[] {
 }
 
 function timeDefaultBench(): number | null {
-  const out = mkdtempSync(join(tmpdir(), 'dirtybench-host-'));
+  log('timing the default comparison (npm run bench)');
   try {
-    log('timing the default comparison (npm run bench)');
-    const t0 = performance.now();
-    const r = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', join(ROOT, 'bench', 'cli.ts'), '--quiet', '--out', out],
-      {
-        cwd: ROOT,
-        encoding: 'utf8',
-      },
-    );
-    const seconds = (performance.now() - t0) / 1000;
-    if (r.status !== 0) {
-      log(`default comparison exited ${r.status}: ${r.stderr.trim().split('\n').at(-1)}`);
-      return null;
-    }
-    return seconds;
-  } finally {
-    rmSync(out, { recursive: true, force: true });
+    return timeBench(['--quiet']).wall;
+  } catch (e) {
+    log(`default comparison failed: ${(e as Error).message.split('\n').at(-1)}`);
+    return null;
   }
 }
 
 const loops = await runLoopBenchmarks();
 log('end-to-end runs of every strategy');
 const endToEnd = runStrategyBenchmarks(loops.reference, log);
+const checkpoints = checkpointFigures(log);
+const managedFaults = faultFigure(log);
 const memory = memoryFigures();
 const workloadFigures: WorkloadFigures | null = options.skipWorkloads
   ? null
   : await runWorkloadBenchmarks({ syntheticMiB, log });
+const startup = startupFigure(log);
 const defaultBenchSeconds = options.skipDefaultBench ? null : timeDefaultBench();
+const jobs = options.skipSweep ? null : jobsFigure(log, options.sweepAccesses);
 
 /** Peak RSS of replaying the synthetic page trace whole, over a process that does nothing. */
 function replayMemory(): { accesses: number; traceBytes: number; rssGrowthBytes: number } | null {
@@ -152,6 +152,9 @@ const replay = workloadFigures ? replayMemory() : null;
 const fastPath = loops.figures.find((f) => f.name.startsWith('MMU fast path'))!;
 const oracleE2E = endToEnd.find((f) => f.name.startsWith('oracle'))!;
 const fastTarget = Math.min(100e6, loops.reference / 3);
+const [small, large] = checkpoints as [(typeof checkpoints)[0], (typeof checkpoints)[0]];
+const scaling = large.cliSeconds / small.cliSeconds;
+const kiPages = (n: number) => (n >= 1 << 20 ? `${n / 2 ** 20} Mi` : `${n / 1024} Ki`);
 const targets: HostDocument['targets'] = [
   {
     target: 'MMU fast path >= min(100 M/s, reference / 3)',
@@ -182,6 +185,30 @@ const targets: HostDocument['targets'] = [
     observed: `${m.bytesPerPage.toFixed(1)} B/page`,
     met: m.bytesPerPage <= 64,
   })),
+  {
+    target: `${CHECKPOINT_SETUP.strategy} with ${CHECKPOINT_SETUP.hotPages} hot pages at ${kiPages(large.pages)} pages within 1.5x of the run at ${kiPages(small.pages)} pages (npm run bench wall time)`,
+    observed: `${scaling.toFixed(2)}x (${small.cliSeconds.toFixed(2)} s and ${large.cliSeconds.toFixed(2)} s; ${small.msPerCheckpoint.toFixed(3)} and ${large.msPerCheckpoint.toFixed(3)} ms per checkpoint)`,
+    met: scaling <= 1.5,
+  },
+  {
+    target: `managed-dataspace >= 3 M simulated faults per host second (uniform, ${kiPages(FAULT_SETUP.pages)} pages)`,
+    observed: `${(managedFaults.faultsPerSecond / 1e6).toFixed(2)} M/s`,
+    met: managedFaults.faultsPerSecond >= 3e6,
+  },
+  {
+    target: 'start-up of a trivial run <= 0.3 s',
+    observed: `${startup.seconds.toFixed(2)} s (node -e 0 alone: ${startup.nodeSeconds.toFixed(2)} s; through npm: ${startup.npmSeconds.toFixed(2)} s; CPU: ${startup.cpuSeconds?.toFixed(2) ?? '?'} s, node alone ${startup.nodeCpuSeconds?.toFixed(2) ?? '?'} s)`,
+    met: startup.seconds <= 0.3,
+  },
+  ...(jobs
+    ? [
+        {
+          target: `--jobs 2 >= 1.7x faster than --jobs 1 (every strategy, uniform, ${kiPages(jobs.pages)} pages, ${jobs.accesses / 1e6} M accesses)`,
+          observed: `${jobs.speedup.toFixed(2)}x (${jobs.jobs1Seconds.toFixed(1)} s and ${jobs.jobs2Seconds.toFixed(1)} s)`,
+          met: jobs.speedup >= 1.7,
+        },
+      ]
+    : []),
 ];
 
 const doc: HostDocument = {
@@ -196,6 +223,10 @@ const doc: HostDocument = {
   },
   referenceAccessesPerSecond: loops.reference,
   engine: [...loops.figures, ...endToEnd],
+  checkpoints,
+  managedFaults,
+  startup,
+  jobs,
   memory,
   replay,
   defaultBenchSeconds,

@@ -43,6 +43,16 @@ const CASES: [string, string[], RegExp][] = [
     /--interval: '10 parsecs' is not an interval; expected whole cycles/,
   ],
   [
+    'phase not below the interval',
+    ['--interval=1ms', '--phase=2ms'],
+    /--phase must be below the interval \(3400000 cycles on fiasco-oc-x86_64\), got '2ms' \(= 6800000 cycles\)/,
+  ],
+  [
+    'phase with an interval in accesses',
+    ['--interval-accesses=100', '--phase=5'],
+    /--phase and --interval-accesses cannot go together: give one/,
+  ],
+  [
     '--set key nobody declares',
     ['--set', 'granularity=16', '--strategy=fault-notify', '--workload=uniform'],
     /--set granularity: no selected strategy or workload declares 'granularity' \(accepted: none.*declared by managed-dataspace/,

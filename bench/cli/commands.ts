@@ -9,6 +9,7 @@
  * option of ./options.ts it takes.
  */
 import yargs, { type Argv } from 'yargs';
+import { checkBounds } from './check-bounds.ts';
 import { compareCommand } from './compare.ts';
 import { DEFAULT_COMPARISON, DEFAULT_PROFILE, DEFAULT_WORKLOADS } from './defaults.ts';
 import { EXIT_OK, UsageError } from './errors.ts';
@@ -92,6 +93,12 @@ export const COMMANDS: readonly CommandDecl[] = [
     describe:
       "write a workload's exact access sequence (same seed, same order as a run) as a page trace: --workload=NAME [workload options] --out FILE",
     handle: (c, io) => exportTrace(c, io),
+  }),
+  command({
+    name: 'check-bounds',
+    describe:
+      "run the scenarios of the bounds file (bench/bounds.json) and hold every figure to its ceiling and every run to its analytic bounds: a table of ceiling, observed and slack %; exit 1 on a breach, 2 on a malformed file; --update rewrites the ceilings to the observed figures plus the file's margin",
+    handle: (c, io) => checkBounds(c, io),
   }),
   command({
     name: 'compare',

@@ -1,11 +1,13 @@
 /**
  * results.csv: one row per run, the columns of shared/contract.md in that
  * order (units in the names), then the columns added since (`interval_accesses`
- * … `copy_via`), then `param_<name>` for every parameter of
+ * … `copy_via`, then issue 13's `phase_cycles` … `wcrt_bound_us`), then
+ * `param_<name>` for every parameter of
  * every run's strategy and workload, blank where a run has no such parameter.
  * A figure a run does not have is blank, never 0: an overhead over a 0-cycle
  * baseline, the fault quantiles of a run without faults, the real-time
- * figures of a workload without jobs, a mean without a regular checkpoint.
+ * figures of a workload without jobs, a mean without a regular checkpoint,
+ * the slack of a bound of 0 (a kind of stall the strategy never causes).
  */
 import { stringify } from 'csv-stringify/sync';
 import type { RunResult } from '../../src/run/index.ts';
@@ -66,6 +68,11 @@ const CONTRACT: readonly [string, (r: RunResult) => Cell][] = [
   ['peak_metadata_bytes', (r) => r.metrics.memory.peakMetadataBytes],
   ['final_checkpoint_pages', (r) => r.metrics.finalCheckpoint.pages],
   ['copy_via', (r) => r.copyVia],
+  // Issue 13: the timer's phase, and how far the longest stall of a kind stays below its analytic bound.
+  ['phase_cycles', (r) => r.phaseCycles],
+  ['fault_bound_slack_pct', (r) => r.metrics.boundSlackPct.fault],
+  ['pause_bound_slack_pct', (r) => r.metrics.boundSlackPct.checkpoint],
+  ['wcrt_bound_us', (r) => (r.metrics.realtime ? micros(r, r.metrics.realtime.wcrtBoundCycles) : null)],
 ];
 
 /** The contract's column names, in order. */

@@ -11,6 +11,7 @@ import { arch, availableParallelism, platform } from 'node:os';
 import { join } from 'node:path';
 import type { RunResult } from '../../src/run/index.ts';
 import { type ConfigurationSummary, summarizeConfigurations } from './figures.ts';
+import { readHeadCommit } from './git.ts';
 import { REPO_ROOT } from './paths.ts';
 
 export const RESULTS_SCHEMA = 'dirtybench/results@1';
@@ -69,6 +70,8 @@ export function harnessVersion(): string {
 
 /** The harness's git commit, or null when git or the checkout is missing. */
 export function gitCommit(): string | null {
+  const read = readHeadCommit(REPO_ROOT);
+  if (read !== undefined) return read;
   try {
     const out = execFileSync('git', ['rev-parse', 'HEAD'], {
       cwd: REPO_ROOT,

@@ -146,6 +146,7 @@ export function settingsOf(run: RunResult): Record<string, unknown> {
     intervalCycles: run.intervalCycles,
     intervalAccesses: run.intervalAccesses ?? null,
     intervalFrom: run.intervalFrom ?? (run.intervalAccesses ? null : 'start'),
+    phaseCycles: run.phaseCycles ?? (run.intervalAccesses ? null : 0),
     copyVia: run.copyVia ?? null,
   };
   for (const [k, v] of Object.entries(run.params.strategy)) out[`strategy.${k}`] = v;

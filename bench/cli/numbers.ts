@@ -44,21 +44,25 @@ const TIME_UNITS: Readonly<Record<string, number>> = { ns: 1e-9, us: 1e-6, µs: 
 export const INTERVAL_SYNTAX = 'whole cycles (e.g. 34M) or a time: 10ms, 500us, 2s, 250ns';
 
 /**
- * Parses a checkpoint interval: a whole number of cycles, or a time converted
- * to whole cycles (rounded to nearest) with the profile's `cpu.hz`.
- * @throws UsageError when malformed or below one cycle.
+ * Parses a checkpoint interval (or another span of target time, given as
+ * `--<option>`, of at least `min` cycles): a whole number of cycles, or a
+ * time converted to whole cycles (rounded to nearest) with the profile's
+ * `cpu.hz`.
+ * @throws UsageError when malformed or below `min` cycles.
  * @example parseInterval('10ms', profile) // 34000000 at 3.4 GHz
  */
-export function parseInterval(word: string, profile: CostProfile): number {
+export function parseInterval(word: string, profile: CostProfile, option = 'interval', min = 1): number {
   const m = /^(.*?)(ns|us|µs|ms|s)$/.exec(word.trim());
   const value = parseNumberWord(m ? m[1]! : word);
   if (value === undefined) {
-    throw new UsageError(`--interval: '${word}' is not an interval; expected ${INTERVAL_SYNTAX}`);
+    throw new UsageError(
+      `--${option}: '${word}' is not ${option === 'interval' ? 'an interval' : 'a span of time'}; expected ${INTERVAL_SYNTAX}`,
+    );
   }
   const cycles = m ? Math.round(value * TIME_UNITS[m[2]!]! * profile.cpu.hz) : value;
-  if (!Number.isSafeInteger(cycles) || cycles < 1) {
+  if (!Number.isSafeInteger(cycles) || cycles < min) {
     throw new UsageError(
-      `--interval must be at least one cycle and a whole number of cycles, got '${word}'${m ? ` (= ${cycles} cycles at ${profile.cpu.hz} Hz on ${profile.name})` : ''}; expected ${INTERVAL_SYNTAX}`,
+      `--${option} must be at least ${min === 1 ? 'one cycle' : `${min} cycles`} and a whole number of cycles, got '${word}'${m ? ` (= ${cycles} cycles at ${profile.cpu.hz} Hz on ${profile.name})` : ''}; expected ${INTERVAL_SYNTAX}`,
     );
   }
   return cycles;

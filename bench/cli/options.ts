@@ -178,6 +178,13 @@ export const OPTIONS = {
       'Where a time interval is counted from: start — a fixed grid of target time (start + k × interval); a checkpoint that overruns a slot makes the timer skip it (counted in skippedSlots); end — from the end of the previous checkpoint, so B runs a whole interval between two.',
     defaultDescription: 'start',
   },
+  phase: {
+    commands: RUN,
+    kind: 'word',
+    group: 'Run:',
+    describe: `Where the checkpoint timer falls against B's start, from 0 to the interval exclusive: ${INTERVAL_SYNTAX}. Checkpoints are due at start + phase + k × interval, from the first after the start (start + interval for phase 0; from the end, only the first); with periodic, whose job j is released at start + j × period, it places the checkpoints against the releases, which decides the worst-case response time observed (the analytic bound holds for every phase). Not with --interval-accesses.`,
+    defaultDescription: '0',
+  },
   'interval-accesses': {
     commands: RUN,
     kind: 'word',
@@ -217,7 +224,7 @@ export const OPTIONS = {
     axis: false,
   },
   jobs: {
-    commands: RUN,
+    commands: ['run', 'check-bounds'],
     kind: 'word',
     group: 'Run:',
     alias: 'j',
@@ -240,6 +247,21 @@ export const OPTIONS = {
     axis: false,
     describe:
       "I/N: run only the sweep's runs whose index is I modulo N (0 <= I < N), written as a shard result into --out; `merge` joins the N shard directories into the result of the whole sweep.",
+  },
+  bounds: {
+    commands: ['check-bounds'],
+    kind: 'word',
+    group: 'Selection:',
+    describe:
+      'The bounds file: scenarios (run options and parameters as in a sweep file; a list is an axis, e.g. phases) and the ceiling of each figure with its reason (schema dirtybench/bounds@1; the format is in the README).',
+    defaultDescription: 'bench/bounds.json',
+  },
+  update: {
+    commands: ['check-bounds'],
+    kind: 'flag',
+    group: 'Run:',
+    describe:
+      "Rewrite every ceiling of the bounds file to the observed figure plus the file's margin.pct, and print what moved (refused while a run breaks an analytic bound or its verification).",
   },
   'fail-on': {
     commands: ['compare'],
@@ -284,7 +306,7 @@ export const OPTIONS = {
     describe: 'Also write the markdown summary (configuration and tables) to this file.',
   },
   quiet: {
-    commands: ALL_WRITERS,
+    commands: [...ALL_WRITERS, 'check-bounds'],
     kind: 'flag',
     group: 'Output:',
     alias: 'q',

@@ -1,9 +1,10 @@
 /** Where the harness lives and where results go. */
 import { isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sourceUrl } from '../../src/io/index.ts';
 
-/** The repository root (this file is bench/cli/paths.ts). */
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The repository root (this file is bench/cli/paths.ts; see sourceUrl for its compiled copy). */
+export const REPO_ROOT = fileURLToPath(new URL('../../', sourceUrl(import.meta.url)));
 
 /** Environment variable that moves the results root (used by the tests; handy for sweeps). */
 export const RESULTS_DIR_ENV = 'DIRTYBENCH_RESULTS_DIR';

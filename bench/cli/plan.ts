@@ -77,7 +77,7 @@ export type PlanInput = Pick<CliOptions, 'common'> & Partial<Omit<CliOptions, 'c
 function intervalFor(
   o: PlanInput,
   profile: CostProfile,
-): Pick<RunConfig, 'intervalCycles' | 'intervalFrom' | 'intervalAccesses'> {
+): Pick<RunConfig, 'intervalCycles' | 'intervalFrom' | 'intervalAccesses' | 'phaseCycles'> {
   if (o.intervalAccesses !== undefined) {
     const accesses = parseOptionNumber(
       'interval-accesses',
@@ -86,9 +86,19 @@ function intervalFor(
     );
     return { intervalCycles: 0, intervalAccesses: accesses };
   }
+  const intervalCycles = parseInterval(o.interval ?? DEFAULT_INTERVAL, profile);
+  let phase: number | undefined;
+  if (o.phase !== undefined) {
+    phase = parseInterval(o.phase, profile, 'phase', 0);
+    if (phase >= intervalCycles)
+      throw new UsageError(
+        `--phase must be below the interval (${intervalCycles} cycles on ${profile.name}), got '${o.phase}' (= ${phase} cycles)`,
+      );
+  }
   return {
-    intervalCycles: parseInterval(o.interval ?? DEFAULT_INTERVAL, profile),
+    intervalCycles,
     ...(o.intervalFrom !== undefined ? { intervalFrom: o.intervalFrom } : {}),
+    ...(phase !== undefined ? { phaseCycles: phase } : {}),
   };
 }
 
@@ -98,6 +108,7 @@ function checkExclusive(o: PlanInput): void {
     ['seed', o.seed, 'seeds', o.seeds],
     ['interval', o.interval, 'interval-accesses', o.intervalAccesses],
     ['interval-from', o.intervalFrom, 'interval-accesses', o.intervalAccesses],
+    ['phase', o.phase, 'interval-accesses', o.intervalAccesses],
   ];
   for (const [a, va, b, vb] of pairs) {
     if (va !== undefined && vb !== undefined)

@@ -1,47 +1,59 @@
 /**
- * Where the pool sends runs: each baseline group to one worker where it can,
- * every run exactly once.
+ * The pool's order of runs across workers: a baseline one worker replayed
+ * goes with every later run sharing it, and while one is being replayed,
+ * free workers take runs of other baselines first.
  */
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Dispatcher } from './pool.ts';
+import { loadProfile } from '../../src/platform/index.ts';
+import type { ReplayOutcome, RunConfig } from '../../src/run/index.ts';
+import { BaselineBoard } from './pool.ts';
 
-/** Hands out every run to `workers` taking turns; returns which worker took each run. */
-function dealt(groups: string[], workers: number): number[] {
-  const d = new Dispatcher(groups);
-  const owner: number[] = new Array(groups.length).fill(-1);
-  for (let turn = 0; ; turn++) {
-    const w = turn % workers;
-    const i = d.next(w);
-    if (i === undefined) break;
-    expect(owner[i]).toBe(-1);
-    owner[i] = w;
-  }
-  return owner;
+const profile = loadProfile('fiasco-oc-x86_64');
+
+function config(strategy: string, workload: string): RunConfig {
+  return {
+    profile,
+    strategy,
+    strategyParams: {},
+    workload,
+    workloadParams: {},
+    common: { pages: 64, accesses: 100, writeRatio: 0.5, computeCycles: 100 },
+    intervalCycles: 1000,
+    seed: 1,
+  };
 }
 
-describe('the dispatcher', () => {
-  it('gives each baseline group to one worker when there are as many groups as workers', () => {
-    // Plan order: a group's runs are contiguous (one workload, every strategy).
-    const groups = ['a', 'a', 'a', 'b', 'b', 'b', 'c', 'c', 'c', 'd', 'd', 'd'];
-    const owner = dealt(groups, 2);
-    for (const g of ['a', 'b', 'c', 'd']) {
-      const owners = new Set(owner.filter((_, i) => groups[i] === g));
-      expect(owners.size, g).toBe(1);
-    }
-    // Where a plain round-robin would put every group on both workers.
+const outcome = (cycles: number): ReplayOutcome => ({
+  cycles,
+  accesses: 100,
+  wcrtCycles: 0,
+  deadlineMisses: 0,
+  jobs: 0,
+  idleCycles: 0,
+  skippedSlots: 0,
+});
+
+describe('the pool’s baseline board', () => {
+  it('gives a second worker a run of another baseline while the first replays one', () => {
+    const board = new BaselineBoard([
+      config('oracle', 'uniform'),
+      config('full-copy', 'uniform'),
+      config('oracle', 'zipf'),
+      config('full-copy', 'zipf'),
+    ]);
+    expect(board.next()).toBe(0);
+    expect(board.next()).toBe(2); // uniform's baseline is being replayed
+    expect(board.known(1)).toBeUndefined();
+    board.finished(0, outcome(7));
+    expect(board.next()).toBe(1);
+    expect(board.known(1)).toEqual(outcome(7));
+    expect(board.next()).toBe(3); // only run left, though zipf's baseline is still being replayed
+    expect(board.known(3)).toBeUndefined();
+    expect(board.next()).toBeUndefined();
   });
 
-  it('hands out every run exactly once, for any groups and workers', () => {
-    fc.assert(
-      fc.property(
-        fc.array(fc.constantFrom('a', 'b', 'c', 'd', 'e'), { size: 'max', maxLength: 60 }),
-        fc.integer({ min: 1, max: 6 }),
-        (groups, workers) => {
-          const owner = dealt(groups, workers);
-          expect(owner.every((w) => w >= 0)).toBe(true);
-        },
-      ),
-    );
+  it('takes the plan’s order when every waiting run shares a baseline being replayed', () => {
+    const board = new BaselineBoard([config('oracle', 'uniform'), config('full-copy', 'uniform')]);
+    expect([board.next(), board.next()]).toEqual([0, 1]);
   });
 });

@@ -4,9 +4,21 @@
  * change its result; results come back in the order of the configurations.
  * Workers take the next run when they finish one, so long and short runs
  * balance out.
+ *
+ * Runs on one workload share its baseline (src/run/baseline.ts). A worker
+ * sends back the baseline it replayed, and the pool hands it with every later
+ * run that shares it; and while a worker replays a baseline, the others are
+ * given runs of other baselines first, so a baseline is replayed once, not
+ * once per worker, wherever the plan allows.
  */
 import { Worker } from 'node:worker_threads';
-import { type RunConfig, type RunResult, runExperiment } from '../../src/run/index.ts';
+import {
+  type ReplayOutcome,
+  type RunConfig,
+  type RunResult,
+  runExperiment,
+  sharedBaselineKey,
+} from '../../src/run/index.ts';
 import type { Reply, Task } from './worker.ts';
 
 /**
@@ -17,15 +29,19 @@ import type { Reply, Task } from './worker.ts';
 export type OnRunDone = (done: number, index: number, result: RunResult) => void;
 
 /**
- * The worker's entry. Workers inherit `process.execArgv`, but on Node 20 the
- * `--import` loader tsx installs there does not take effect in a worker
- * (tsx issue #354: "Unknown file extension .ts"), so the worker registers
- * tsx's ESM loader itself before importing worker.ts.
+ * A worker thread. Compiled (dist/, `npm run bench`), it starts worker.js
+ * directly. Run as TypeScript (tests, tsx): workers inherit
+ * `process.execArgv`, but on Node 20 the `--import` loader tsx installs there
+ * does not take effect in a worker (tsx issue #354: "Unknown file extension
+ * .ts"), so the worker registers tsx's ESM loader itself before importing
+ * worker.ts.
  */
-function workerSource(): string {
+function startWorker(): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url));
   const tsx = import.meta.resolve('tsx/esm/api');
   const entry = new URL('./worker.ts', import.meta.url).href;
-  return `import { register } from ${JSON.stringify(tsx)};\nregister();\nawait import(${JSON.stringify(entry)});\n`;
+  const source = `import { register } from ${JSON.stringify(tsx)};\nregister();\nawait import(${JSON.stringify(entry)});\n`;
+  return new Worker(source, { eval: true });
 }
 
 /** Rebuilds a worker's error with its name, so exit codes can tell bad input from model bugs. */
@@ -62,56 +78,6 @@ async function runInProcess(configs: readonly RunConfig[], onDone?: OnRunDone): 
   return results;
 }
 
-/**
- * Runs that share a baseline (src/run/baseline.ts: the same workload and
- * parameters, sizes, profile and seed), which a worker replays once and keeps.
- */
-function baselineGroup(c: RunConfig): string {
-  return JSON.stringify([c.profile.name, c.workload, c.workloadParams, c.common, c.seed]);
-}
-
-/**
- * Which run a worker takes next: the next run of the baseline group it is on,
- * else the first run of a group no other worker is on, else the first run
- * left. So each group's baseline is replayed by one worker, not by every
- * worker that happens to take one of its runs (with runs in plan order, two
- * workers taking turns would each replay every baseline). Only where runs go
- * changes, never what they give.
- */
-export class Dispatcher {
-  private readonly started: boolean[];
-  /** Runs before this index have all started. */
-  private first = 0;
-  /** The group each worker is on. */
-  private readonly on = new Map<unknown, string>();
-
-  constructor(private readonly groups: readonly string[]) {
-    this.started = groups.map(() => false);
-  }
-
-  /** The index of the run `worker` takes next, or undefined when every run has started. */
-  next(worker: unknown): number | undefined {
-    while (this.first < this.groups.length && this.started[this.first]) this.first++;
-    if (this.first >= this.groups.length) return undefined;
-    const mine = this.on.get(worker);
-    const busy = new Set([...this.on].filter(([w]) => w !== worker).map(([, g]) => g));
-    let fresh: number | undefined;
-    let pick: number | undefined;
-    for (let i = this.first; i < this.groups.length; i++) {
-      if (this.started[i]) continue;
-      if (this.groups[i] === mine) {
-        pick = i;
-        break;
-      }
-      if (fresh === undefined && !busy.has(this.groups[i]!)) fresh = i;
-    }
-    const index = pick ?? fresh ?? this.first;
-    this.started[index] = true;
-    this.on.set(worker, this.groups[index]!);
-    return index;
-  }
-}
-
 function runInWorkers(
   configs: readonly RunConfig[],
   threads: number,
@@ -121,7 +87,7 @@ function runInWorkers(
     const results: (RunResult | undefined)[] = new Array(configs.length);
     const workers: Worker[] = [];
     const retired = new Set<Worker>();
-    const dispatch = new Dispatcher(configs.map(baselineGroup));
+    const baselines = new BaselineBoard(configs);
     let done = 0;
     let settled = false;
     const stop = (err: Error | undefined) => {
@@ -132,22 +98,22 @@ function runInWorkers(
       else resolve(results as RunResult[]);
     };
     const feed = (w: Worker) => {
-      const index = dispatch.next(w);
+      const index = baselines.next();
       if (index === undefined) {
         retired.add(w);
         void w.terminate();
         return;
       }
-      const task: Task = { index, config: configs[index]! };
+      const task: Task = { index, config: configs[index]!, baseline: baselines.known(index) };
       w.postMessage(task);
     };
-    const source = workerSource();
     for (let i = 0; i < threads; i++) {
-      const w = new Worker(source, { eval: true });
+      const w = startWorker();
       workers.push(w);
       w.on('message', (reply: Reply) => {
         if (settled) return;
         if ('error' in reply) return stop(reviveError(reply.error));
+        baselines.finished(reply.index, reply.baseline);
         results[reply.index] = reply.result;
         done++;
         try {
@@ -166,4 +132,47 @@ function runInWorkers(
       feed(w);
     }
   });
+}
+
+/**
+ * Which run a free worker takes next, and the baselines known so far: the
+ * first run not yet given out whose baseline is known or not being replayed
+ * by another worker, else the first run not yet given out.
+ */
+export class BaselineBoard {
+  private readonly keys: string[];
+  private readonly waiting: number[];
+  private readonly replaying = new Set<string>();
+  private readonly baselines = new Map<string, ReplayOutcome>();
+
+  constructor(configs: readonly RunConfig[]) {
+    this.keys = configs.map(sharedBaselineKey);
+    this.waiting = configs.map((_, i) => i);
+  }
+
+  /** The run to give out next (then counted as running), or undefined when all are given out. */
+  next(): number | undefined {
+    if (this.waiting.length === 0) return undefined;
+    let at = this.waiting.findIndex((i) => {
+      const key = this.keys[i]!;
+      return this.baselines.has(key) || !this.replaying.has(key);
+    });
+    if (at < 0) at = 0;
+    const [index] = this.waiting.splice(at, 1);
+    const key = this.keys[index!]!;
+    if (!this.baselines.has(key)) this.replaying.add(key);
+    return index;
+  }
+
+  /** The baseline to send with run `index`, if known. */
+  known(index: number): ReplayOutcome | undefined {
+    return this.baselines.get(this.keys[index]!);
+  }
+
+  /** Run `index` finished with `baseline`. */
+  finished(index: number, baseline: ReplayOutcome | undefined): void {
+    const key = this.keys[index]!;
+    if (baseline !== undefined) this.baselines.set(key, baseline);
+    this.replaying.delete(key);
+  }
 }

@@ -173,7 +173,8 @@ export function formatInterval(run: RunResult): string {
 export function describeInterval(run: RunResult): string {
   if (run.intervalAccesses) return `checkpoint after every ${run.intervalAccesses} accesses`;
   const from = run.intervalFrom === 'end' ? ' after the previous one ended' : '';
-  return `checkpoint every ${formatInterval(run)} (${run.intervalCycles} cycles)${from}`;
+  const phase = run.phaseCycles ? `, phase ${run.phaseCycles} cycles` : '';
+  return `checkpoint every ${formatInterval(run)} (${run.intervalCycles} cycles)${from}${phase}`;
 }
 
 /** `seed 1`, or `seeds 1..10` for a run of consecutive ones, else the list. */
@@ -198,6 +199,7 @@ export function groupRuns(runs: readonly RunResult[]): Group[] {
       r.intervalCycles,
       r.intervalAccesses ?? null,
       r.intervalFrom ?? null,
+      r.phaseCycles ?? 0,
     ]);
     let g = groups.get(key);
     if (!g) {

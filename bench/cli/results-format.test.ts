@@ -57,8 +57,13 @@ const CONTRACT_RUN = [
   'metrics.finalCheckpoint.pages',
   'metrics.finalCheckpoint.pauseCycles',
   'metrics.memory.peakMetadataBytes',
+  // Added (issue 13): one bound per stall kind, its slack, the timer's phase.
+  'bounds.maxFaultStallCycles',
+  'metrics.boundSlackPct.fault',
+  'metrics.boundSlackPct.checkpoint',
+  'phaseCycles',
 ];
-const CONTRACT_REALTIME = ['wcrtCycles', 'deadlineMisses'];
+const CONTRACT_REALTIME = ['wcrtCycles', 'deadlineMisses', 'wcrtBoundCycles'];
 /** The CSV columns of shared/contract.md, in order, with the ones it added after them. */
 const CONTRACT_CSV = [
   ...'strategy,workload,profile,pages,accesses,seed,overhead_pct,faults,max_stall_us,p99_stall_us,max_pause_us,mean_pause_us,checkpoint_pages_mean,precision,metadata_bytes,quota_bytes,missed_pages,restore_ok'.split(
@@ -76,6 +81,10 @@ const ADDED_CSV = [
   'peak_metadata_bytes',
   'final_checkpoint_pages',
   'copy_via',
+  'phase_cycles',
+  'fault_bound_slack_pct',
+  'pause_bound_slack_pct',
+  'wcrt_bound_us',
 ];
 
 function has(obj: unknown, path: string): boolean {
@@ -184,6 +193,11 @@ describe('results.csv', () => {
     expect([md[col('wcrt_us')], md[col('deadline_misses')]]).toEqual(['', '']);
     expect(Number(fn[col('fault_max_us')])).toBeGreaterThan(0);
     expect(fn[col('interval_from')]).toBe('start');
+    expect(fn[col('phase_cycles')]).toBe('0');
+    // Slack per stall kind: fault-notify's fault path meets its bound exactly; a pause stays below.
+    expect(Number(fn[col('fault_bound_slack_pct')])).toBe(0);
+    expect(Number(fn[col('pause_bound_slack_pct')])).toBeGreaterThan(0);
+    expect(fn[col('wcrt_bound_us')]).toBe('');
   });
 });
 

@@ -109,9 +109,9 @@ function classify(
 }
 
 /** The value of a setting as the command line would carry it. */
-function settingValue(file: string, key: string, decl: OptionDecl | undefined, v: Scalar): string | boolean {
+function settingValue(where: string, key: string, decl: OptionDecl | undefined, v: Scalar): string | boolean {
   const bad = (expected: string) =>
-    new UsageError(`sweep ${file}: key '${key}': ${JSON.stringify(v)} is not ${expected}`);
+    new UsageError(`${where}: key '${key}': ${JSON.stringify(v)} is not ${expected}`);
   if (decl === undefined) return String(v); // a parameter: parsed against its declaration later
   switch (decl.kind) {
     case 'flag':
@@ -173,7 +173,7 @@ function read(
 
   let description = '';
   let include: string[] | undefined;
-  const axes: { key: string; values: SweepSetting[] }[] = [];
+  const axes: Axis[] = [];
   for (const [key, value] of entries) {
     const c = classify(key, options, params);
     if ('error' in c) throw new UsageError(`sweep ${file}: ${c.error}`);
@@ -197,28 +197,7 @@ function read(
       }
       continue;
     }
-    const decl = c.kind === 'option' ? c.decl : undefined;
-    const list = Array.isArray(value) ? value : [value];
-    if (Array.isArray(value) && value.length === 0) {
-      throw new UsageError(`sweep ${file}: key '${key}' is an empty list (an axis needs at least one value)`);
-    }
-    const values: SweepSetting[] = [];
-    const seen = new Set<string>();
-    for (const v of list) {
-      if (!isScalar(v)) {
-        throw new UsageError(
-          `sweep ${file}: key '${key}': ${JSON.stringify(v)} is not a value (a string, number or boolean, or a list of them for an axis)`,
-        );
-      }
-      const word = settingValue(file, key, decl, v);
-      if (seen.has(String(word)))
-        throw new UsageError(`sweep ${file}: key '${key}' lists ${JSON.stringify(v)} twice`);
-      seen.add(String(word));
-      values.push(
-        decl ? { key, kind: 'option', decl, value: word } : { key, kind: 'parameter', value: String(word) },
-      );
-    }
-    axes.push({ key, values });
+    axes.push(axis(`sweep ${file}`, key, c.kind === 'option' ? c.decl : undefined, value));
   }
 
   if (include !== undefined) {
@@ -235,16 +214,72 @@ function read(
     return { description, points };
   }
 
+  return { description, points: crossProduct(`sweep ${file}`, file, axes) };
+}
+
+/** One key of a sweep and its values (one, or a list: an axis). */
+interface Axis {
+  key: string;
+  values: SweepSetting[];
+}
+
+/** The values of key `key` (an option of declaration `decl`, or a parameter), checked; errors start with `where`. */
+function axis(where: string, key: string, decl: OptionDecl | undefined, value: unknown): Axis {
+  const list = Array.isArray(value) ? value : [value];
+  if (Array.isArray(value) && value.length === 0) {
+    throw new UsageError(`${where}: key '${key}' is an empty list (an axis needs at least one value)`);
+  }
+  const values: SweepSetting[] = [];
+  const seen = new Set<string>();
+  for (const v of list) {
+    if (!isScalar(v)) {
+      throw new UsageError(
+        `${where}: key '${key}': ${JSON.stringify(v)} is not a value (a string, number or boolean, or a list of them for an axis)`,
+      );
+    }
+    const word = settingValue(where, key, decl, v);
+    if (seen.has(String(word)))
+      throw new UsageError(`${where}: key '${key}' lists ${JSON.stringify(v)} twice`);
+    seen.add(String(word));
+    values.push(
+      decl ? { key, kind: 'option', decl, value: word } : { key, kind: 'parameter', value: String(word) },
+    );
+  }
+  return { key, values };
+}
+
+/** Every combination of the axes, the first axis outermost, as points of `file`. */
+function crossProduct(where: string, file: string, axes: readonly Axis[]): SweepPoint[] {
   let count = 1;
   for (const a of axes) {
     count *= a.values.length;
-    if (count > MAX_POINTS) throw tooMany(file);
+    if (count > MAX_POINTS) throw tooMany(where);
   }
   let points: SweepSetting[][] = [[]];
   for (const a of axes) points = points.flatMap((p) => a.values.map((v) => [...p, v]));
-  return { description, points: points.map((settings) => ({ file, settings })) };
+  return points.map((settings) => ({ file, settings }));
 }
 
-function tooMany(file: string): UsageError {
-  return new UsageError(`sweep ${file}: expands to more than ${MAX_POINTS} combinations; split it`);
+function tooMany(where: string): UsageError {
+  return new UsageError(`${where}: expands to more than ${MAX_POINTS} combinations; split it`);
+}
+
+/**
+ * The points of one object of sweep settings held elsewhere (a scenario of
+ * bench/bounds.json): keys are run options and parameters as in a sweep
+ * file, a list is an axis; no `description` or `include`. Errors start with
+ * `where` (`bounds bench/bounds.json: scenario 'x': run`).
+ * @throws UsageError naming the bad key or value.
+ */
+export function expandSettings(where: string, file: string, settings: Record<string, unknown>): SweepPoint[] {
+  const options = new Map(sweepOptions());
+  const params = parameterOwners();
+  const axes: Axis[] = [];
+  for (const [key, value] of Object.entries(settings)) {
+    const c = classify(key, options, params);
+    if ('error' in c) throw new UsageError(`${where}: ${c.error}`);
+    if (c.kind === 'meta') throw new UsageError(`${where}: key '${key}' belongs to a sweep file, not here`);
+    axes.push(axis(where, key, c.kind === 'option' ? c.decl : undefined, value));
+  }
+  return crossProduct(where, file, axes);
 }

@@ -36,7 +36,7 @@ export async function validatePlan(plan: Pick<Plan, 'configs'>): Promise<void> {
       stream.close();
       pagesOf.set(key, pages);
     }
-    p.strategy.bounds(p.config.profile, pages, p.strategyParams);
+    p.strategy.bounds(p.config.profile, pages, p.strategyParams, pages);
   }
 }
 

@@ -1,19 +1,28 @@
 /**
  * A worker thread of the pool: runs the configurations it is sent, one at a
- * time, and posts each result (or the error's name and message) back.
+ * time, and posts each result (or the error's name and message) back, with
+ * the run's baseline, so the pool can hand it to runs sharing it.
  */
 import { parentPort } from 'node:worker_threads';
-import { type RunConfig, type RunResult, runExperiment } from '../../src/run/index.ts';
+import {
+  knownBaseline,
+  type ReplayOutcome,
+  type RunConfig,
+  type RunResult,
+  rememberBaseline,
+  runExperiment,
+} from '../../src/run/index.ts';
 
-/** A run to do: its index in the plan and its configuration. */
+/** A run to do: its index in the plan, its configuration, and its baseline when another run replayed it. */
 export interface Task {
   index: number;
   config: RunConfig;
+  baseline: ReplayOutcome | undefined;
 }
 
 /** What a worker posts back for a task. */
 export type Reply =
-  | { index: number; result: RunResult }
+  | { index: number; result: RunResult; baseline: ReplayOutcome | undefined }
   | { index: number; error: { name: string; message: string; stack: string | undefined } };
 
 const port = parentPort;
@@ -21,7 +30,9 @@ if (port) {
   port.on('message', (task: Task) => {
     let reply: Reply;
     try {
-      reply = { index: task.index, result: runExperiment(task.config) };
+      if (task.baseline !== undefined) rememberBaseline(task.config, task.baseline);
+      const result = runExperiment(task.config);
+      reply = { index: task.index, result, baseline: knownBaseline(task.config) };
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
       reply = { index: task.index, error: { name: err.name, message: err.message, stack: err.stack } };

@@ -5,16 +5,16 @@
  * typed arrays and the heap alike, and a fresh process per probe keeps probes
  * independent.
  *
- * The peak is taken from the work alone: after start-up (Node, tsx and the
- * module compile reach about 100 MiB, more than a small run needs) the probe
+ * The peak is taken from the work alone: after start-up (Node and the
+ * modules reach tens of MiB, more than a small run needs) the probe
  * resets the kernel's high-water mark (`echo 5 > /proc/self/clear_refs`,
  * Linux ≥ 4.0, proc(5)) and reports VmHWM − VmRSS-before (`peakGrowthBytes`).
  * Elsewhere it falls back to getrusage's peak, start-up included.
  *
- * Usage:
- *   tsx bench/host/memory-probe.ts run <strategy> <pages>   one run on `uniform`, 2 accesses per page
- *   tsx bench/host/memory-probe.ts replay <page-trace>       drain a binary page trace
- *   tsx bench/host/memory-probe.ts idle                      nothing (the process's own floor)
+ * Usage (compiled, as the suite starts it; or `tsx bench/host/memory-probe.ts …`):
+ *   node dist/bench/host/memory-probe.js run <strategy> <pages>   one run on `uniform`, 2 accesses per page
+ *   node dist/bench/host/memory-probe.js replay <page-trace>       drain a binary page trace
+ *   node dist/bench/host/memory-probe.js idle                      nothing (the process's own floor)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadProfile } from '../../src/platform/index.ts';

@@ -3,6 +3,7 @@
  * like the bench CLI's.
  */
 import yargs from 'yargs';
+import { SWEEP_SETUP } from './scaling.ts';
 
 export interface HostOptions {
   /** Also write the JSON document here. */
@@ -11,6 +12,9 @@ export interface HostOptions {
   syntheticMib: number;
   skipWorkloads: boolean;
   skipDefaultBench: boolean;
+  /** Accesses of the sweep timed with --jobs 1 and 2. */
+  sweepAccesses: number;
+  skipSweep: boolean;
 }
 
 /**
@@ -43,6 +47,13 @@ export function parseHostArgs(args: readonly string[]): HostOptions | { help: st
       describe: 'Skip the workload generation and lackey import figures.',
     })
     .option('skip-default-bench', { type: 'boolean', describe: 'Skip timing the default npm run bench.' })
+    .option('sweep-accesses', {
+      type: 'number',
+      requiresArg: true,
+      default: SWEEP_SETUP.accesses,
+      describe: `Accesses of the sweep of every strategy on uniform (${SWEEP_SETUP.pages} pages) timed with --jobs 1 and --jobs 2.`,
+    })
+    .option('skip-sweep', { type: 'boolean', describe: 'Skip timing the sweep with --jobs 1 and 2.' })
     .help()
     .alias('help', 'h')
     .version(false)
@@ -59,11 +70,16 @@ export function parseHostArgs(args: readonly string[]): HostOptions | { help: st
   const mib = argv['synthetic-mib'] as number;
   if (!Number.isInteger(mib) || mib < 1)
     throw new Error('--synthetic-mib must be a whole number of MiB >= 1');
+  const sweepAccesses = argv['sweep-accesses'] as number;
+  if (!Number.isSafeInteger(sweepAccesses) || sweepAccesses < 1)
+    throw new Error('--sweep-accesses must be a whole number >= 1');
   const exportJson = argv['export-json'] as string | undefined;
   return {
     exportJson,
     syntheticMib: mib,
     skipWorkloads: argv['skip-workloads'] === true,
     skipDefaultBench: argv['skip-default-bench'] === true,
+    sweepAccesses,
+    skipSweep: argv['skip-sweep'] === true,
   };
 }

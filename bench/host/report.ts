@@ -6,6 +6,7 @@
  */
 import { markdownTable, type TableColumn, textTable } from '../table.ts';
 import type { EngineFigure } from './engine.ts';
+import type { CheckpointFigure, FaultFigure, JobsFigure, StartupFigure } from './scaling.ts';
 import type { WorkloadFigures } from './workloads.ts';
 
 export const HOST_SCHEMA = 'dirtybench/host@1';
@@ -19,7 +20,7 @@ export interface MemoryFigure {
   pagesHigh: number;
 }
 
-/** A performance target of issue 6 and whether this run met it. */
+/** A performance target (issues 6 and 16) and whether this run met it. */
 export interface TargetFigure {
   target: string;
   observed: string;
@@ -41,6 +42,14 @@ export interface HostDocument {
   };
   referenceAccessesPerSecond: number;
   engine: EngineFigure[];
+  /** Host time of a fixed dirty set per checkpoint, at a small and a large memory. */
+  checkpoints: CheckpointFigure[];
+  /** managed-dataspace's simulated faults per host second. */
+  managedFaults: FaultFigure;
+  /** Start-up of a trivial run. */
+  startup: StartupFigure;
+  /** A sweep with --jobs 1 and --jobs 2 (null when skipped). */
+  jobs: JobsFigure | null;
   memory: MemoryFigure[];
   replay: { accesses: number; traceBytes: number; rssGrowthBytes: number } | null;
   defaultBenchSeconds: number | null;
@@ -63,6 +72,54 @@ function engineTable(doc: HostDocument): Table {
       `${f.ratioToReference.toFixed(2)}x`,
     ]),
   };
+}
+
+function checkpointTable(doc: HostDocument): Table {
+  return {
+    columns: [
+      right('pages'),
+      right('checkpoints'),
+      right('pages/checkpoint'),
+      right('npm run bench s'),
+      right('CPU ms/checkpoint'),
+    ],
+    rows: doc.checkpoints.map((c) => [
+      String(c.pages),
+      String(c.checkpoints),
+      c.pagesPerCheckpoint === null ? 'n/a' : c.pagesPerCheckpoint.toFixed(1),
+      c.cliSeconds.toFixed(2),
+      c.msPerCheckpoint.toFixed(3),
+    ]),
+  };
+}
+
+const cpu = (seconds: number | null, digits: number) =>
+  seconds === null ? '' : `, ${seconds.toFixed(digits)} CPU s`;
+
+function processTable(doc: HostDocument): Table {
+  const f = doc.managedFaults;
+  const s = doc.startup;
+  const rows = [
+    [
+      `managed-dataspace, uniform, ${f.pages} pages, ${f.accesses} accesses`,
+      `${f.faults} faults in ${f.seconds.toFixed(2)} CPU s`,
+      `${(f.faultsPerSecond / 1e6).toFixed(2)} M faults/s`,
+    ],
+    [
+      `start-up: npm run bench -- ${s.args.join(' ')}`,
+      `${s.seconds.toFixed(3)} s${cpu(s.cpuSeconds, 3)} (npm adds: ${(s.npmSeconds - s.seconds).toFixed(3)} s)`,
+      `node -e 0: ${s.nodeSeconds.toFixed(3)} s${cpu(s.nodeCpuSeconds, 3)}`,
+    ],
+  ];
+  const j = doc.jobs;
+  if (j) {
+    rows.push([
+      `${j.runs} runs: ${j.args.join(' ')}`,
+      `--jobs 1: ${j.jobs1Seconds.toFixed(1)} s${cpu(j.jobs1CpuSeconds, 1)}; --jobs 2: ${j.jobs2Seconds.toFixed(1)} s${cpu(j.jobs2CpuSeconds, 1)}`,
+      `${j.speedup.toFixed(2)}x`,
+    ]);
+  }
+  return { columns: [{ header: 'what' }, { header: 'measured' }, right('figure')], rows };
 }
 
 function memoryTable(doc: HostDocument): Table {
@@ -124,6 +181,11 @@ function host(doc: HostDocument): string {
 function sections(doc: HostDocument): [string, Table][] {
   const out: [string, Table][] = [
     ['Engine (simulated accesses per second of host time; ratio = reference rate / rate)', engineTable(doc)],
+    [
+      'Host time per checkpoint, fault-notify with 64 hot pages (hotcold, 2 M accesses, every 200 µs; medians)',
+      checkpointTable(doc),
+    ],
+    ['Faults (host CPU time), start-up and worker threads (wall time); medians', processTable(doc)],
     ['Host memory per emulated page (peak-RSS slope, median of three)', memoryTable(doc)],
   ];
   if (doc.workloads) {
@@ -140,7 +202,7 @@ export function renderHostText(doc: HostDocument): string {
   const out = [host(doc)];
   for (const [title, t] of sections(doc))
     out.push('', `${title}:`, ...textTable(t.columns, t.rows, { indent: '  ' }));
-  out.push('', 'Targets (issue 6):', ...doc.targets.map((t) => `  ${targetLine(t)}`));
+  out.push('', 'Targets (issues 6 and 16):', ...doc.targets.map((t) => `  ${targetLine(t)}`));
   return `${out.join('\n')}\n`;
 }
 
@@ -156,6 +218,6 @@ export function renderHostMarkdown(doc: HostDocument): string {
   ];
   for (const [title, t] of sections(doc))
     out.push('', `## ${title}`, '', ...markdownTable(t.columns, t.rows));
-  out.push('', '## Targets (issue 6)', '', ...doc.targets.map((t) => `- ${targetLine(t)}`), '');
+  out.push('', '## Targets (issues 6 and 16)', '', ...doc.targets.map((t) => `- ${targetLine(t)}`), '');
   return out.join('\n');
 }

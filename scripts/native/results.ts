@@ -29,8 +29,9 @@
  *   latencies, `.checkpoint` the pauses; `breakdownCycles` fault,
  *   checkpoint.collect|copy|rearm, and compute (the rest of the runtime:
  *   replaying accesses, timing included).
- * - `bounds` null: a native run has no analytic bound; `boundsOk` is true
- *   because there is none to breach.
+ * - `bounds` null in every field and `metrics.boundSlackPct` null per kind:
+ *   a native run has no analytic bound; `boundsOk` is true because there is
+ *   none to breach. `phaseCycles` null, as for an interval in accesses.
  * - `metrics.native`: what only a native run has (expected faults, where the
  *   count came from, the handler's share, the kernel's fault count).
  * A run fails (`ok` false) when a written page was missed, the image differs
@@ -117,7 +118,7 @@ export interface NativeMetrics {
 /** A native run: a results@1 run with no analytic bounds, native metrics, and the interval in accesses. */
 export type NativeRun = Omit<RunResult, 'bounds' | 'metrics'> & {
   intervalAccesses: number | null;
-  bounds: { maxStallCycles: null; maxPauseCycles: null };
+  bounds: { [K in keyof RunResult['bounds']]: null };
   metrics: Omit<RunMetrics, 'counters'> & { counters: null; native: NativeMetrics };
 };
 
@@ -217,6 +218,7 @@ export function nativeRun(
     intervalCycles: 0,
     intervalAccesses,
     intervalFrom: null,
+    phaseCycles: null,
     checkpoints: cps.length,
     skippedSlots: 0,
     cpuHz,
@@ -230,6 +232,8 @@ export function nativeRun(
       faults: raw.faults,
       stalls: summarizeStalls(mergeHistograms(faultHist, pauseHist)),
       stallsByKind: { fault: faultSummary, checkpoint: pauseSummary },
+      // No analytic bound, so no slack.
+      boundSlackPct: { fault: null, checkpoint: null, ringFull: null },
       pause: { maxCycles: pauseSummary.maxCycles, meanCycles: ledger.meanPauseCycles() },
       stallHistogram: { fault: faultHist, checkpoint: pauseHist },
       checkpointPages: {
@@ -263,7 +267,12 @@ export function nativeRun(
         replayCycles: cyc(raw.replayNs),
       },
     },
-    bounds: { maxStallCycles: null, maxPauseCycles: null },
+    bounds: {
+      maxStallCycles: null,
+      maxFaultStallCycles: null,
+      maxPauseCycles: null,
+      maxRingFullStallCycles: null,
+    },
     ok: failures.length === 0,
     failures,
   };

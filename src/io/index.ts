@@ -1,7 +1,8 @@
 /**
  * Writing files so that no reader sees half of one and no result is lost:
  * atomic files, sets of files switched in whole, locks between writers,
- * sweeping what killed writers left, and signals held during a write.
+ * sweeping what killed writers left, and signals held during a write; and
+ * finding the repository's files from a module, compiled or not.
  *
  * Why here: the CLI, the host suite and the workloads' trace import all
  * write files this way, and workloads may import nothing of the platform,
@@ -12,5 +13,6 @@ export { AtomicFile, symlinkAtomic, writeAtomically, writeFileAtomic } from './a
 export { FAIL_WRITE_ENV, PAUSE_WRITE_ENV } from './hooks.ts';
 export { acquireLock, type Lock, type LockOwner, lockPathFor, tryLock } from './lock.ts';
 export { heldSignalExitCode, holdSignals, releaseSignals, settleSignals, signalExitCode } from './signals.ts';
+export { sourceUrl } from './source.ts';
 export { type FileSet, foreignEntries, StagedDirectory } from './stage.ts';
 export { isAlive, parseTempName, sweepStaleTemps, tempPath } from './temp.ts';

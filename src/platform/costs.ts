@@ -52,6 +52,16 @@ export function maxInvalidationPerPage(p: CostProfile): number {
   return Math.max(m.tlbInvalidatePage, Math.ceil(m.tlbFlushAll / (m.tlbFlushThresholdPages + 1)));
 }
 
+/**
+ * The most the MMU adds to one of B's accesses outside a stall: a page walk
+ * or a dirty assist, never both (`Mmu.run` walks a miss for a write with D
+ * set; `Mmu.translate` takes one or the other, and an access that then
+ * faults walks again inside the fault's stall).
+ */
+export function maxAccessTranslationCycles(p: CostProfile): number {
+  return Math.max(p.mmu.pageWalk, p.mmu.hardwareDirtyBit ? p.mmu.dirtyAssist : 0);
+}
+
 /** Stopping B's thread and resuming it at a checkpoint: two Cpu_thread RPCs. */
 export function pauseResumeCycles(p: CostProfile): number {
   return 2 * rpcCycles(p, p.core.threadControl);

@@ -15,6 +15,7 @@ export {
   bitmapScanCycles,
   cacheMaintenanceCycles,
   invalidationCycles,
+  maxAccessTranslationCycles,
   maxInvalidationCycles,
   maxInvalidationPerPage,
   maxUnmapCycles,

@@ -28,10 +28,16 @@
  * superpage's first page". The TLB caches a superpage under its first page's
  * number, in the set that number's superpage index selects, and that first
  * page's hint names the slot. An invlpg of any of its pages drops it.
+ *
+ * For the oracle (memory.ts), the MMU logs the page of every TLB fill and
+ * every dirty assist — never anything on a hit: every write of B passes
+ * through an entry made writable and dirty by one of them. A writable
+ * superpage entry lets B write any of its pages, so its fill or assist logs
+ * them all (superpages are few, and only untracked memory has them).
  */
 import { Cat, type Clock, Phase, StallCause, type StallLog } from './clock.ts';
 import { ModelError } from './errors.ts';
-import type { TargetMemory } from './memory.ts';
+import type { TargetMemory, WriteLog, WriteWitness } from './memory.ts';
 import type { CostProfile } from './profile.ts';
 import { FINGERPRINT_WORD, PTE_WORD, RECORD_WORDS } from './records.ts';
 import { isDistribution } from './sampling.ts';
@@ -172,7 +178,7 @@ export class MmuCounters {
 }
 
 /** The TLB and the access path of B's one thread. */
-export class Mmu {
+export class Mmu implements WriteWitness {
   /** Ways per set and set count (entries = ways × sets). */
   readonly ways: number;
   readonly sets: number;
@@ -190,6 +196,8 @@ export class Mmu {
   readonly tag: Int32Array;
   /** B's page records: PTE word at 2p, fingerprint at 2p + 1 (records.ts). */
   private readonly records: Int32Array;
+  /** The oracle's log of the pages of TLB fills and dirty assists (memory.ts). */
+  private readonly writeLog: WriteLog;
   /** Round-robin victim per set (deterministic replacement). */
   private readonly victim: Uint8Array;
   private readonly setMask: number;
@@ -242,6 +250,8 @@ export class Mmu {
     this.superShift = mmu.superpageOrder;
     this.superpagePages = 2 ** mmu.superpageOrder;
     this.superMask = ~(this.superpagePages - 1);
+    this.writeLog = memory.writeLog;
+    memory.attachWitness(this);
   }
 
   /**
@@ -252,7 +262,11 @@ export class Mmu {
    * resolves are handled inline, allocating nothing and calling nothing;
    * dirty assists, writes through read-only entries and faults take the slow
    * path. Page p's record is records[2p] (PTE word) and records[2p + 1]
-   * (fingerprint), checked in the constructor.
+   * (fingerprint), checked in the constructor. Each fill appends its page to
+   * the oracle's write log (memory.ts), which has room for one entry per
+   * access of the batch. (Logging every fill measured faster than testing
+   * for a writable, dirty entry first: a store and an add per miss, about
+   * 5 % of the miss loop; nothing on the hit loop.)
    */
   run(
     pages: Int32Array,
@@ -287,6 +301,12 @@ export class Mmu {
     let now = +clock.now;
     let walks = 0;
     let i = from;
+    // The write log: at most one entry per access (a fill here, or one on the
+    // slow path), so room for to − from entries needs no check in the loops.
+    const writeLog = this.writeLog;
+    if (writeLog.count + (to - from) > writeLog.pages.length) writeLog.reserve(to - from);
+    let logged = writeLog.pages;
+    let n = writeLog.count;
     while (i < to) {
       // The TLB-hit loop, kept tight: it leaves at the deadline, at the end,
       // or at the first access that is not a hit with sufficient rights.
@@ -355,6 +375,7 @@ export class Mmu {
         records[x] = updated | (fill << 8);
         // PTE writable (bit 1) → TLB writable (bit 0), PTE dirty (bit 3) → TLB dirty (bit 1).
         tag[fill] = (vpn << 2) | ((updated >> 1) & 1) | ((updated >> 2) & 2) | alwaysDirty;
+        logged[n++] = vpn;
         now += missCycles;
         walks++;
         records[x + 1] = (records[x + 1]! + w) | 0;
@@ -376,13 +397,19 @@ export class Mmu {
       clock.now = now;
       this.bookWalks(walks);
       walks = 0;
+      writeLog.count = n;
       this.slowAccess(vpn, w !== 0, slow);
+      // The slow path logs through push (one entry per access); keep the room for the rest.
+      if (writeLog.count + (to - i) > writeLog.pages.length) writeLog.reserve(to - i);
+      logged = writeLog.pages;
+      n = writeLog.count;
       const x = (vpn << 1) + 1;
       records[x] = (records[x]! + w) | 0;
       now = +clock.now;
     }
     clock.now = now;
     this.bookWalks(walks);
+    writeLog.count = n;
     clock.byCategory[CAT_COMPUTE]! += (i - from) * compute;
     return i;
   }
@@ -460,6 +487,17 @@ export class Mmu {
       this.records[x] = (this.records[x]! & PTE_FLAGS) | (slot << HINT_SHIFT);
     }
     this.tag[slot] = (p << TAG_SHIFT) | f;
+    this.logEntry(p, e);
+  }
+
+  /**
+   * Logs the pages B may write through the entry held by page `p` (flags
+   * `e`): the page itself, or every page of a writable superpage.
+   */
+  private logEntry(p: number, e: number): void {
+    if ((e & PTE_LARGE) === 0) this.writeLog.push(p);
+    else if ((e & PTE_WRITABLE) !== 0)
+      this.writeLog.pushRange(p, Math.min(this.superpagePages, this.space.pages - p));
   }
 
   /** The page whose record holds the entry mapping `vpn`: itself, or its superpage's first page. */
@@ -521,6 +559,22 @@ export class Mmu {
   invalidatePage(vpn: number): void {
     const slot = this.lookup(vpn);
     if (slot >= 0) this.tag[slot] = EMPTY;
+  }
+
+  /**
+   * Logs every page the TLB caches writable and dirty (the oracle's
+   * checkpoint, memory.ts): a 4 KiB entry's page, or all of a superpage's.
+   */
+  logWritableEntries(log: WriteLog): void {
+    const tag = this.tag;
+    for (let slot = 0; slot < tag.length; slot++) {
+      const t = tag[slot]!;
+      if (t === EMPTY || (t & TLB_WD) !== TLB_WD) continue;
+      const p = t >> TAG_SHIFT;
+      if ((this.space.flags(p) & PTE_LARGE) !== 0)
+        log.pushRange(p, Math.min(this.superpagePages, this.space.pages - p));
+      else log.push(p);
+    }
   }
 
   /**
@@ -587,6 +641,7 @@ export class Mmu {
       }
       space.setFlags(p, e | PTE_ACCESSED | PTE_DIRTY);
       this.tag[slot]! |= TLB_DIRTY;
+      this.logEntry(p, e);
       return true;
     }
     if (slot >= 0 && !write) return true; // a superpage's read hit that came this way

@@ -4,14 +4,18 @@
  * parameters, the profile and the seed; not on the strategy, not on the
  * interval. A baseline is a pure function of these, so comparing N
  * strategies on one workload replays it once, not N times: a few are kept
- * per workload, oldest first out.
+ * per workload, oldest first out. Worker threads each have their own cache;
+ * the pool (bench/cli/pool.ts) hands a baseline one worker replayed to the
+ * others ({@link knownBaseline}, {@link rememberBaseline}), so across the
+ * pool too a baseline is replayed about once.
  */
 import { createPlatform, Phase } from '../platform/index.ts';
 import { attachPlainRam } from '../strategies/index.ts';
 import type { WorkloadDef, WorkloadStream } from '../workloads/index.ts';
 import { costStreams } from './cost-streams.ts';
-import type { PreparedRun } from './prepare.ts';
+import { type PreparedRun, prepareRun } from './prepare.ts';
 import { Replay, type ReplayOutcome, touchAll } from './replay.ts';
+import type { RunConfig } from './types.ts';
 
 const baselines = new WeakMap<WorkloadDef, Map<string, ReplayOutcome>>();
 const BASELINES_KEPT = 16;
@@ -26,7 +30,7 @@ export function baselineCache(p: PreparedRun): {
     cache = new Map();
     baselines.set(p.workload, cache);
   }
-  const key = JSON.stringify([p.config.profile, p.workloadParams, p.config.common, p.config.seed]);
+  const key = baselineKey(p);
   const map = cache;
   return {
     known: map.get(key),
@@ -35,6 +39,33 @@ export function baselineCache(p: PreparedRun): {
       map.set(key, o);
     },
   };
+}
+
+/**
+ * What a baseline depends on, as a string: runs with the same key share one
+ * baseline (the workload's definition aside, which the cache keys by identity).
+ */
+function baselineKey(p: PreparedRun): string {
+  return JSON.stringify([p.config.profile, p.workloadParams, p.config.common, p.config.seed]);
+}
+
+/**
+ * Which runs share a baseline, for a config of the registries' names: the
+ * same key, the same baseline.
+ */
+export function sharedBaselineKey(config: RunConfig): string {
+  return `${config.workload} ${baselineKey(prepareRun(config))}`;
+}
+
+/** The baseline this process knows for `config` (of the registries' names), if any. */
+export function knownBaseline(config: RunConfig): ReplayOutcome | undefined {
+  return baselineCache(prepareRun(config)).known;
+}
+
+/** Makes `baseline`, replayed elsewhere for a run sharing its key, known to this process for `config`. */
+export function rememberBaseline(config: RunConfig, baseline: ReplayOutcome): void {
+  const cache = baselineCache(prepareRun(config));
+  if (cache.known === undefined) cache.store(baseline);
 }
 
 /** The baseline's replay: plain RAM, no tracking, no checkpoints. */

@@ -131,15 +131,16 @@ export class Copier {
 
   /**
    * The most the copy adds to a checkpoint's pause and to a fault stall, for
-   * B's memory as set up: with `attach`, every dataspace copied, every page
-   * of it and of its allocation's copy faulted in and unmapped; with
-   * `mapped`, every page inside a managed dataspace faulted in again and its
-   * mapping revoked by the tracker's detach. A dataspace attached in B's
-   * address space itself stays attached (no strategy detaches B's own
-   * regions), so A keeps its mapping; a strategy that did would exceed this
-   * bound and fail its run.
+   * B's memory as set up and at most `copied` pages copied at a checkpoint:
+   * with `attach`, the `copied` costliest dataspaces (at most one per copied
+   * page) copied, every page of each and of its allocation's copy faulted in
+   * and unmapped; with `mapped`, up to `copied` pages inside a managed
+   * dataspace faulted in again and their mappings revoked by the tracker's
+   * detach. A dataspace attached in B's address space itself stays attached
+   * (no strategy detaches B's own regions), so A keeps its mapping; a
+   * strategy that did would exceed this bound and fail its run.
    */
-  bounds(): CopyBounds {
+  bounds(copied = this.platform.pages): CopyBounds {
     const profile = this.platform.profile;
     const k = profile.kernel;
     const c = profile.core;
@@ -147,22 +148,26 @@ export class Copier {
     if (this.mode === 'mapped') {
       let pages = 0;
       for (const part of this.parts) if (!part.direct) pages += part.dsPages;
-      return { pause: pages * (fault + k.mapPerPage + k.unmapPerPage), fault: 0 };
+      return { pause: Math.min(pages, copied) * (fault + k.mapPerPage + k.unmapPerPage), fault: 0 };
     }
-    let pause = 0;
+    const costs: number[] = [];
     let direct = false;
     for (const part of this.parts) {
       const copyMapped = Math.min(part.allocPages, part.dsPages * 2 ** c.maxMapOrder);
-      pause +=
+      costs.push(
         2 * (rpcCycles(profile, c.attachWork) + rpcCycles(profile, c.detachWork)) +
-        // the two detaches' l4_cache_dma_coherent (issue 10), each over at most the larger dataspace
-        2 * cacheMaintenanceCycles(profile, Math.max(part.dsPages, part.allocPages)) +
-        part.dsPages * (fault + k.mapPerPage + maxUnmapCycles(profile, 1) + k.unmapPerPage) +
-        part.dsPages * fault +
-        copyMapped * (k.mapPerPage + k.unmapPerPage) +
-        part.allocPages * k.syscall;
+          // the two detaches' l4_cache_dma_coherent (issue 10), each over at most the larger dataspace
+          2 * cacheMaintenanceCycles(profile, Math.max(part.dsPages, part.allocPages)) +
+          part.dsPages * (fault + k.mapPerPage + maxUnmapCycles(profile, 1) + k.unmapPerPage) +
+          part.dsPages * fault +
+          copyMapped * (k.mapPerPage + k.unmapPerPage) +
+          part.allocPages * k.syscall,
+      );
       direct ||= part.direct;
     }
+    costs.sort((x, y) => y - x);
+    let pause = 0;
+    for (let i = 0; i < Math.min(costs.length, copied); i++) pause += costs[i]!;
     return { pause, fault: direct ? refaultCycles(profile) : 0 };
   }
 }

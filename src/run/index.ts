@@ -1,7 +1,8 @@
 /** The runner: the only surface the CLI, benchmarks and scripts import. */
+export { knownBaseline, rememberBaseline, sharedBaselineKey } from './baseline.ts';
 export { buildMetrics, CheckpointLedger, percentOver } from './metrics.ts';
 export { ConfigError, type PreparedRun, prepareRun, type RunOverrides } from './prepare.ts';
-export type { CheckpointTimer } from './replay.ts';
+export type { CheckpointTimer, ReplayOutcome } from './replay.ts';
 export { runExperiment } from './runner.ts';
 export {
   differenceInterval,

@@ -7,7 +7,12 @@
  */
 import type { Platform, PlatformCounters } from '../platform/index.ts';
 import { StallCause } from '../platform/index.ts';
-import type { Bounds } from '../strategies/index.ts';
+import {
+  type Bounds,
+  STALL_BOUND_FIELDS,
+  type StallBoundField,
+  type StallKind,
+} from '../strategies/index.ts';
 import type { PreparedRun } from './prepare.ts';
 import type { ReplayOutcome } from './replay.ts';
 import { summarizeStalls } from './stats.ts';
@@ -94,8 +99,10 @@ export interface FinishedRun {
   checkpointBytes: number;
   /** The strategy's own memory by kind (its `memory` hook; empty without one). */
   strategyMemory: Record<string, number>;
-  /** The strategy's analytic bounds for this configuration. */
+  /** The run's analytic bounds per stall kind (the strategy's and the copy's). */
   bounds: Bounds;
+  /** The analytic worst-case response time of a job (src/run/realtime.ts); null without jobs. */
+  wcrtBoundCycles: number | null;
   /** What the measured replay measured, and the baseline's replay. */
   outcome: ReplayOutcome;
   baseline: ReplayOutcome;
@@ -107,6 +114,14 @@ export interface FinishedRun {
 export function percentOver(value: number, base: number): number | null {
   return base > 0 ? ((value - base) / base) * 100 : null;
 }
+
+/** (bound − observed) / bound × 100, or null for a bound of 0 (nothing of the kind may occur). */
+export function slackPct(bound: number, observed: number): number | null {
+  return bound > 0 ? ((bound - observed) / bound) * 100 : null;
+}
+
+/** The stall kinds whose bound a run checks, with the field holding each (STALL_BOUND_FIELDS). */
+const BOUNDED_KINDS = Object.entries(STALL_BOUND_FIELDS) as [StallKind, StallBoundField][];
 
 /** The run's metrics, and why it failed (one sentence each; empty when it did not). */
 export function buildMetrics(run: FinishedRun): { metrics: RunMetrics; failures: string[] } {
@@ -135,16 +150,23 @@ export function buildMetrics(run: FinishedRun): { metrics: RunMetrics; failures:
   if (missed > 0) failures.push(`missed ${missed} written pages: a checkpoint did not report them`);
   if (restoreMismatches > 0)
     failures.push(`restore differs from B's memory in ${restoreMismatches} page-checkpoints`);
-  const boundsOk =
-    stallSummary.maxCycles <= bounds.maxStallCycles && pauseSummary.maxCycles <= bounds.maxPauseCycles;
-  if (stallSummary.maxCycles > bounds.maxStallCycles) {
+  // Each stall kind against its own bound, so one kind's large bound never hides another's regression.
+  let boundsOk = true;
+  const boundSlackPct = {} as Record<StallKind, number | null>;
+  for (const [kind, field] of BOUNDED_KINDS) {
+    const observed = stallsByKind[kind]!.maxCycles;
+    const bound = bounds[field];
+    boundSlackPct[kind] = observed === 0 && bound === 0 ? null : slackPct(bound, observed);
+    if (observed <= bound) continue;
+    boundsOk = false;
     failures.push(
-      `observed stall ${stallSummary.maxCycles} cycles exceeds the analytic bound ${bounds.maxStallCycles}`,
+      `observed ${kind === 'checkpoint' ? 'pause' : `${kind} stall`} ${observed} cycles exceeds the analytic bound ${bound} (bounds.${field})`,
     );
   }
-  if (pauseSummary.maxCycles > bounds.maxPauseCycles) {
+  if (run.wcrtBoundCycles !== null && outcome.wcrtCycles > run.wcrtBoundCycles) {
+    boundsOk = false;
     failures.push(
-      `observed pause ${pauseSummary.maxCycles} cycles exceeds the analytic bound ${bounds.maxPauseCycles}`,
+      `observed worst-case response time ${outcome.wcrtCycles} cycles exceeds the analytic bound ${run.wcrtBoundCycles} (metrics.realtime.wcrtBoundCycles)`,
     );
   }
 
@@ -161,6 +183,7 @@ export function buildMetrics(run: FinishedRun): { metrics: RunMetrics; failures:
     faults: counters.faultStalls,
     stalls: stallSummary,
     stallsByKind,
+    boundSlackPct,
     pause: { maxCycles: pauseSummary.maxCycles, meanCycles: ledger.meanPauseCycles() },
     stallHistogram,
     checkpointPages: {
@@ -184,6 +207,7 @@ export function buildMetrics(run: FinishedRun): { metrics: RunMetrics; failures:
           deadlineMisses: outcome.deadlineMisses,
           jobs: outcome.jobs,
           baselineWcrtCycles: baseline.wcrtCycles,
+          wcrtBoundCycles: run.wcrtBoundCycles!,
         }
       : null,
     verification: { missedPages: missed, restoreOk: restoreMismatches === 0, boundsOk },
@@ -216,6 +240,7 @@ export function buildResult(p: PreparedRun, run: FinishedRun): RunResult {
     intervalCycles: config.intervalCycles,
     intervalAccesses: p.timer.kind === 'accesses' ? p.timer.accesses : null,
     intervalFrom: p.timer.kind === 'cycles' ? p.timer.from : null,
+    phaseCycles: p.timer.kind === 'cycles' ? p.timer.phase : null,
     checkpoints: run.ledger.checkpoints,
     skippedSlots: run.outcome.skippedSlots,
     cpuHz: profile.cpu.hz,

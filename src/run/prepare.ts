@@ -35,6 +35,11 @@ export interface PreparedRun {
 export interface RunOverrides {
   strategy?: StrategyDef;
   workload?: WorkloadDef;
+  /**
+   * Also verify every checkpoint by visiting every page, and raise a
+   * ModelError where the incremental check (store.ts) disagrees (tests).
+   */
+  fullCheck?: boolean;
 }
 
 /**
@@ -71,8 +76,12 @@ export function prepareRun(config: RunConfig, with_: RunOverrides = {}): Prepare
 
 /** The timer `config` asks for. @throws ConfigError for an interval that is not one. */
 function checkpointTimer(config: RunConfig): CheckpointTimer {
-  const { intervalCycles, intervalFrom, intervalAccesses } = config;
+  const { intervalCycles, intervalFrom, intervalAccesses, phaseCycles } = config;
   if (intervalAccesses !== undefined) {
+    if (phaseCycles !== undefined)
+      throw new ConfigError(
+        `a checkpoint interval in accesses takes no phase (a time offset of the timer), got ${phaseCycles}`,
+      );
     if (!Number.isSafeInteger(intervalAccesses) || intervalAccesses < 1)
       throw new ConfigError(
         `checkpoint interval in accesses must be a whole number >= 1, got ${intervalAccesses}`,
@@ -88,5 +97,10 @@ function checkpointTimer(config: RunConfig): CheckpointTimer {
   }
   if (intervalFrom !== undefined && intervalFrom !== 'start' && intervalFrom !== 'end')
     throw new ConfigError(`intervalFrom must be 'start' or 'end', got '${intervalFrom}'`);
-  return { kind: 'cycles', cycles: intervalCycles, from: intervalFrom ?? 'start' };
+  const phase = phaseCycles ?? 0;
+  if (!Number.isSafeInteger(phase) || phase < 0 || phase >= intervalCycles)
+    throw new ConfigError(
+      `checkpoint phase must be a whole number of cycles from 0 to the interval (${intervalCycles}) exclusive, got ${phase}`,
+    );
+  return { kind: 'cycles', cycles: intervalCycles, from: intervalFrom ?? 'start', phase };
 }

@@ -4,13 +4,17 @@
  * measured run and its baseline), so a workload is generated once per run.
  *
  * Where checkpoints fall (`CheckpointTimer`):
- * - `cycles`, from `start`: a fixed grid of target time, start + k × interval.
+ * - `cycles`, from `start`: a fixed grid of target time, start + phase +
+ *   k × interval, from its first point after the start (`phase` in
+ *   [0, interval), 0 by default, places the grid against the periodic task's
+ *   releases, which fall at start + j × period).
  *   A checkpoint (or a fault) that overruns a slot makes the timer skip it:
  *   the next checkpoint is at the first slot after it ended. Skipped slots
  *   are counted (`skippedSlots`), because a long pause removes checkpoints
  *   and with them their cost: a run with fewer checkpoints looks cheaper.
- * - `cycles`, from `end`: each checkpoint `interval` after the previous one
- *   ended (B always runs a whole interval between two); nothing is skipped.
+ * - `cycles`, from `end`: the first where the grid's first is, each next
+ *   `interval` after the previous one ended (B always runs a whole interval
+ *   between two); nothing is skipped.
  * - `accesses`: after B's access k × interval (k ≥ 1, before the last
  *   access), as scripts/native/replay.c places them: every strategy then
  *   checkpoints at the same points of B's execution, whatever it costs B.
@@ -22,9 +26,21 @@ import type { JobStructure, WorkloadStream } from '../workloads/index.ts';
 /** Accesses generated per batch. */
 const BATCH = 4096;
 
-/** B touches (writes) every page once, so the measured phase starts with B's memory mapped. */
+/**
+ * B touches (writes) every page once, in order, so the measured phase starts
+ * with B's memory mapped. Through `Mmu.run` in batches, which gives exactly
+ * what one `access` per page gives (mmu.test.ts) in a fraction of the host
+ * time: at 1 Mi pages this was most of a run's set-up.
+ */
 export function touchAll(platform: Platform): void {
-  for (let p = 0; p < platform.pages; p++) platform.mmu.access(p, true);
+  const n = Math.min(BATCH, platform.pages);
+  const pages = new Int32Array(n);
+  const writes = new Uint8Array(n).fill(1);
+  for (let first = 0; first < platform.pages; first += n) {
+    const count = Math.min(n, platform.pages - first);
+    for (let i = 0; i < count; i++) pages[i] = first + i;
+    platform.mmu.run(pages, writes, 0, count, 0, Number.POSITIVE_INFINITY);
+  }
 }
 
 /** Generates the workload once and feeds every batch to each replay in turn. */
@@ -39,7 +55,7 @@ export function drive(stream: WorkloadStream, replays: Replay[]): void {
 
 /** Where a replay's checkpoints fall (see the module comment). */
 export type CheckpointTimer =
-  | { kind: 'cycles'; cycles: number; from: 'start' | 'end' }
+  | { kind: 'cycles'; cycles: number; from: 'start' | 'end'; phase: number }
   | { kind: 'accesses'; accesses: number };
 
 /** What a replay measured. */
@@ -70,8 +86,8 @@ export class Replay {
   private readonly idleAtStart: number;
   /** Target time of the next checkpoint (time modes; Infinity otherwise). */
   private nextCheckpoint: number;
-  /** The grid slot `nextCheckpoint` is (from `start`). */
-  private slot = 1;
+  /** The grid slot `nextCheckpoint` is (from `start`): k of start + phase + k × interval. */
+  private slot: number;
   private skipped = 0;
   /** B's access count after which the next checkpoint falls (accesses mode; Infinity otherwise). */
   private nextAt: number;
@@ -94,7 +110,12 @@ export class Replay {
   ) {
     this.start = platform.clock.now;
     this.idleAtStart = platform.clock.byCategory[Cat.idle]!;
-    this.nextCheckpoint = timer?.kind === 'cycles' ? this.start + timer.cycles : Number.POSITIVE_INFINITY;
+    // The grid's first point after the start: start + phase, or start + interval for phase 0.
+    this.slot = timer?.kind === 'cycles' && timer.phase > 0 ? 0 : 1;
+    this.nextCheckpoint =
+      timer?.kind === 'cycles'
+        ? this.start + timer.phase + this.slot * timer.cycles
+        : Number.POSITIVE_INFINITY;
     this.nextAt = timer?.kind === 'accesses' ? timer.accesses : Number.POSITIVE_INFINITY;
     this.perJob = jobs ? jobs.accessesPerJob : Number.POSITIVE_INFINITY;
     this.jobEnd = this.perJob;
@@ -149,17 +170,18 @@ export class Replay {
   /** The checkpoint the timer fell due for, and the next one's time. */
   private due(): void {
     const clock = this.platform.clock;
-    const timer = this.timer as { cycles: number; from: 'start' | 'end' };
+    const timer = this.timer as { cycles: number; from: 'start' | 'end'; phase: number };
     this.checkpoint();
     if (timer.from === 'end') {
       this.nextCheckpoint = clock.now + timer.cycles;
       return;
     }
     // The first slot after the checkpoint ended; the ones in between are skipped.
-    const next = Math.floor((clock.now - this.start) / timer.cycles) + 1;
+    const origin = this.start + timer.phase;
+    const next = Math.floor((clock.now - origin) / timer.cycles) + 1;
     this.skipped += next - this.slot - 1;
     this.slot = next;
-    this.nextCheckpoint = this.start + next * timer.cycles;
+    this.nextCheckpoint = origin + next * timer.cycles;
   }
 
   private idleUntil(t: number): void {

@@ -131,11 +131,14 @@ describe('the runner', () => {
   it('holds B until each release, and counts response times and deadline misses', () => {
     const w = periodicLiteral(5, 10, 10_000, 100); // each job: 10 × 100 cycles of compute
     const calm = runExperiment(literalConfig(x86, 'oracle', {}, Number.MAX_SAFE_INTEGER), { workload: w });
+    // The analytic bound: 10 accesses of at most 100 + a dirty assist (150) each, no fault
+    // (oracle), and one pause of at most every page copied (src/run/realtime.ts).
     expect(calm.metrics.realtime).toEqual({
       wcrtCycles: 1000,
       deadlineMisses: 0,
       jobs: 5,
       baselineWcrtCycles: 1000,
+      wcrtBoundCycles: 10 * (100 + 150) + pauseResumeCycles(x86) + 4 * x86.checkpointer.copyPage,
     });
     // B idles between jobs: runtime = last release + last job + the final checkpoint.
     expect(calm.metrics.breakdownCycles['idle']).toBe(4 * 9000);
@@ -181,7 +184,7 @@ describe('the runner', () => {
       doc: 'claims a pause shorter than stopping B',
       groundTruth: true,
       hooks: (ctx) => ({ collect: (out) => ctx.groundTruth!.collectWritten(out) }),
-      bounds: { maxStallCycles: 10, maxPauseCycles: 10 },
+      bounds: { maxPauseCycles: 10 },
     });
     const r = runExperiment(literalConfig(x86, 'optimistic'), {
       strategy: optimistic,
@@ -189,15 +192,26 @@ describe('the runner', () => {
     });
     expect(r.ok).toBe(false);
     expect(r.metrics.verification.boundsOk).toBe(false);
-    expect(r.failures.join('\n')).toMatch(/observed pause \d+ cycles exceeds the analytic bound 10$/m);
+    expect(r.failures.join('\n')).toMatch(
+      /observed pause \d+ cycles exceeds the analytic bound 10 \(bounds\.maxPauseCycles\)$/m,
+    );
   });
 
   it("adds to a strategy's bounds what reaching B's memory can cost A", () => {
-    const stub = (name: string) => stubStrategy({ name, bounds: { maxStallCycles: 10, maxPauseCycles: 10 } });
+    const stub = (name: string) =>
+      stubStrategy({
+        name,
+        bounds: { maxFaultStallCycles: 10, maxPauseCycles: 10, maxRingFullStallCycles: 0 },
+      });
     const w = () => literalWorkload(8, [1], [true]);
     // --copy-via mapped, B's RAM attached in its own address space: A keeps it mapped, nothing to add.
     const mapped = runExperiment(literalConfig(x86, 'a'), { strategy: stub('a'), workload: w() });
-    expect(mapped.bounds).toEqual({ maxStallCycles: 10, maxPauseCycles: 10 });
+    expect(mapped.bounds).toEqual({
+      maxFaultStallCycles: 10,
+      maxStallCycles: 10,
+      maxPauseCycles: 10,
+      maxRingFullStallCycles: 0,
+    });
     // --copy-via attach: per page of the dataspace (8) and of its copy (8), A's fault and mapping and
     // the unmaps; the attach and detach RPCs and cache operations of both. B's refault through its
     // pager afterwards adds to the longest fault stall.
@@ -221,6 +235,8 @@ describe('the runner', () => {
       c.regionLookup +
       2 ** c.maxMapOrder * k.mapPerPage;
     expect(attach.bounds).toEqual({
+      maxFaultStallCycles: 10 + refault,
+      maxRingFullStallCycles: 0,
       maxPauseCycles: 10 + pause,
       maxStallCycles: 10 + Math.max(refault, pause),
     });

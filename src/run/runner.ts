@@ -27,20 +27,29 @@ import {
   drawCycles,
   MAX_PAGES,
   ModelError,
+  maxAccessTranslationCycles,
   Phase,
   type Platform,
   platformCounters,
   StallCause,
 } from '../platform/index.ts';
-import { createStrategy, type Strategy } from '../strategies/index.ts';
+import {
+  type Bounds,
+  createStrategy,
+  type StallBounds,
+  type Strategy,
+  type StrategyBounds,
+  withMaxStall,
+} from '../strategies/index.ts';
 import { createWorkload, type WorkloadStream } from '../workloads/index.ts';
 import { baselineCache, baselineReplay } from './baseline.ts';
-import { Copier } from './copy.ts';
+import { Copier, type CopyBounds } from './copy.ts';
 import { costStreams } from './cost-streams.ts';
 import { buildResult, CheckpointLedger } from './metrics.ts';
 import { ConfigError, type PreparedRun, prepareRun, type RunOverrides } from './prepare.ts';
+import { responseTimeBound } from './realtime.ts';
 import { drive, Replay, type ReplayOutcome, touchAll } from './replay.ts';
-import { CheckpointStore } from './store.ts';
+import { CheckpointStore, type CheckpointVerdict } from './store.ts';
 import type { RunConfig, RunResult } from './types.ts';
 
 /** Runs one configuration: the measured run and its baseline. Deterministic. */
@@ -55,7 +64,7 @@ export function runExperiment(config: RunConfig, with_: RunOverrides = {}): RunR
   }
   const cache = baselineCache(prepared);
   const base = cache.known === undefined ? baselineReplay(prepared, stream) : null;
-  const measured = startMeasured(prepared, stream);
+  const measured = startMeasured(prepared, stream, with_.fullCheck === true);
   drive(stream, base ? [base, measured.replay] : [measured.replay]);
   const baseline = cache.known ?? base!.finish();
   if (cache.known === undefined) cache.store(baseline);
@@ -87,9 +96,37 @@ function markReported(list: Int32Array, n: number, reported: Uint8Array): number
   return unique;
 }
 
+/** @throws ModelError when the incremental verdict of a checkpoint differs from the full comparison's. */
+function checkAgainstFull(verdict: CheckpointVerdict, full: CheckpointVerdict): void {
+  const keys = Object.keys(full) as (keyof CheckpointVerdict)[];
+  if (keys.some((k) => verdict[k] !== full[k])) {
+    throw new ModelError(
+      `verification: the incremental check found ${JSON.stringify(verdict)}, visiting every page found ${JSON.stringify(full)}`,
+    );
+  }
+}
+
 /** Clears the marks `markReported` set for `list[0..n)`. */
 function clearMarks(reported: Uint8Array, list: Int32Array, n: number): void {
   for (let i = 0; i < n; i++) reported[list[i]!] = 0;
+}
+
+/**
+ * A run's bounds: the strategy's per stall kind, with what reaching B's
+ * memory adds (copy.ts): to every pause the copy's work, and to a fault
+ * stall B's refault through its pager after A's detach, which can be the
+ * same stall as a tracking fault (the pager maps the page write-protected
+ * for tracking, and the write then traps) and, on its own, one more stall
+ * per page and interval.
+ */
+export function runBounds(own: StrategyBounds, copy: CopyBounds): { bounds: Bounds; faultsPerPage: number } {
+  const kinds: StallBounds = { ...own };
+  kinds.maxFaultStallCycles += copy.fault;
+  kinds.maxPauseCycles += copy.pause;
+  return {
+    bounds: withMaxStall(kinds),
+    faultsPerPage: own.faultsPerPage + (copy.fault > 0 ? 1 : 0),
+  };
 }
 
 /**
@@ -113,6 +150,7 @@ function setUp(platform: Platform, strategy: Strategy, copier: Copier, store: Ch
 function startMeasured(
   p: PreparedRun,
   stream: WorkloadStream,
+  fullCheck: boolean,
 ): { replay: Replay; finish: (baseline: ReplayOutcome) => RunResult } {
   const { config } = p;
   const pages = stream.pages;
@@ -126,12 +164,25 @@ function startMeasured(
   // Setup, not measured.
   setUp(platform, strategy, copier, store);
   // The strategy's bounds, and what reaching B's memory adds to them (known once B's memory is built).
-  const own = p.strategy.bounds(profile, pages, p.strategyParams);
-  const extra = copier.bounds();
-  const bounds = {
-    maxPauseCycles: own.maxPauseCycles + extra.pause,
-    maxStallCycles: Math.max(own.maxStallCycles + extra.fault, own.maxPauseCycles + extra.pause),
-  };
+  // B touches at most its page set between two checkpoints (periodic's jobPages), else every page.
+  const touched = Math.min(pages, stream.jobs?.pages ?? pages);
+  const own = p.strategy.bounds(profile, pages, p.strategyParams, touched);
+  const { bounds, faultsPerPage } = runBounds(own, copier.bounds(own.maxCopiedPages));
+  const wcrtBoundCycles = stream.jobs
+    ? responseTimeBound({
+        periodCycles: stream.jobs.periodCycles,
+        accessesPerJob: stream.jobs.accessesPerJob,
+        pageSet: touched,
+        jobs: Math.ceil(stream.accesses / stream.jobs.accessesPerJob),
+        accessCycles: stream.computeCycles + maxAccessTranslationCycles(profile),
+        faultStallCycles: bounds.maxFaultStallCycles,
+        faultsPerPage,
+        ringFullStallCycles: bounds.maxRingFullStallCycles,
+        ringEntries: own.ringEntries,
+        pauseCycles: bounds.maxPauseCycles,
+        timer: p.timer,
+      })
+    : null;
   const setupCycles = clock.now;
   clock.byCategory.fill(0);
   const countersAtStart = platformCounters(platform);
@@ -164,7 +215,9 @@ function startMeasured(
     // Verify against the oracle (written since the last checkpoint vs reported)
     // and the restored chain against live memory. B is stopped until the
     // resume below, and re-arming changes no page contents.
-    const verdict = store.verifyAndMark(reported, memory);
+    const full = fullCheck ? store.fullVerdict(reported, memory) : null;
+    const verdict = store.verify(reported, reportedList, unique, memory);
+    if (full !== null) checkAgainstFull(verdict, full);
     clearMarks(reported, reportedList, unique);
     clock.phase = Phase.rearm;
     strategy.rearm(reportedList, unique);
@@ -186,6 +239,7 @@ function startMeasured(
   const finish = (baseline: ReplayOutcome): RunResult => {
     const outcome = replay.finish();
     checkpoint(); // the final checkpoint
+    store.checkFinal(memory);
     return buildResult(p, {
       platform,
       runtimeCycles: clock.now - setupCycles,
@@ -194,6 +248,7 @@ function startMeasured(
       checkpointBytes: store.bytes(),
       strategyMemory: strategy.memory ? strategy.memory() : {},
       bounds,
+      wcrtBoundCycles,
       outcome,
       baseline,
       jobs: Boolean(stream.jobs),

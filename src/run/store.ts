@@ -8,8 +8,35 @@
  * chain would, and after each checkpoint it must equal B's live memory page
  * for page. Applying the chain incrementally keeps host memory at one image,
  * whatever the number of checkpoints.
+ *
+ * Verification costs host time in proportion to the pages written and
+ * reported, not to B's size. The missed-page check compares the oracle's
+ * written set (read from its write log, memory.ts) with the reported set. The
+ * restore check keeps, per page, whether the restored image differs from live
+ * memory, and the number of such pages; at a checkpoint it re-compares only
+ * the pages that changed on either side since the last one: the pages written
+ * (live side) and the pages of the increment (restored side).
+ *
+ * Why that is as strong as comparing every page at every checkpoint: a page
+ * neither written nor stored since the last checkpoint has the same live and
+ * the same restored fingerprint as then, so its verdict is the one kept; the
+ * kept count therefore equals a full comparison's at every checkpoint, by
+ * induction from the base (where the image equals memory). That rests on the
+ * written set being complete, which is the oracle's invariant (every write
+ * passes through a TLB entry the MMU logged, memory.ts) — not on anything a
+ * strategy or the kernel does. A property test runs the full comparison beside
+ * the incremental one at every checkpoint (`fullCheck`), on every strategy and
+ * on broken ones, and they must agree; and every run ends with one full
+ * comparison of every page ({@link CheckpointStore.checkFinal}), which fails
+ * the run with a ModelError if the kept verdicts ever disagree with it.
  */
-import { FINGERPRINT_WORD, PAGE_SIZE, RECORD_WORDS, type TargetMemory } from '../platform/index.ts';
+import {
+  FINGERPRINT_WORD,
+  ModelError,
+  PAGE_SIZE,
+  RECORD_WORDS,
+  type TargetMemory,
+} from '../platform/index.ts';
 
 /** Fingerprint of a page no checkpoint has restored. */
 const NEVER_RESTORED = -1;
@@ -29,6 +56,12 @@ export interface CheckpointVerdict {
 export class CheckpointStore {
   /** The restored memory: one fingerprint per page. */
   private readonly restored: Int32Array;
+  /** Per page, 1 while its restored fingerprint differs from live memory (as of the last check). */
+  private readonly differs: Uint8Array;
+  /** Pages whose `differs` is 1. */
+  private mismatches = 0;
+  /** Scratch: the pages written since the last checkpoint. */
+  private readonly written: Int32Array;
   /** Pages stored so far, base included. */
   private storedPages = 0;
   /** Increments stored (checkpoints after the base). */
@@ -36,11 +69,19 @@ export class CheckpointStore {
 
   constructor(readonly pages: number) {
     this.restored = new Int32Array(pages).fill(NEVER_RESTORED);
+    this.differs = new Uint8Array(pages);
+    this.written = new Int32Array(pages);
   }
 
-  /** Stores the base checkpoint: every page. */
+  /** Stores the base checkpoint: every page (the restored image then equals memory). */
   storeBase(memory: TargetMemory): void {
-    this.restored.set(memory.fingerprints());
+    const r = this.restored;
+    const live = memory.records;
+    const words = RECORD_WORDS;
+    const word = FINGERPRINT_WORD;
+    for (let p = 0; p < this.pages; p++) r[p] = live[p * words + word]!;
+    this.differs.fill(0);
+    this.mismatches = 0;
     this.storedPages += this.pages;
   }
 
@@ -59,18 +100,55 @@ export class CheckpointStore {
   }
 
   /**
-   * Verifies a checkpoint in one pass over B's pages: the pages the strategy
-   * reported (`reported[p]` ≠ 0) against the oracle's pages written since the
-   * last checkpoint (fingerprint ≠ the one at the last checkpoint), and the
-   * restored image, with this checkpoint's increment stored, against live
-   * memory. The same pass then makes the current contents the oracle's last
-   * checkpoint (`memory.markCheckpoint()`, folded in to save a pass): call it
-   * once per checkpoint, while B is stopped.
+   * Verifies a checkpoint whose increment (the reported pages `list[0..n)`,
+   * each once, marked in `reported`) is stored: the reported pages against
+   * the oracle's pages written since the last checkpoint, and the restored
+   * image against live memory, visiting only the pages written or reported
+   * (module comment). Then makes the current contents the oracle's last
+   * checkpoint (`memory.takeWritten`): call it once per checkpoint, while B
+   * is stopped.
    */
-  verifyAndMark(reported: Uint8Array, memory: TargetMemory): CheckpointVerdict {
+  verify(reported: Uint8Array, list: Int32Array, n: number, memory: TargetMemory): CheckpointVerdict {
+    const written = this.written;
+    const w = memory.takeWritten(written);
+    let truePositives = 0;
+    for (let i = 0; i < w; i++) if (reported[written[i]!] !== 0) truePositives++;
+    this.recheck(written, w, memory);
+    this.recheck(list, n, memory);
+    return {
+      truePositives,
+      falsePositives: n - truePositives,
+      missed: w - truePositives,
+      restoreMismatches: this.mismatches,
+    };
+  }
+
+  /** Re-compares the restored and live fingerprints of `pages[0..n)` (repeats are harmless). */
+  private recheck(pages: Int32Array, n: number, memory: TargetMemory): void {
+    const r = this.restored;
+    const differs = this.differs;
+    const live = memory.records;
+    const words = RECORD_WORDS;
+    const word = FINGERPRINT_WORD;
+    let mismatches = this.mismatches;
+    for (let i = 0; i < n; i++) {
+      const p = pages[i]!;
+      const d = r[p] !== live[p * words + word] ? 1 : 0;
+      mismatches += d - differs[p]!;
+      differs[p] = d;
+    }
+    this.mismatches = mismatches;
+  }
+
+  /**
+   * The verdict of the current checkpoint by visiting every page, without
+   * marking anything: what {@link verify} must return when called next (with
+   * the same increment stored). The reference the incremental check is
+   * tested against.
+   */
+  fullVerdict(reported: Uint8Array, memory: TargetMemory): CheckpointVerdict {
     const r = this.restored;
     const live = memory.records;
-    const last = memory.checkpointVersion;
     const words = RECORD_WORDS;
     const word = FINGERPRINT_WORD;
     let truePositives = 0;
@@ -79,14 +157,39 @@ export class CheckpointStore {
     let restoreMismatches = 0;
     for (let p = 0; p < this.pages; p++) {
       const v = live[p * words + word]!;
-      if (v !== last[p]) {
-        last[p] = v;
+      if (v !== memory.checkpointedFingerprint(p)) {
         if (reported[p] !== 0) truePositives++;
         else missed++;
       } else if (reported[p] !== 0) falsePositives++;
       if (r[p] !== v) restoreMismatches++;
     }
     return { truePositives, falsePositives, missed, restoreMismatches };
+  }
+
+  /**
+   * The run's one full comparison, after its final checkpoint: every page's
+   * restored fingerprint against live memory, and every page's fingerprint
+   * against the oracle's last checkpoint. Both must agree with what the
+   * incremental checks kept (the same mismatches; no page written since).
+   * @throws ModelError when they do not: the verification's own bookkeeping is wrong.
+   */
+  checkFinal(memory: TargetMemory): void {
+    const r = this.restored;
+    const live = memory.records;
+    const words = RECORD_WORDS;
+    const word = FINGERPRINT_WORD;
+    let mismatches = 0;
+    let unseen = 0;
+    for (let p = 0; p < this.pages; p++) {
+      const v = live[p * words + word]!;
+      if (r[p] !== v) mismatches++;
+      if (memory.checkpointedFingerprint(p) !== v) unseen++;
+    }
+    if (mismatches !== this.mismatches || unseen !== 0) {
+      throw new ModelError(
+        `verification bookkeeping: the full comparison at the end finds ${mismatches} restore mismatches and ${unseen} pages written since the last checkpoint; the incremental checks kept ${this.mismatches} and 0`,
+      );
+    }
   }
 
   /** Bytes of the stored chain: the base image plus every increment. */

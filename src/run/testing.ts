@@ -6,7 +6,10 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { ParamError } from '../params/params.ts';
-import { CapabilityError, type CostProfile } from '../platform/index.ts';
+import { paramsArbitrary } from '../params/testing.ts';
+import { CapabilityError, type CostProfile, loadProfile, PROFILE_NAMES } from '../platform/index.ts';
+import { profileWith } from '../platform/testing.ts';
+import { COPY_VIA, type CopyVia, type StrategyDef } from '../strategies/index.ts';
 import type { WorkloadDef, WorkloadStream } from '../workloads/index.ts';
 import { prepareRun, type RunOverrides } from './prepare.ts';
 import { runExperiment } from './runner.ts';
@@ -159,10 +162,40 @@ export function scenarioWorkload(s: AccessScenario): WorkloadDef {
 export function runnable(config: RunConfig, overrides: RunOverrides, pages: number): boolean {
   try {
     const p = prepareRun(config, overrides);
-    p.strategy.bounds(config.profile, pages, p.strategyParams);
+    p.strategy.bounds(config.profile, pages, p.strategyParams, pages);
     return true;
   } catch (e) {
     if (e instanceof CapabilityError || e instanceof ParamError) return false;
     throw e;
   }
+}
+
+/**
+ * The shipped profiles, plus one modelling Genode before 16.05 with read-only
+ * attach (both variants exercised), and superpages of 4 pages on x86 and on
+ * Linux's page-by-page invalidation (issue 10: the shipped ones are 2 MiB, more
+ * than the property tests' memories).
+ */
+export const propertyProfiles: readonly CostProfile[] = [
+  ...PROFILE_NAMES.map((n) => loadProfile(n)),
+  profileWith('fiasco-oc-x86_64', {
+    capabilities: { readOnlyAttach: true, rmSessionPerManagedDataspace: true },
+    core: { maxMapOrder: 2 },
+    mmu: { tlbEntries: 16, tlbWays: 2, tlbFlushThresholdPages: 4 },
+  }),
+  profileWith('fiasco-oc-x86_64', { mmu: { tlbEntries: 16, tlbWays: 2, superpageOrder: 2 } }),
+  profileWith('linux-x86_64', { mmu: { tlbEntries: 16, tlbWays: 2, superpageOrder: 2 } }),
+];
+
+/**
+ * What a property test of strategy `def` draws besides its scenario: a
+ * profile, parameters from the strategy's declarations (sizes up to 16 past
+ * their minimum: around a scenario's small memory), and how A reaches B's memory.
+ */
+export function runChoices(def: StrategyDef): fc.Arbitrary<[CostProfile, Record<string, unknown>, CopyVia]> {
+  return fc.tuple(
+    fc.constantFrom(...propertyProfiles),
+    paramsArbitrary(def.params, { span: 16 }) as fc.Arbitrary<Record<string, unknown>>,
+    fc.constantFrom(...COPY_VIA),
+  );
 }

@@ -5,7 +5,7 @@
  * worker threads or to other machines.
  */
 import type { CostProfile, PlatformCounters } from '../platform/index.ts';
-import type { CopyVia } from '../strategies/index.ts';
+import type { Bounds, CopyVia, StallKind } from '../strategies/index.ts';
 import type { CommonWorkloadParams } from '../workloads/types.ts';
 
 /** Everything that determines a run. */
@@ -34,6 +34,17 @@ export interface RunConfig {
    * points of B's execution.
    */
   intervalAccesses?: number;
+  /**
+   * Where a time interval's checkpoints fall against B's start, in cycles,
+   * from 0 to `intervalCycles` exclusive (absent: 0): the grid is start +
+   * phase + k × interval from its first point after the start (start +
+   * phase, or start + interval for phase 0); from `end`, the first
+   * checkpoint is there too. With `periodic`, whose job j is released at
+   * start + j × period, it places the checkpoints against the releases,
+   * which decides the observed worst-case response time. Not with
+   * `intervalAccesses`.
+   */
+  phaseCycles?: number;
   /** Seed of the workload's PRNG. */
   seed: number;
   /** How A reaches B's memory to copy it (src/run/copy.ts); absent: the strategy's default. */
@@ -102,6 +113,14 @@ export interface RunMetrics {
    */
   stallsByKind: Record<string, StallSummary>;
   /**
+   * How far each stall kind's longest observed stall stays below its analytic
+   * bound (`bounds`, the field STALL_BOUND_FIELDS names for the kind):
+   * (bound − observed) / bound × 100; 100 for a kind with a bound that never
+   * occurred, null where the bound is 0 (the strategy causes no stall of that
+   * kind, and none occurred). Negative only in a failed run.
+   */
+  boundSlackPct: Record<StallKind, number | null>;
+  /**
    * Checkpoint pauses: the longest of all (the final one included), and the
    * mean over the regular checkpoints (the final, partial one excluded; null
    * when there was none but the final).
@@ -153,13 +172,20 @@ export interface RunMetrics {
     jobs: number;
     /** Worst-case response time of the baseline. */
     baselineWcrtCycles: number;
+    /**
+     * The analytic worst-case response time (src/run/realtime.ts): the job's
+     * accesses and its worst-case faults, plus the checkpoint pauses that can
+     * fall within its response, by fixed-priority response-time analysis
+     * with the checkpointer above B. The run fails if `wcrtCycles` exceeds it.
+     */
+    wcrtBoundCycles: number;
   } | null;
   verification: {
     /** Written pages a checkpoint did not report, summed over checkpoints (must be 0). */
     missedPages: number;
     /** Restoring base + all increments reproduced B's memory at every checkpoint. */
     restoreOk: boolean;
-    /** Observed stall and pause within the strategy's analytic bounds. */
+    /** Every stall kind's longest stall within its analytic bound, and the WCRT within its bound. */
     boundsOk: boolean;
   };
   /** Platform event counts during the measured phase. */
@@ -185,6 +211,8 @@ export interface RunResult {
   intervalAccesses: number | null;
   /** Where a time interval is counted from (`start`: a fixed grid; `end`: the previous checkpoint's end); null in accesses. */
   intervalFrom: IntervalFrom | null;
+  /** Where a time interval's checkpoints fall against B's start (RunConfig.phaseCycles); null in accesses. */
+  phaseCycles: number | null;
   /** Checkpoints taken after the base (the final one included). */
   checkpoints: number;
   /**
@@ -194,8 +222,13 @@ export interface RunResult {
   skippedSlots: number;
   cpuHz: number;
   metrics: RunMetrics;
-  /** The strategy's analytic worst cases for this configuration. */
-  bounds: { maxStallCycles: number; maxPauseCycles: number };
+  /**
+   * The analytic worst cases for this configuration, one per stall kind
+   * (`maxFaultStallCycles`, `maxPauseCycles`, …: STALL_BOUND_FIELDS), the
+   * strategy's with what reaching B's memory adds, and `maxStallCycles`,
+   * the largest of them.
+   */
+  bounds: Bounds;
   /** True when verification and bounds hold. */
   ok: boolean;
   /** Why the run failed, one sentence each; empty when ok. */

@@ -51,36 +51,36 @@ export function forEachFlexpageOfPages(
 }
 
 /**
- * A checkpointer's dirty bitmap (one bit per page; one byte per page in the
- * host's flat array): marked by its fault handler, scanned and cleared at a
- * checkpoint a machine word at a time, plus a store per set bit
- * (costs.ts `bitmapScanCycles`).
+ * A checkpointer's dirty bitmap, one bit per page: marked by its fault
+ * handler, scanned and cleared at a checkpoint a machine word at a time, plus
+ * a store per set bit (costs.ts `bitmapScanCycles`). On the host the bits sit
+ * in 32-bit words, with a summary bit per word that has a mark, so a scan
+ * reads the summary and the marked words only: a large, mostly clean bitmap
+ * costs little host time.
  */
 export class PageBitmap {
-  readonly marks: Uint8Array;
+  private readonly words: Uint32Array;
+  /** Bit w: word w of {@link words} has a mark. */
+  private readonly summary: Uint32Array;
   constructor(
     private readonly ctx: TrackerContext,
     readonly pages: number,
   ) {
-    this.marks = new Uint8Array(pages);
+    this.words = new Uint32Array(Math.ceil(pages / 32));
+    this.summary = new Uint32Array(Math.ceil(this.words.length / 32));
   }
 
   /** The fault handler's bookkeeping for one page. */
   mark(page: number): void {
     this.ctx.clock.charge(Actor.handler, this.ctx.profile.checkpointer.handlerWork);
-    this.marks[page] = 1;
+    const w = page >>> 5;
+    this.words[w]! |= 1 << (page & 31);
+    this.summary[w >>> 5]! |= 1 << (w & 31);
   }
 
-  /** Scans and clears the bitmap, appending marked pages to `out`; charges the scan. */
+  /** Scans and clears the bitmap, appending marked pages to `out` in ascending order; charges the scan. */
   drain(out: Int32Array): number {
-    const m = this.marks;
-    let n = 0;
-    for (let p = 0; p < this.pages; p++) {
-      if (m[p] !== 0) {
-        m[p] = 0;
-        out[n++] = p;
-      }
-    }
+    const n = drainBits(this.summary, this.words, out);
     this.ctx.clock.charge(Actor.handler, bitmapScanCycles(this.ctx.profile, this.pages, n));
     return n;
   }
@@ -89,6 +89,32 @@ export class PageBitmap {
   bytes(): number {
     return Math.ceil(this.pages / 8);
   }
+}
+
+/**
+ * Appends the set bits of `words` in ascending order to `out`, visiting only
+ * the words `summary` marks, and clears both. Lowest set bit first: `w & -w`.
+ */
+function drainBits(summary: Uint32Array, words: Uint32Array, out: Int32Array): number {
+  let n = 0;
+  for (let s = 0; s < summary.length; s++) {
+    let marked = summary[s]!;
+    if (marked === 0) continue;
+    summary[s] = 0;
+    while (marked !== 0) {
+      const lowWord = marked & -marked;
+      marked ^= lowWord;
+      const i = (s << 5) + 31 - Math.clz32(lowWord);
+      let w = words[i]!;
+      words[i] = 0;
+      while (w !== 0) {
+        const low = w & -w;
+        w ^= low;
+        out[n++] = (i << 5) + 31 - Math.clz32(low);
+      }
+    }
+  }
+  return n;
 }
 
 /**

@@ -76,7 +76,14 @@ describe('a new strategy, from nothing but the documented interface', () => {
         },
       };
     },
-    bounds: () => ({ maxStallCycles: Number.MAX_SAFE_INTEGER, maxPauseCycles: Number.MAX_SAFE_INTEGER }),
+    bounds: () => ({
+      maxFaultStallCycles: Number.MAX_SAFE_INTEGER,
+      maxPauseCycles: Number.MAX_SAFE_INTEGER,
+      maxRingFullStallCycles: Number.MAX_SAFE_INTEGER,
+      maxCopiedPages: Number.MAX_SAFE_INTEGER,
+      faultsPerPage: 1,
+      ringEntries: 1,
+    }),
   });
 
   it('registers, runs by name on a shipped workload, and verifies: every written page reported, nothing else', () => {

@@ -60,7 +60,13 @@ import {
   RegionMapState,
   rpcCycles,
 } from '../platform/index.ts';
-import { type Bounds, defineStrategy, type Strategy, type TrackerContext, type TrackerDef } from './types.ts';
+import {
+  defineStrategy,
+  type Strategy,
+  type StrategyBounds,
+  type TrackerContext,
+  type TrackerDef,
+} from './types.ts';
 
 /**
  * The tracker's parameters, declared once. `managed-dataspace` takes them
@@ -119,7 +125,7 @@ export function defineRegionMapStrategy<S extends ParamSpecs>(def: {
     requires: (p) =>
       def.layout(p).readOnlyFirst ? ['managedDataspaces', 'readOnlyAttach'] : ['managedDataspaces'],
     create: (ctx, p) => createManagedTracker(ctx, checked(p, ctx.pages)),
-    bounds: (profile, pages, p) => managedBounds(profile, pages, checked(p, pages)),
+    bounds: (profile, pages, p, touched) => managedBounds(profile, pages, checked(p, pages), touched),
   });
 }
 
@@ -387,9 +393,25 @@ function checkpointScanCycles(
  * dataspace (which may also revoke A's mapping of its pages, `--copy-via
  * mapped`), the attach RPC and the wake-up's three IPCs; then the retry:
  * walk, trap, fault IPC, 2 lookups, the reply with a mapping of up to
- * min(granularity, 2^maxMapOrder) pages, walk.
+ * min(granularity, 2^maxMapOrder) pages, walk. A page of B stalls at most
+ * once per interval (its designated dataspace's fault, or a pager fault for
+ * a part of it the first mapping did not cover), twice with `readOnlyFirst`
+ * (a read, then the write's upgrade).
+ *
+ * A checkpoint pause, with B touching at most `touched` pages in an
+ * interval, so that at most min(designated, touched) designated dataspaces
+ * are attached and marked: stopping and resuming B; finding the marked ones
+ * (rtcr's list walk over all, or a bitmap scan of all); their pages copied
+ * (at most min(pages, that many × granularity)); rtcr's re-arm walk
+ * (`linear`, over all); a detach RPC and cache operation per attached one;
+ * one unmap per page of them.
  */
-export function managedBounds(profile: CostProfile, pages: number, layout: ManagedLayout): Bounds {
+export function managedBounds(
+  profile: CostProfile,
+  pages: number,
+  layout: ManagedLayout,
+  touched = pages,
+): StrategyBounds {
   const k = profile.kernel;
   const c = profile.core;
   const cp = profile.checkpointer;
@@ -422,12 +444,21 @@ export function managedBounds(profile: CostProfile, pages: number, layout: Manag
     k.pageFaultTrap + k.ipcOneWay + 2 * c.regionLookup + signalAndHandler + detach(g) + wake + retry;
   const fault = layout.readOnlyFirst ? Math.max(emptyFault, upgradeFault) : emptyFault;
   const rearmWalk = layout.lookup === 'linear' ? (managed + designated) * cp.listNodeVisit : 0;
+  const attached = Math.min(designated, touched);
+  const copied = Math.min(pages, attached * g);
   const pause =
     pauseResumeCycles(profile) +
     checkpointScanCycles(profile, layout, managed, designated) +
-    pages * cp.copyPage +
+    copied * cp.copyPage +
     rearmWalk +
-    designated * (rpcCycles(profile, c.detachWork) + cacheMaintenanceCycles(profile, g)) +
-    pages * maxUnmapCycles(profile, 1);
-  return { maxStallCycles: Math.max(fault, pause), maxPauseCycles: pause };
+    attached * (rpcCycles(profile, c.detachWork) + cacheMaintenanceCycles(profile, g)) +
+    copied * maxUnmapCycles(profile, 1);
+  return {
+    maxFaultStallCycles: fault,
+    maxPauseCycles: pause,
+    maxRingFullStallCycles: 0,
+    maxCopiedPages: copied,
+    faultsPerPage: layout.readOnlyFirst ? 2 : 1,
+    ringEntries: 0,
+  };
 }

@@ -6,10 +6,10 @@
 import { type CostProfile, rpcCycles } from '../platform/index.ts';
 import { attachPlainRam } from './common.ts';
 import {
-  type Bounds,
   defineStrategy,
   type GroundTruthContext,
   type Strategy,
+  type StrategyBounds,
   type StrategyDef,
   type TrackerContext,
 } from './types.ts';
@@ -22,7 +22,7 @@ export interface StubOptions {
   /** Hooks replacing the stub's own, made from the context it is created with. */
   hooks?: (ctx: TrackerContext & Partial<GroundTruthContext>) => Partial<Strategy>;
   /** Bounds replacing the stub's unreachable ones. */
-  bounds?: Partial<Bounds>;
+  bounds?: Partial<StrategyBounds>;
 }
 
 export function stubStrategy(options: StubOptions = {}): StrategyDef {
@@ -31,9 +31,13 @@ export function stubStrategy(options: StubOptions = {}): StrategyDef {
     doc: options.doc ?? 'a stub strategy (tests)',
     params: {},
     requires: () => [],
-    bounds: (): Bounds => ({
-      maxStallCycles: Number.MAX_SAFE_INTEGER,
+    bounds: (): StrategyBounds => ({
+      maxFaultStallCycles: Number.MAX_SAFE_INTEGER,
       maxPauseCycles: Number.MAX_SAFE_INTEGER,
+      maxRingFullStallCycles: Number.MAX_SAFE_INTEGER,
+      maxCopiedPages: Number.MAX_SAFE_INTEGER,
+      faultsPerPage: 1,
+      ringEntries: 1,
       ...options.bounds,
     }),
   };

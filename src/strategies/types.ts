@@ -13,7 +13,15 @@
  */
 
 import type { ParamSpecs, ParamValues } from '../params/params.ts';
-import type { Capability, Clock, Core, CostProfile, Kernel, TargetMemory } from '../platform/index.ts';
+import type {
+  Capability,
+  Clock,
+  Core,
+  CostProfile,
+  Kernel,
+  StallCause,
+  TargetMemory,
+} from '../platform/index.ts';
 
 /**
  * What a tracker may use: the platform's operations and its cost figures,
@@ -47,17 +55,90 @@ export interface GroundTruthContext extends TrackerContext {
   readonly groundTruth: GroundTruth;
 }
 
+/** A kind of stall of B, as the platform records it: the keys of `metrics.stallHistogram`. */
+export type StallKind = keyof typeof StallCause;
+
 /**
- * Analytic worst-case figures a strategy guarantees for a configuration.
- * Stall kinds a strategy adds later (a full dirty ring, a copy-on-write
- * fault) get a bound of their own here, so one kind's large bound never hides
- * another's regression.
+ * Which bound holds each stall kind, declared once: the runner checks every
+ * kind's observed maximum against its field, results report the slack per
+ * kind under the kind's name (`metrics.boundSlackPct.<kind>`), and a kind the
+ * platform adds (issue 10's `ringFull`, issue 18's copy-on-write fault) does
+ * not type-check until it is given a field here, and every strategy a bound.
  */
-export interface Bounds {
-  /** Longest single stall of B: a fault resolution or a checkpoint pause, in cycles. */
+export const STALL_BOUND_FIELDS = {
+  fault: 'maxFaultStallCycles',
+  checkpoint: 'maxPauseCycles',
+  ringFull: 'maxRingFullStallCycles',
+} as const satisfies Record<StallKind, `max${string}Cycles`>;
+
+/** The name of a per-kind bound (`maxFaultStallCycles`, `maxPauseCycles`, …). */
+export type StallBoundField = (typeof STALL_BOUND_FIELDS)[StallKind];
+
+/**
+ * Analytic worst-case figures a strategy guarantees for a configuration, one
+ * per stall kind, in cycles; 0 for a kind the strategy never causes (a stall
+ * of it then fails the run). Each is derived from the code path that stalls
+ * B, term by term, with the terms listed beside it, so that work the path
+ * gains and its bound does not declare fails the run: one kind's large bound
+ * never hides another kind's regression.
+ */
+export type StallBounds = {
+  /**
+   * `maxFaultStallCycles`: one fault stall, from B's page-fault exception to
+   * the completed access (every resolution and retry in between).
+   * `maxPauseCycles`: one checkpoint pause (stop, collect, copy, re-arm, resume).
+   * `maxRingFullStallCycles`: one wait of B for A to drain a full dirty ring
+   * (kernel-log log=ring; 0 elsewhere).
+   */
+  [K in StallBoundField]: number;
+};
+
+/**
+ * What a strategy declares for a configuration: its bound per stall kind, the
+ * most pages a checkpoint copies, and how often a page can stall B.
+ */
+export interface StrategyBounds extends StallBounds {
+  /**
+   * The most pages one checkpoint reports (the copy's cost, src/run/copy.ts,
+   * is bounded with it): every page for `full-copy`, the touched pages for a
+   * precise tracker, whole designated dataspaces for the region-map trackers.
+   */
+  maxCopiedPages: number;
+  /**
+   * The most fault stalls one page of B can cause between two re-arms of
+   * tracking (one checkpoint to the next): 0 without tracking faults, 1 for
+   * a page that faults once and is then writable, 2 where a read fault and a
+   * later write fault are resolved apart (`readOnlyFirst`). The periodic
+   * task's response-time bound counts its faults with it (src/run/realtime.ts).
+   */
+  faultsPerPage: number;
+  /**
+   * The entries of the strategy's dirty ring, each filled by one fault: a
+   * `ringFull` stall follows at most one in this many fault stalls (0: no ring).
+   */
+  ringEntries: number;
+}
+
+/**
+ * A run's analytic bounds (`bounds` of each run in results.json): the
+ * strategy's per kind, with what reaching B's memory adds (src/run/copy.ts),
+ * and the longest stall of any kind, the maximum of them all, as results
+ * before issue 13 had it.
+ */
+export type Bounds = StallBounds & {
+  /** Longest single stall of B of any kind: the maximum of the per-kind bounds. */
   maxStallCycles: number;
-  /** Longest checkpoint pause (stop, collect, copy, re-arm, resume), in cycles. */
-  maxPauseCycles: number;
+};
+
+/** A run's `Bounds` from the per-kind ones: adds `maxStallCycles`, their maximum. */
+export function withMaxStall(kinds: StallBounds): Bounds {
+  let max = 0;
+  const out = {} as StallBounds;
+  for (const field of Object.values(STALL_BOUND_FIELDS)) {
+    out[field] = kinds[field];
+    max = Math.max(max, kinds[field]);
+  }
+  return { ...out, maxStallCycles: max };
 }
 
 /**
@@ -118,10 +199,13 @@ interface StrategyDefBase<S extends ParamSpecs> {
   readonly defaultCopyVia?: CopyVia;
   /**
    * Analytic worst-case bounds from the profile for B's memory of `pages`
-   * pages: the run fails if it observes more.
+   * pages, of which B touches (reads or writes) at most `touched` between
+   * two checkpoints (`pages`, unless the workload declares a page set, as
+   * `periodic` does), one per stall kind: the run fails if it observes more
+   * of a kind than its bound.
    * @throws ParamError when the parameters do not fit B's memory.
    */
-  bounds(profile: CostProfile, pages: number, params: ParamValues<S>): Bounds;
+  bounds(profile: CostProfile, pages: number, params: ParamValues<S>, touched: number): StrategyBounds;
 }
 
 /** A strategy that tracks through the platform's operations: every real one. */

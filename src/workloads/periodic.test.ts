@@ -7,9 +7,9 @@ const common = { pages: 1024, accesses: 50_000, writeRatio: 0.25, computeCycles:
 const params = { periodCycles: 1_000_000, accessesPerJob: 500, jobPages: 32 };
 
 describe('periodic', () => {
-  it('exposes the job structure the parameters define', () => {
+  it('exposes the job structure the parameters define, with the page set a job touches', () => {
     const s = createWorkload(periodic, common, params, 1);
-    expect(s.jobs).toEqual({ periodCycles: 1_000_000, accessesPerJob: 500 });
+    expect(s.jobs).toEqual({ periodCycles: 1_000_000, accessesPerJob: 500, pages: 32 });
     expect(s.accesses / s.jobs!.accessesPerJob).toBe(100);
     expect(jobWindow(s.jobs!, 0)).toEqual({
       firstAccess: 0,

@@ -83,6 +83,7 @@ export const periodic: WorkloadDef<typeof params> = {
     return generatorStream(common, seed, (pages, n) => rng.fillBelow(pages, 0, n, jobPages), {
       periodCycles: p.periodCycles,
       accessesPerJob: p.accessesPerJob,
+      pages: jobPages,
     });
   },
 };

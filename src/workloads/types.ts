@@ -30,6 +30,11 @@ export interface JobStructure {
   periodCycles: number;
   /** Accesses per job (the job's WCET expressed in accesses). */
   accessesPerJob: number;
+  /**
+   * The most distinct pages a job touches (the task's page set); absent: any
+   * of B's. The response-time bound counts a job's faults per page.
+   */
+  pages?: number;
 }
 
 /** An instantiated workload: a deterministic, single-pass stream of accesses. */

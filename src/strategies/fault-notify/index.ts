@@ -10,14 +10,8 @@
  * notification is an IPC out of B's address space: on an untagged TLB (x86
  * Fiasco.OC) B refills its TLB after every tracking fault.
  */
-import { pauseResumeCycles, TrackingMode } from '../../platform/index.ts';
-import {
-  attachPlainRam,
-  maxBitmapDrainCycles,
-  maxWriteProtectCycles,
-  PageBitmap,
-  writeProtectPages,
-} from '../common.ts';
+import { bitmapScanCycles, pauseResumeCycles, TrackingMode } from '../../platform/index.ts';
+import { attachPlainRam, maxWriteProtectCycles, PageBitmap, writeProtectPages } from '../common.ts';
 import { defineStrategy } from '../types.ts';
 
 export const faultNotify = defineStrategy({
@@ -40,9 +34,16 @@ export const faultNotify = defineStrategy({
       memory: () => ({ 'tracker-bitmap': bitmap.bytes() }),
     };
   },
-  bounds(profile, pages) {
+  // A fault stall (kernel.ts trackedWriteFault, then Mmu.slowAccess's retry):
+  // the trap, the notification IPC, the tracker's marking, its reply, write
+  // re-enabled (one page-table entry), the retried walk. A page faults once
+  // per interval: its write re-enables write until the re-arm. (Each IPC
+  // leaves B's space and on x86 empties B's TLB: B's refills are its own
+  // time, not the stall's.) The pause: stop and resume B, the scan of the
+  // whole bitmap with a store per marked page (at most the touched ones),
+  // every touched page copied and write-protected again.
+  bounds(profile, pages, _params, touched) {
     const k = profile.kernel;
-    // trap, notification IPC, the tracker's marking, its reply, write re-enabled, the retried walk
     const fault =
       k.pageFaultTrap +
       2 * k.ipcOneWay +
@@ -51,9 +52,16 @@ export const faultNotify = defineStrategy({
       profile.mmu.pageWalk;
     const pause =
       pauseResumeCycles(profile) +
-      maxBitmapDrainCycles(profile, pages) +
-      pages * profile.checkpointer.copyPage +
-      maxWriteProtectCycles(profile, pages);
-    return { maxStallCycles: Math.max(fault, pause), maxPauseCycles: pause };
+      bitmapScanCycles(profile, pages, touched) +
+      touched * profile.checkpointer.copyPage +
+      maxWriteProtectCycles(profile, touched);
+    return {
+      maxFaultStallCycles: fault,
+      maxPauseCycles: pause,
+      maxRingFullStallCycles: 0,
+      maxCopiedPages: touched,
+      faultsPerPage: 1,
+      ringEntries: 0,
+    };
   },
 });

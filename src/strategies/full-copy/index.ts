@@ -37,10 +37,19 @@ export const fullCopy = defineStrategy({
       // memory: () => ({ 'tracker-bitmap': bytes }),
     };
   },
-  // Worst cases from the profile, checked against every run: the pause is the
-  // longest stall (stop B, copy every page, resume).
+  // Worst cases from the profile, one per stall kind, checked against every
+  // run; each lists the terms of its code path. No tracking: no fault stall
+  // (bound 0: a fault would fail the run), no page faults twice in an
+  // interval. The pause: stop B, copy every page (touched or not), resume B.
   bounds(profile, pages) {
     const pause = pauseResumeCycles(profile) + pages * profile.checkpointer.copyPage;
-    return { maxStallCycles: pause, maxPauseCycles: pause };
+    return {
+      maxFaultStallCycles: 0,
+      maxPauseCycles: pause,
+      maxRingFullStallCycles: 0,
+      maxCopiedPages: pages,
+      faultsPerPage: 0,
+      ringEntries: 0,
+    };
   },
 });

@@ -25,7 +25,13 @@
  *   `clear_refs` (CLEAR_REFS_SOFT_DIRTY), which write-protects every page of
  *   B, written or not, and flushes B's TLB.
  */
-import { Actor, type CostProfile, pauseResumeCycles, TrackingMode } from '../../platform/index.ts';
+import {
+  Actor,
+  bitmapScanCycles,
+  type CostProfile,
+  pauseResumeCycles,
+  TrackingMode,
+} from '../../platform/index.ts';
 import { attachPlainRam, maxWriteProtectCycles, writeProtectPages } from '../common.ts';
 import { defineStrategy, type Strategy, type TrackerContext } from '../types.ts';
 
@@ -51,34 +57,54 @@ export const kernelLog = defineStrategy({
   } as const,
   requires: () => ['kernelDirtyLog'],
   create: (ctx, params) => createKernelLog(ctx, params.log, params.ringEntries),
-  bounds(profile, pages, params) {
+  // A fault stall, every log (kernel.ts trackedWriteFault, then
+  // Mmu.slowAccess's retry): the trap, the log append (write re-enabled with
+  // it, no IPC), the retried walk; once per page per interval. A full ring
+  // (kernel.ts faultDone, after the fault's stall is recorded): the
+  // notification IPC, A's handler reading every entry, its reply; at most one
+  // per `ringEntries` faults. The pause: stop and resume B, the log's collect
+  // and re-arm (`collectBound`), every touched page copied.
+  bounds(profile, pages, params, touched) {
     const k = profile.kernel;
-    const c = profile.cpu;
     const fault = k.pageFaultTrap + k.logAppend + profile.mmu.pageWalk;
-    // A full ring: the notification, A draining every entry, its reply.
-    const ringFull = params.log === 'ring' ? 2 * k.ipcOneWay + params.ringEntries * c.ringEntry : 0;
+    const ring = params.log === 'ring';
     const pause =
       pauseResumeCycles(profile) +
-      collectBound(profile, pages, params.log) +
-      pages * profile.checkpointer.copyPage;
-    return { maxStallCycles: Math.max(fault, ringFull, pause), maxPauseCycles: pause };
+      collectBound(profile, pages, params.log, touched) +
+      touched * profile.checkpointer.copyPage;
+    return {
+      maxFaultStallCycles: fault,
+      maxPauseCycles: pause,
+      maxRingFullStallCycles: ring ? 2 * k.ipcOneWay + params.ringEntries * profile.cpu.ringEntry : 0,
+      maxCopiedPages: touched,
+      faultsPerPage: 1,
+      ringEntries: ring ? params.ringEntries : 0,
+    };
   },
 });
 
-/** The most a checkpoint's collect and re-arm cost for B's `pages` pages, every page logged. */
-function collectBound(profile: CostProfile, pages: number, log: LogKind): number {
+/**
+ * The most a checkpoint's collect and re-arm cost for B's `pages` pages, at
+ * most `touched` of them logged (each page is logged once per interval: its
+ * write re-enables write until the re-arm).
+ * - bitmap (kernel.ts readLog, then writeProtectPages): one syscall, the scan
+ *   a word at a time and a store per logged page; a write-protect per page.
+ * - ring (drainRing, then writeProtectPages): A reads what the ring holds,
+ *   one syscall resets it (what a full ring held was drained in its stall);
+ *   a write-protect per page.
+ * - pagemap-scan (pagemapScan): one syscall, `logScanPerPage` over every page,
+ *   the re-protect and its flush included; no re-arm.
+ * - soft-dirty (readSoftDirty, then clearSoftDirty): one syscall and
+ *   `logScanPerPage` over every page; clear_refs: one syscall, every present
+ *   entry (4 KiB pages: at most `pages`) write-protected, a full flush.
+ */
+function collectBound(profile: CostProfile, pages: number, log: LogKind, touched: number): number {
   const k = profile.kernel;
-  const c = profile.cpu;
   switch (log) {
     case 'bitmap':
-      return (
-        k.syscall +
-        Math.ceil(pages / c.wordBits) * c.bitmapScanPerWord +
-        pages * c.bitmapPerSetBit +
-        maxWriteProtectCycles(profile, pages)
-      );
+      return k.syscall + bitmapScanCycles(profile, pages, touched) + maxWriteProtectCycles(profile, touched);
     case 'ring':
-      return k.syscall + pages * c.ringEntry + maxWriteProtectCycles(profile, pages);
+      return k.syscall + touched * profile.cpu.ringEntry + maxWriteProtectCycles(profile, touched);
     case 'pagemap-scan':
       return k.syscall + pages * k.logScanPerPage;
     case 'soft-dirty':

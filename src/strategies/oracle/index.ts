@@ -21,8 +21,16 @@ export const oracle = defineStrategy({
       rearm: () => {},
     };
   },
-  bounds(profile, pages) {
-    const pause = pauseResumeCycles(profile) + pages * profile.checkpointer.copyPage;
-    return { maxStallCycles: pause, maxPauseCycles: pause };
+  // No fault stalls; the pause: stop B, copy every page B touched (at most), resume B.
+  bounds(profile, _pages, _params, touched) {
+    const pause = pauseResumeCycles(profile) + touched * profile.checkpointer.copyPage;
+    return {
+      maxFaultStallCycles: 0,
+      maxPauseCycles: pause,
+      maxRingFullStallCycles: 0,
+      maxCopiedPages: touched,
+      faultsPerPage: 0,
+      ringEntries: 0,
+    };
   },
 });
