@@ -22,7 +22,7 @@
  * of medians, constants.
  */
 import { readFileSync } from 'node:fs';
-import type { Distribution } from './quantiles.ts';
+import { type Distribution, QUANTILES } from './quantiles.ts';
 
 /** The shipped profile the calibrated one starts from. */
 const SHIPPED_LINUX = new URL('../../src/platform/profiles/linux-x86_64.json', import.meta.url);
@@ -60,7 +60,7 @@ type ProfileJson = {
 } & Record<string, Record<string, Figure>>;
 
 /** The names of the quantiles a calibration keeps that a profile distribution takes. */
-const QUANTILE_KEYS = ['p0', 'p1', 'p5', 'p10', 'p25', 'p50', 'p75', 'p90', 'p95', 'p99', 'p99.9', 'max'];
+const QUANTILE_KEYS = QUANTILES.map(([, name]) => name);
 
 export class CalibrationError extends Error {
   override name = 'CalibrationError';

@@ -52,8 +52,9 @@ type Validated = (typeof VALIDATED_MECHANISMS)[number];
 
 /** Strategy parameters of the model run standing for each mechanism. */
 const STRATEGY_PARAMS: Readonly<Record<Validated, Record<string, string>>> = {
-  mprotect: {},
-  'uffd-wp': {},
+  // replay.c re-arms mprotect and uffd-wp with one call over the region.
+  mprotect: { rearm: 'region' },
+  'uffd-wp': { rearm: 'region' },
   'uffd-async': { log: 'pagemap-scan' },
 };
 
