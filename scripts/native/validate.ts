@@ -107,6 +107,7 @@ interface Options {
   seed: number;
   cpu: number;
   out: string;
+  outDefault: boolean;
 }
 
 const COUNT = { type: 'integer', default: 0, min: 1, max: 1 << 30, doc: '' } as const;
@@ -154,6 +155,7 @@ function parse(args: string[]): Options | null {
     seed: parseOptionNumber('seed', { ...COUNT, min: 0 }, values.seed),
     cpu: parseOptionNumber('cpu', { ...COUNT, min: 0, max: 4095 }, values.cpu),
     out: values.out ?? resolve(resultsRoot(), 'validation', `${timestampName(new Date())}-validation.json`),
+    outDefault: values.out === undefined,
   };
 }
 
@@ -181,6 +183,10 @@ export interface ValidationRow {
   faultP50Us: Compared;
   faultP99Us: Compared;
   faultMaxUs: Compared;
+  /** The run's checkpoint time by part (all checkpoints): where a pause's difference lies. */
+  copyUs: Compared;
+  rearmUs: Compared;
+  collectUs: Compared;
 }
 
 function median(xs: readonly number[]): number {
@@ -204,7 +210,10 @@ function compare(native: readonly (number | null)[], model: number | null): Comp
 /** The figures of one run (native or simulated) in µs at `hz`. */
 function figures(
   r: {
-    metrics: Pick<RunMetrics, 'faults' | 'runtimeCycles' | 'baselineCycles' | 'pause' | 'stallHistogram'>;
+    metrics: Pick<
+      RunMetrics,
+      'faults' | 'runtimeCycles' | 'baselineCycles' | 'pause' | 'stallHistogram' | 'breakdownCycles'
+    >;
   },
   hz: number,
 ) {
@@ -219,7 +228,37 @@ function figures(
     faultP50Us: us(s?.p50Cycles ?? null),
     faultP99Us: us(s?.p99Cycles ?? null),
     faultMaxUs: us(s?.maxCycles ?? null),
+    copyUs: us(m.breakdownCycles['checkpoint.copy'] ?? 0),
+    rearmUs: us(m.breakdownCycles['checkpoint.rearm'] ?? 0),
+    collectUs: us(m.breakdownCycles['checkpoint.collect'] ?? 0),
   };
+}
+
+/** The figures compared, as `figures` names them (faults apart). */
+const COMPARED = [
+  'trackingUs',
+  'meanPauseUs',
+  'faultP50Us',
+  'faultP99Us',
+  'faultMaxUs',
+  'copyUs',
+  'rearmUs',
+  'collectUs',
+] as const;
+type ComparedName = (typeof COMPARED)[number];
+
+/** Each compared figure: the native runs' against the model's. */
+function compareAll(
+  native: readonly ReturnType<typeof figures>[],
+  model: ReturnType<typeof figures>,
+): Record<ComparedName, Compared> {
+  const out = {} as Record<ComparedName, Compared>;
+  for (const name of COMPARED)
+    out[name] = compare(
+      native.map((x) => x[name]),
+      model[name],
+    );
+  return out;
 }
 
 /** The simulated run of `trace` standing for `mechanism`. */
@@ -313,8 +352,8 @@ export async function main(args: string[]): Promise<number> {
     process.stdout.write('validate: skipped: no C compiler to build the native replayer (install gcc)\n');
     return 0;
   }
-  makeDirs(resolve(o.out, '..'));
-  const out = checkFileTarget('--out', o.out);
+  if (o.outDefault) makeDirs(resolve(o.out, '..'));
+  const out = checkFileTarget('--out', o.out); // a missing directory of a given --out is bad input
   const profile = loadProfileFile(o.profile);
   const hz = profile.cpu.hz;
   const note = (s: string) => process.stderr.write(`${s}\n`);
@@ -382,26 +421,7 @@ export async function main(args: string[]): Promise<number> {
           pages: sim.pages,
           checkpoints: sim.checkpoints,
           faults: { native: [...new Set(n.map((x) => x.faults))], model: m.faults, equal },
-          trackingUs: compare(
-            n.map((x) => x.trackingUs),
-            m.trackingUs,
-          ),
-          meanPauseUs: compare(
-            n.map((x) => x.meanPauseUs),
-            m.meanPauseUs,
-          ),
-          faultP50Us: compare(
-            n.map((x) => x.faultP50Us),
-            m.faultP50Us,
-          ),
-          faultP99Us: compare(
-            n.map((x) => x.faultP99Us),
-            m.faultP99Us,
-          ),
-          faultMaxUs: compare(
-            n.map((x) => x.faultMaxUs),
-            m.faultMaxUs,
-          ),
+          ...compareAll(n, m),
         });
         note(`validate: ${w.name} ${mechanism}: ${m.faults} faults`);
       }
