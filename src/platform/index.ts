@@ -58,6 +58,7 @@ export {
 } from './platform.ts';
 export {
   type Capability,
+  type CostDistribution,
   type CostProfile,
   cyclesToMicros,
   loadProfile,
@@ -69,3 +70,12 @@ export {
   profileFieldRows,
 } from './profile.ts';
 export { createPageRecords, FINGERPRINT_WORD, MAX_PAGES, PTE_WORD, RECORD_WORDS } from './records.ts';
+export {
+  type CostStreams,
+  drawCycles,
+  FigureSampler,
+  figureIndex,
+  isDistribution,
+  type RandomStream,
+  sampledCosts,
+} from './sampling.ts';

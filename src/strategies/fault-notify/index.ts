@@ -17,20 +17,34 @@ import { defineStrategy } from '../types.ts';
 export const faultNotify = defineStrategy({
   name: 'fault-notify',
   doc: 'kernel extension: write-protect; each first write traps and the kernel notifies the checkpointer by IPC',
-  params: {},
+  params: {
+    rearm: {
+      type: 'enum',
+      values: ['pages', 'region'],
+      default: 'pages',
+      doc: "how a checkpoint write-protects again: 'pages' (one call per flexpage of the recorded pages, as rtcr would unmap them) or 'region' (one call over B's whole memory, as Linux's UFFDIO_WRITEPROTECT or mprotect of the region: a walk of every present page, a full flush past 33 changed pages; scripts/native/replay.c re-arms so)",
+    },
+  } as const,
   requires: () => ['kernelFaultNotification'],
-  create(ctx) {
+  create(ctx, params) {
     const { kernel, pages } = ctx;
     const bitmap = new PageBitmap(ctx, pages);
+    const order = Math.ceil(Math.log2(pages));
     return {
       setupMemory: () => attachPlainRam(ctx, true),
       arm() {
         kernel.enableTracking(TrackingMode.notify, (vpn) => bitmap.mark(vpn));
-        kernel.writeProtect(0, Math.ceil(Math.log2(pages)));
+        kernel.writeProtect(0, order);
       },
       collect: (out) => bitmap.drain(out),
-      // The pages copied are the pages the bitmap recorded: protect them again.
-      rearm: (copied, n) => writeProtectPages(kernel, copied, n),
+      // The pages copied are the pages the bitmap recorded: protect them again,
+      // page by page or by one call over B's memory (which changes only those).
+      rearm:
+        params.rearm === 'region'
+          ? (_copied, n) => {
+              if (n > 0) kernel.writeProtect(0, order);
+            }
+          : (copied, n) => writeProtectPages(kernel, copied, n),
       memory: () => ({ 'tracker-bitmap': bitmap.bytes() }),
     };
   },
@@ -42,7 +56,7 @@ export const faultNotify = defineStrategy({
   // time, not the stall's.) The pause: stop and resume B, the scan of the
   // whole bitmap with a store per marked page (at most the touched ones),
   // every touched page copied and write-protected again.
-  bounds(profile, pages, _params, touched) {
+  bounds(profile, pages, params, touched) {
     const k = profile.kernel;
     const fault =
       k.pageFaultTrap +
@@ -54,7 +68,8 @@ export const faultNotify = defineStrategy({
       pauseResumeCycles(profile) +
       bitmapScanCycles(profile, pages, touched) +
       touched * profile.checkpointer.copyPage +
-      maxWriteProtectCycles(profile, touched);
+      // 'region': one call visiting every page, bounded as a call per page.
+      maxWriteProtectCycles(profile, params.rearm === 'region' ? pages : touched);
     return {
       maxFaultStallCycles: fault,
       maxPauseCycles: pause,
