@@ -55,7 +55,7 @@ const CASES: [string, string[], RegExp][] = [
   [
     '--set key nobody declares',
     ['--set', 'granularity=16', '--strategy=fault-notify', '--workload=uniform'],
-    /--set granularity: no selected strategy or workload declares 'granularity' \(accepted: none.*declared by managed-dataspace/,
+    /--set granularity: no selected strategy or workload declares 'granularity' \(accepted: rearm \(fault-notify\)\).*declared by managed-dataspace/,
   ],
   [
     '--set value out of range',

@@ -50,7 +50,11 @@ describe('compare', () => {
     const r = await compare([base, next, '--format=json']);
     expect(r.code, r.stderr).toBe(0);
     const c = JSON.parse(r.stdout) as Comparison;
-    expect(c.differences).toEqual([{ setting: 'strategy.granularity', base: 1, new: 16 }]);
+    // fault-notify, only in new, brings its rearm parameter (at its default): a setting only one side has.
+    expect(c.differences).toEqual([
+      { setting: 'strategy.granularity', base: 1, new: 16 },
+      { setting: 'strategy.rearm', new: 'pages' },
+    ]);
     // The strategies' own copy-via defaults differ (attach for the region-map trackers, issue 11), so the label names it.
     expect(c.matched.map((m) => m.label)).toEqual([
       'managed-dataspace × zipf on fiasco-oc-x86_64, copyVia=attach',
@@ -79,7 +83,9 @@ describe('compare', () => {
   it('prints the table with the difference named, and lists what only one side has', async () => {
     const r = await compare([base, join(next, 'results.json')]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('The sets differ in: strategy.granularity 1 → 16 (left out of the match).');
+    expect(r.stdout).toContain(
+      'The sets differ in: strategy.granularity 1 → 16; strategy.rearm (absent) → pages (left out of the match).',
+    );
     expect(r.stdout).toMatch(
       /^managed-dataspace × zipf on fiasco-oc-x86_64, copyVia=attach \(base: 2 seeds, new: 2 seeds\)$/m,
     );

@@ -185,6 +185,7 @@ describe('results.csv', () => {
       'param_computeCycles',
       'param_theta',
       'param_scatter',
+      'param_rearm', // fault-notify's: columns in order of first appearance over the runs
     ]);
     const col = (name: string) => header.indexOf(name);
     const [md, fn] = [rows[1]!, rows[2]!];
@@ -250,7 +251,7 @@ describe('options reach the runs', () => {
       copyVia: string;
     }[];
     expect(runs[0]!.params.strategy['granularity']).toBe(4);
-    expect(runs[1]!.params.strategy).toEqual({});
+    expect(runs[1]!.params.strategy).toEqual({ rearm: 'pages' }); // fault-notify: only its own parameter, at its default
     for (const run of runs) {
       expect(run.params.workload['theta']).toBe(0.8);
       expect(run.intervalCycles).toBe(850_000); // 500 µs at 1.7 GHz (fiasco-oc-armv7: Exynos 5250)

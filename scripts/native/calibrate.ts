@@ -1,26 +1,32 @@
 /**
- * `npm run calibrate [-- --out FILE] [--cpu C] [--quick]`: runs the native
- * microbenchmarks (calibrate.c) and writes a raw calibration file,
+ * `npm run calibrate [-- --out FILE] [--profile-out FILE] [--from FILE] [--cpu C] [--quick]`:
+ * runs the native microbenchmarks (calibrate.c) and writes a raw calibration file,
  * `dirtybench/calibration@1`: every benchmark as empirical distributions in
  * ns (quantiles p0 … max, n, mean), citing the command, the machine
- * (/proc/cpuinfo), the kernel and the date. It does not write a cost
- * profile; `PROFILE_MAPPING` below (also written into the file) says which
- * benchmark feeds which field of src/platform/profiles/linux-x86_64.json,
- * so a generator can make a profile once profiles take distributions.
+ * (/proc/cpuinfo), the kernel and the date; then the cost profile
+ * `linux-x86_64-here` made from it (profile.ts: distributions where the
+ * fault path's spread lives, every measured figure citing the command, date
+ * and machine). `PROFILE_MAPPING` below (also written into the file) says
+ * which benchmark feeds which field. `--from FILE` makes the profile from an
+ * existing calibration file without measuring.
  *
- * Default output: results/calibration/<UTC time>-calibration.json.
+ * Default output: results/calibration/<UTC time>-calibration.json and
+ * results/calibration/linux-x86_64-here.json (what `npm run validate` reads).
  * Exit codes (command.ts): 0 written; 1 a benchmark failed; 2 bad usage or no C compiler.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gitCommit, harnessVersion } from '../../bench/cli/document.ts';
 import { checkFileTarget, makeDirs, timestampName } from '../../bench/cli/files.ts';
 import { resultsRoot } from '../../bench/cli/paths.ts';
 import { writeFileAtomic } from '../../src/io/index.ts';
+import { ProfileError, parseProfile } from '../../src/platform/index.ts';
 import { buildNative } from './build.ts';
 import { NativeRunError, runIfMain, UsageError } from './command.ts';
 import { describeMachine, type Machine, nominalCpuHz } from './machine.ts';
+import { CalibrationError, type CalibrationInput, calibratedProfile, HERE_PROFILE } from './profile.ts';
 import { type Distribution, distribution } from './quantiles.ts';
 import { REPLAY_EXIT } from './replay.ts';
 
@@ -233,6 +239,8 @@ export async function main(args: string[]): Promise<number> {
     args,
     options: {
       out: { type: 'string' },
+      'profile-out': { type: 'string' },
+      from: { type: 'string' },
       cpu: { type: 'string', default: '0' },
       quick: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -241,13 +249,20 @@ export async function main(args: string[]): Promise<number> {
   });
   if (values.help) {
     process.stdout.write(
-      'Usage: npm run calibrate [-- --out FILE] [--cpu C] [--quick]\n\nRuns the native microbenchmarks and writes their distributions (dirtybench/calibration@1).\n',
+      'Usage: npm run calibrate [-- --out FILE] [--profile-out FILE] [--from FILE] [--cpu C] [--quick]\n\nRuns the native microbenchmarks, writes their distributions (dirtybench/calibration@1) and the profile linux-x86_64-here made from them\n(default results/calibration/linux-x86_64-here.json). --from FILE: make the profile from that calibration file, measuring nothing.\n',
     );
     return 0;
   }
   const cpu = Number(values.cpu);
   if (!Number.isInteger(cpu) || cpu < 0)
     throw new UsageError(`--cpu must be a CPU number, got '${values.cpu}'`);
+  const profileOut = resolve(values['profile-out'] ?? defaultHereProfile());
+  if (values['profile-out'] === undefined) makeDirs(resolve(profileOut, '..'));
+  checkFileTarget('--profile-out', profileOut);
+  if (values.from !== undefined) {
+    writeHereProfile(readCalibration(resolve(values.from)), profileOut);
+    return 0;
+  }
   const createdAt = new Date();
   const out = resolve(
     values.out ?? resolve(resultsRoot(), 'calibration', `${timestampName(createdAt)}-calibration.json`),
@@ -282,7 +297,41 @@ export async function main(args: string[]): Promise<number> {
   }
   writeFileAtomic(out, `${JSON.stringify(calibration, null, 2)}\n`);
   process.stderr.write(`calibration: ${out}\n`);
+  writeHereProfile(calibration, profileOut);
   return 0;
+}
+
+/** Where calibrate writes `linux-x86_64-here`, and validate looks for it first. */
+export function defaultHereProfile(): string {
+  return resolve(resultsRoot(), 'calibration', `${HERE_PROFILE}.json`);
+}
+
+/** Reads a calibration file. @throws UsageError when unreadable or not a calibration. */
+function readCalibration(path: string): CalibrationInput {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--from ${path}: cannot read a calibration (${(e as Error).message})`);
+  }
+  if ((json as { schema?: unknown }).schema !== CALIBRATION_SCHEMA)
+    throw new UsageError(`--from ${path}: not a ${CALIBRATION_SCHEMA} file`);
+  return json as CalibrationInput;
+}
+
+/** Makes `linux-x86_64-here` from `calibration`, checks it loads, writes it atomically. */
+function writeHereProfile(calibration: CalibrationInput, path: string): void {
+  let profile: ReturnType<typeof calibratedProfile>;
+  try {
+    profile = calibratedProfile(calibration);
+    parseProfile(profile, path);
+  } catch (e) {
+    if (e instanceof CalibrationError || e instanceof ProfileError)
+      throw new NativeRunError(`calibrate: cannot make ${HERE_PROFILE}: ${e.message}`, 1);
+    throw e;
+  }
+  writeFileAtomic(path, `${JSON.stringify(profile, null, 2)}\n`);
+  process.stderr.write(`profile: ${path}\n`);
 }
 
 await runIfMain(import.meta.url, 'calibrate', main);

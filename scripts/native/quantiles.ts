@@ -7,7 +7,12 @@
  */
 import { quantileSorted } from 'simple-statistics';
 
-/** The quantiles kept, as probability and field name. */
+/**
+ * The quantiles kept, as probability and field name. The tail is fine
+ * (p99.99, p99.999) because a profile distribution made from them spreads
+ * the mass above its last quantile evenly up to the max: with p99.9 last, a
+ * single outlier among 10⁵ samples became 0.1 % of all draws.
+ */
 export const QUANTILES: readonly (readonly [number, string])[] = [
   [0, 'p0'],
   [0.01, 'p1'],
@@ -20,6 +25,8 @@ export const QUANTILES: readonly (readonly [number, string])[] = [
   [0.95, 'p95'],
   [0.99, 'p99'],
   [0.999, 'p99.9'],
+  [0.9999, 'p99.99'],
+  [0.99999, 'p99.999'],
   [1, 'max'],
 ];
 

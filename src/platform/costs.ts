@@ -5,13 +5,17 @@
  * one invalidation costs. Counts (how many RPCs, how many pages) stay with the
  * caller: that is where operation and bound may disagree, and where a run's
  * bound check catches it.
+ *
+ * Charges pass the platform's sampled view (`platform.costs`, sampling.ts),
+ * bounds the profile of maxima: so each formula reads each figure once per
+ * occurrence it stands for (a draw per read where the figure is a distribution).
  */
 import { PAGE_SIZE } from './core/types.ts';
 import type { CostProfile } from './profile.ts';
 
-/** A Genode RPC: call and reply (two one-way IPCs) around the server's work. */
+/** A Genode RPC: call and reply (two one-way IPCs, each read: two draws of a distribution) around the server's work. */
 export function rpcCycles(p: CostProfile, serverWork: number): number {
-  return 2 * p.kernel.ipcOneWay + serverWork;
+  return p.kernel.ipcOneWay + p.kernel.ipcOneWay + serverWork;
 }
 
 /**
@@ -85,10 +89,11 @@ export function bitmapScanCycles(p: CostProfile, bits: number, set: number): num
  * range line by line (Fiasco mem_op.cpp `Op_cache_dma_coherent`).
  */
 export function cacheMaintenanceCycles(p: CostProfile, pages: number): number {
-  const k = p.kernel;
-  if (k.cacheMaintenanceCall === 0 && k.cacheMaintenancePerLine === 0) return 0;
+  const call = p.kernel.cacheMaintenanceCall;
+  const perLine = p.kernel.cacheMaintenancePerLine;
+  if (call === 0 && perLine === 0) return 0;
   const lines = Math.ceil((pages * PAGE_SIZE) / p.cpu.cacheLineBytes);
-  return k.cacheMaintenanceCall + lines * k.cacheMaintenancePerLine;
+  return call + lines * perLine;
 }
 
 /**
@@ -101,9 +106,11 @@ export function cacheMaintenanceCycles(p: CostProfile, pages: number): number {
 export function pagerRefaultCycles(profile: CostProfile): number {
   const k = profile.kernel;
   return (
-    2 * profile.mmu.pageWalk +
+    profile.mmu.pageWalk +
+    profile.mmu.pageWalk +
     k.pageFaultTrap +
-    2 * k.ipcOneWay +
+    k.ipcOneWay +
+    k.ipcOneWay +
     profile.core.regionLookup +
     2 ** profile.core.maxMapOrder * k.mapPerPage
   );

@@ -59,6 +59,7 @@ export {
 } from './platform.ts';
 export {
   type Capability,
+  type CostDistribution,
   type CostProfile,
   cyclesToMicros,
   loadProfile,
@@ -70,3 +71,12 @@ export {
   profileFieldRows,
 } from './profile.ts';
 export { createPageRecords, FINGERPRINT_WORD, MAX_PAGES, PTE_WORD, RECORD_WORDS } from './records.ts';
+export {
+  type CostStreams,
+  drawCycles,
+  FigureSampler,
+  figureIndex,
+  isDistribution,
+  type RandomStream,
+  sampledCosts,
+} from './sampling.ts';

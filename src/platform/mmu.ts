@@ -40,6 +40,7 @@ import { ModelError } from './errors.ts';
 import type { TargetMemory, WriteLog, WriteWitness } from './memory.ts';
 import type { CostProfile } from './profile.ts';
 import { FINGERPRINT_WORD, PTE_WORD, RECORD_WORDS } from './records.ts';
+import { isDistribution } from './sampling.ts';
 
 /** Page-table entry flags (bits 0–7 of a page's PTE word, records.ts). */
 export const PTE_PRESENT = 1;
@@ -218,8 +219,14 @@ export class Mmu implements WriteWitness {
   private readonly victim: Uint8Array;
   private readonly setMask: number;
   private readonly hardwareDirty: boolean;
+  /** A page walk's cycles, when the profile gives a constant (0 when `walkDrawn`). */
   private readonly walkCycles: number;
-  private readonly assistCycles: number;
+  /**
+   * The profile gives the page walk as a distribution: every walk draws its
+   * cycles (sampling.ts), so `run` leaves its inline loops, which add one
+   * constant per walk, for `runEach`. Decided once, here.
+   */
+  private readonly walkDrawn: boolean;
   /** Pages per superpage (1 without superpages) and the mask of a superpage's first page. */
   readonly superpagePages: number;
   private readonly superMask: number;
@@ -234,8 +241,12 @@ export class Mmu implements WriteWitness {
   /** What the MMU counts, under the names results give them. */
   readonly counters = new MmuCounters();
 
+  /**
+   * `costs`: the profile as the run charges it (platform.ts `costs`); the
+   * page walk and the dirty assist are read from it on every slow-path charge.
+   */
   constructor(
-    profile: CostProfile,
+    private readonly costs: CostProfile,
     private readonly clock: Clock,
     readonly space: AddressSpace,
     memory: TargetMemory,
@@ -243,17 +254,18 @@ export class Mmu implements WriteWitness {
   ) {
     if (space.records !== memory.records)
       throw new RangeError('the MMU needs the address space and the oracle on the same page records');
-    this.ways = profile.mmu.tlbWays | 0;
-    this.sets = profile.mmu.tlbEntries / profile.mmu.tlbWays;
+    const mmu = costs.mmu;
+    this.ways = mmu.tlbWays | 0;
+    this.sets = mmu.tlbEntries / mmu.tlbWays;
     this.setMask = (this.sets - 1) | 0;
-    this.tag = new Int32Array(profile.mmu.tlbEntries).fill(EMPTY);
+    this.tag = new Int32Array(mmu.tlbEntries).fill(EMPTY);
     this.victim = new Uint8Array(this.sets);
     this.records = space.records;
-    this.hardwareDirty = profile.mmu.hardwareDirtyBit;
-    this.walkCycles = profile.mmu.pageWalk;
-    this.assistCycles = profile.mmu.dirtyAssist;
-    this.superShift = profile.mmu.superpageOrder;
-    this.superpagePages = 2 ** profile.mmu.superpageOrder;
+    this.hardwareDirty = mmu.hardwareDirtyBit;
+    this.walkDrawn = isDistribution(costs, 'mmu.pageWalk');
+    this.walkCycles = this.walkDrawn ? 0 : mmu.pageWalk;
+    this.superShift = mmu.superpageOrder;
+    this.superpagePages = 2 ** mmu.superpageOrder;
     this.superMask = ~(this.superpagePages - 1);
     this.writeLog = memory.writeLog;
     memory.attachWitness(this);
@@ -281,6 +293,7 @@ export class Mmu implements WriteWitness {
     compute: number,
     deadline: number,
   ): number {
+    if (this.walkDrawn) return this.runEach(pages, writes, from, to, compute, deadline);
     // The loops below write the bit layout as literals, checked against the
     // named constants when this module loads (see HOT_LOOP_LITERALS): V8
     // re-reads and re-checks a module binding on every use in a loop, and a
@@ -518,11 +531,41 @@ export class Mmu implements WriteWitness {
     return (this.space.flags(vpn) & PTE_LARGE) !== 0 ? vpn & this.superMask : vpn;
   }
 
+  /**
+   * `run` where every page walk draws its cycles (`walkDrawn`): one access at
+   * a time, a TLB hit inline and everything else through the slow path,
+   * which charges each walk as drawn. Slower than `run`'s inline loops, and
+   * exactly what they do otherwise (the tests hold the two to each other
+   * with a distribution of one value).
+   */
+  private runEach(
+    pages: Int32Array,
+    writes: Uint8Array,
+    from: number,
+    to: number,
+    compute: number,
+    deadline: number,
+  ): number {
+    const clock = this.clock;
+    let i = from;
+    for (; i < to && clock.now < deadline; i++) {
+      clock.now += compute;
+      this.step(pages[i]!, writes[i] !== 0);
+    }
+    clock.byCategory[CAT_COMPUTE]! += (i - from) * compute;
+    return i;
+  }
+
   /** One access of B with no compute before it (setup, tests). */
   access(vpn: number, write: boolean): void {
     if (vpn < 0 || vpn >= this.space.pages || !Number.isInteger(vpn)) {
       throw new RangeError(`access outside B's memory: page ${vpn} of ${this.space.pages}`);
     }
+    this.step(vpn, write);
+  }
+
+  /** One access at page `vpn`: a hit with sufficient rights, or the slow path; then the write's fingerprint. */
+  private step(vpn: number, write: boolean): void {
     const slot = this.lookup(vpn);
     if (slot < 0 || (write && (this.tag[slot]! & TLB_WD) !== TLB_WD)) this.slowAccess(vpn, write, slot);
     if (write) {
@@ -618,7 +661,7 @@ export class Mmu implements WriteWitness {
       if ((this.tag[slot]! & TLB_DIRTY) !== 0) return true; // a superpage's hit that came this way
       // Cached writable but clean: the dirty assist re-reads the entry and sets D.
       this.counters.dirtyAssists++;
-      this.clock.chargeCategory(CAT_DIRTY_ASSIST, this.assistCycles);
+      this.clock.chargeCategory(CAT_DIRTY_ASSIST, this.costs.mmu.dirtyAssist);
       if ((e & (PTE_PRESENT | PTE_WRITABLE)) !== (PTE_PRESENT | PTE_WRITABLE)) {
         this.tag[slot] = EMPTY;
         return false;
@@ -631,7 +674,7 @@ export class Mmu implements WriteWitness {
     if (slot >= 0 && !write) return true; // a superpage's read hit that came this way
     // TLB miss, or a write through an entry cached read-only: walk.
     this.counters.tlbMisses++;
-    this.clock.chargeCategory(CAT_TLB_MISS, this.walkCycles);
+    this.clock.chargeCategory(CAT_TLB_MISS, this.walkDrawn ? this.costs.mmu.pageWalk : this.walkCycles);
     if ((e & PTE_PRESENT) === 0 || (write && (e & PTE_WRITABLE) === 0)) {
       if (slot >= 0) this.tag[slot] = EMPTY;
       return false;

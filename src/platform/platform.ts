@@ -15,9 +15,18 @@ import { TargetMemory } from './memory.ts';
 import { AddressSpace, Mmu, type MmuCounters } from './mmu.ts';
 import type { CostProfile } from './profile.ts';
 import { createPageRecords } from './records.ts';
+import { type CostStreams, sampledCosts } from './sampling.ts';
 
 export interface Platform {
+  /** The profile as loaded: every figure a constant or a distribution's maximum (what bounds read). */
   readonly profile: CostProfile;
+  /**
+   * The profile as this run charges it (sampling.ts): a distribution figure
+   * draws on every read; the profile itself when every figure is a constant.
+   * The MMU, kernel and core charge through it, and strategies get it as
+   * their context's `profile`.
+   */
+  readonly costs: CostProfile;
   readonly clock: Clock;
   readonly stalls: StallLog;
   /** Ground truth of B's writes and the content fingerprints. */
@@ -31,21 +40,27 @@ export interface Platform {
   readonly pages: number;
 }
 
-/** Creates a machine whose target B has `pages` pages of memory (nothing attached yet). */
-export function createPlatform(profile: CostProfile, pages: number): Platform {
+/**
+ * Creates a machine whose target B has `pages` pages of memory (nothing
+ * attached yet). `streams` opens the random stream of each cost figure (the
+ * run's seed; src/run/cost-streams.ts), needed when the profile has
+ * distributions.
+ */
+export function createPlatform(profile: CostProfile, pages: number, streams?: CostStreams): Platform {
   if (!Number.isSafeInteger(pages) || pages < 1)
     throw new RangeError(`B needs at least one page, got ${pages}`);
+  const costs = sampledCosts(profile, streams);
   const clock = new Clock();
   const stalls = new StallLog();
   const records = createPageRecords(pages);
   const memory = new TargetMemory(records);
   const space = new AddressSpace(records);
-  const mmu = new Mmu(profile, clock, space, memory, stalls);
-  const kernel = new Kernel(profile, clock, mmu, space, stalls);
-  const core = new Core(profile, clock, kernel);
+  const mmu = new Mmu(costs, clock, space, memory, stalls);
+  const kernel = new Kernel(costs, clock, mmu, space, stalls);
+  const core = new Core(costs, clock, kernel);
   mmu.faultSink = kernel;
   kernel.pager = core;
-  return { profile, clock, stalls, memory, space, mmu, kernel, core, pages };
+  return { profile, costs, clock, stalls, memory, space, mmu, kernel, core, pages };
 }
 
 /**

@@ -162,6 +162,61 @@ describe('cost profiles', () => {
     expect(() => loadProfile(join(dir, 'none.json'))).toThrow(/none\.json: cannot read \(ENOENT\)/);
   });
 
+  describe('a cost figure given as a distribution', () => {
+    const withWalk = (figure: unknown) => {
+      const json = shipped('linux-x86_64');
+      json['mmu']!['pageWalk'] = figure;
+      return json;
+    };
+    const walk = { p0: 20, p50: 30, p99: 400, 'p99.9': 900, max: 5000 };
+
+    it('loads its quantiles, and keeps its maximum where a constant keeps its value (what bounds read)', () => {
+      const p = parseProfile(withWalk({ distribution: walk, source: 'npm run calibrate' }), 't');
+      expect(p.mmu.pageWalk).toBe(5000);
+      expect(p.distributions).toEqual({
+        'mmu.pageWalk': { p: [0, 0.5, 0.99, 0.999, 1], cycles: [20, 30, 400, 900, 5000] },
+      });
+      expect(p.sources['mmu.pageWalk']).toBe('npm run calibrate');
+      expect(loadProfile('linux-x86_64').distributions).toEqual({});
+    });
+
+    it('takes the quantiles in any order', () => {
+      const p = parseProfile(withWalk({ distribution: { max: 9, p0: 1, p50: 5 }, source: 's' }), 't');
+      expect(p.distributions!['mmu.pageWalk']).toEqual({ p: [0, 0.5, 1], cycles: [1, 5, 9] });
+    });
+
+    it.each([
+      [{ distribution: { p50: 30, max: 40 }, source: 's' }, /mmu\.pageWalk\.distribution needs p0 and max/],
+      [{ distribution: { p0: 30, p50: 40 }, source: 's' }, /needs p0 and max/],
+      [
+        { distribution: { p0: 30, p50: 20, max: 40 }, source: 's' },
+        /must not decrease: p50 is 20, below p0 \(30\)/,
+      ],
+      [{ distribution: { p0: 30, p50: 31.5, max: 40 }, source: 's' }, /p50 must be a whole number of cycles/],
+      [{ distribution: { p0: -1, max: 40 }, source: 's' }, /p0 must be a whole number of cycles >= 0/],
+      [
+        { distribution: { p0: 1, median: 2, max: 40 }, source: 's' },
+        /distribution\.median is not a quantile/,
+      ],
+      [{ distribution: { p0: 1, p100: 2, max: 40 }, source: 's' }, /distribution\.p100 is not a quantile/],
+      [{ distribution: { p0: 1, 'p50.0': 2, p50: 3, max: 40 }, source: 's' }, /names one quantile twice/],
+      [{ distribution: [1, 2], source: 's' }, /distribution must be \{ "p0"/],
+      [{ distribution: walk, value: 30, source: 's' }, /has both a value and a distribution/],
+      [{ distribution: walk, n: 30, source: 's' }, /mmu\.pageWalk\.n is not a known key/],
+      [{ distribution: walk }, /mmu\.pageWalk has no source/],
+    ])('refuses %j, naming the figure', (figure, message) => {
+      expect(() => parseProfile(withWalk(figure), 't')).toThrow(message);
+    });
+
+    it('is refused for a figure that is not a cost (a count, a flag, a clock)', () => {
+      const json = shipped('linux-x86_64');
+      json['mmu']!['tlbEntries'] = { distribution: { p0: 1, max: 2 }, source: 's' };
+      expect(() => parseProfile(json, 't')).toThrow(
+        'profile t: mmu.tlbEntries is a count: only cost figures (cycles) may be distributions',
+      );
+    });
+  });
+
   it('declares every schema field with a doc line', () => {
     for (const fields of Object.values(PROFILE_SCHEMA)) {
       for (const spec of Object.values(fields)) expect(spec.doc.length).toBeGreaterThan(10);

@@ -7,6 +7,16 @@
  * reader can see which conclusions rest on guesses. The schema below is the one
  * place the fields are declared: loading, validation, `list` and the docs are
  * generated from it.
+ *
+ * A cost figure (kind `cycles`) may instead be an empirical distribution,
+ * `{ "distribution": { "p0": …, "p50": …, "p99": …, "max": … }, "source": "…" }`:
+ * quantiles in whole cycles, p0 and max required, any percentiles between,
+ * never decreasing (docs/design.md §1). The loaded `CostProfile` keeps each such
+ * figure's maximum where a constant keeps its value, so everything that
+ * reasons about worst cases (the strategies' analytic bounds, the copy's
+ * bound) reads the maxima unchanged; the distributions themselves are in
+ * `distributions`, and a run draws from them through the platform's sampled
+ * view of the profile (sampling.ts).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -242,6 +252,18 @@ export const PROFILE_SCHEMA = {
 } as const satisfies Record<string, Record<string, FieldSpec>>;
 
 type Schema = typeof PROFILE_SCHEMA;
+
+/**
+ * An empirical distribution of one cost figure: the cycles at ascending
+ * probabilities, from p0 (probability 0, the least) to max (probability 1),
+ * read as a piecewise-linear quantile function. Plain data.
+ */
+export interface CostDistribution {
+  /** Probabilities, strictly ascending, the first 0 and the last 1. */
+  readonly p: readonly number[];
+  /** Cycles at each probability: whole, never decreasing. */
+  readonly cycles: readonly number[];
+}
 type FieldValue<F> = F extends { readonly kind: 'flag' } ? boolean : number;
 
 /** A validated profile: plain numbers and booleans, read on the hot path without indirection. */
@@ -254,6 +276,12 @@ export type CostProfile = {
   readonly arch: string;
   /** The source of every figure, keyed `section.field`. */
   readonly sources: Readonly<Record<string, string>>;
+  /**
+   * The figures given as distributions, keyed `section.field`; each such
+   * figure's number in its section is the distribution's maximum. Empty (or
+   * absent, in a profile built by hand) when every figure is a constant.
+   */
+  readonly distributions?: Readonly<Record<string, CostDistribution>>;
 } & { readonly [S in keyof Schema]: { readonly [F in keyof Schema[S]]: FieldValue<Schema[S][F]> } };
 
 /** The capability names a strategy can require. */
@@ -308,11 +336,13 @@ export function parseProfile(json: unknown, origin: string): CostProfile {
     }
   }
   const sources: Record<string, string> = {};
+  const distributions: Record<string, CostDistribution> = {};
   const out: Record<string, unknown> = {
     name: json['name'],
     description: json['description'],
     arch: json['arch'],
     sources,
+    distributions,
   };
   for (const [section, fields] of Object.entries(PROFILE_SCHEMA)) {
     const sec = json[section];
@@ -327,6 +357,13 @@ export function parseProfile(json: unknown, origin: string): CostProfile {
       checkKeys(fig, FIGURE_KEYS, path, origin);
       if (typeof fig['source'] !== 'string' || fig['source'].trim() === '') {
         throw new ProfileError(`${where(path)} has no source (cite one, or write "assumed: <why>")`);
+      }
+      if (fig['distribution'] !== undefined) {
+        const d = parseDistribution(fig, spec, where(path));
+        distributions[path] = d;
+        values[field] = d.cycles.at(-1)!;
+        sources[path] = fig['source'];
+        continue;
       }
       const v = fig['value'];
       if (spec.kind === 'flag') {
@@ -366,6 +403,67 @@ export function parseProfile(json: unknown, origin: string): CostProfile {
     );
   }
   return Object.freeze(profile);
+}
+
+/** A quantile's name in a profile (`p0` … `p99.9`, `max`) → its probability, or NaN. */
+function quantileProbability(name: string): number {
+  if (name === 'max') return 1;
+  const m = /^p(\d+(?:\.\d+)?)$/.exec(name);
+  // `${percent}e-2`: the probability parsed from its decimal digits, so p99.9 is exactly 0.999.
+  return m && Number(m[1]) < 100 ? Number(`${m[1]}e-2`) : Number.NaN;
+}
+
+/**
+ * A figure's `distribution`: whole cycles (at least the field's minimum) at
+ * named quantiles, p0 and max among them, never decreasing.
+ * @throws ProfileError naming the figure and what is wrong.
+ */
+function parseDistribution(fig: Record<string, unknown>, spec: FieldSpec, where: string): CostDistribution {
+  if (spec.kind !== 'cycles') {
+    throw new ProfileError(`${where} is a ${spec.kind}: only cost figures (cycles) may be distributions`);
+  }
+  if (fig['value'] !== undefined) {
+    throw new ProfileError(`${where} has both a value and a distribution: give one`);
+  }
+  const unknownKey = Object.keys(fig).find((k) => k !== 'distribution' && k !== 'source');
+  if (unknownKey !== undefined) {
+    throw new ProfileError(
+      `${where}.${unknownKey} is not a known key (a distribution figure has distribution and source)`,
+    );
+  }
+  const d = fig['distribution'];
+  if (!isRecord(d)) {
+    throw new ProfileError(`${where}.distribution must be { "p0": …, "p50": …, "max": … } in cycles`);
+  }
+  const points: [number, number, string][] = [];
+  for (const [name, v] of Object.entries(d)) {
+    const p = quantileProbability(name);
+    if (Number.isNaN(p)) {
+      throw new ProfileError(`${where}.distribution.${name} is not a quantile (p0 … p99.9, or max)`);
+    }
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < (spec.min ?? 0)) {
+      throw new ProfileError(
+        `${where}.distribution.${name} must be a whole number of cycles >= ${spec.min ?? 0}, got ${JSON.stringify(v)}`,
+      );
+    }
+    points.push([p, v, name]);
+  }
+  points.sort((a, b) => a[0] - b[0]);
+  if (points[0]?.[0] !== 0 || points.at(-1)?.[0] !== 1) {
+    throw new ProfileError(`${where}.distribution needs p0 and max (the least and the greatest cycles)`);
+  }
+  for (let i = 1; i < points.length; i++) {
+    const [p, v, name] = points[i]!;
+    const [q, u, before] = points[i - 1]!;
+    if (p === q)
+      throw new ProfileError(`${where}.distribution names one quantile twice (${before}, ${name})`);
+    if (v < u) {
+      throw new ProfileError(
+        `${where}.distribution must not decrease: ${name} is ${v}, below ${before} (${u})`,
+      );
+    }
+  }
+  return { p: points.map((x) => x[0]), cycles: points.map((x) => x[1]) };
 }
 
 const PROFILE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'profiles');
@@ -415,6 +513,7 @@ export function cyclesToMicros(profile: CostProfile, cycles: number): number {
 
 /** The schema entries as rows, for `list` and documentation. */
 export function profileFieldRows(): { path: string; kind: FieldKind; doc: string }[] {
+  // This order also numbers each figure's random stream (sampling.ts `figureIndex`).
   const rows: { path: string; kind: FieldKind; doc: string }[] = [];
   for (const [section, fields] of Object.entries(PROFILE_SCHEMA)) {
     for (const [field, spec] of Object.entries(fields) as [string, FieldSpec][]) {

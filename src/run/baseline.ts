@@ -12,6 +12,7 @@
 import { createPlatform, Phase } from '../platform/index.ts';
 import { attachPlainRam } from '../strategies/index.ts';
 import type { WorkloadDef, WorkloadStream } from '../workloads/index.ts';
+import { costStreams } from './cost-streams.ts';
 import { type PreparedRun, prepareRun } from './prepare.ts';
 import { Replay, type ReplayOutcome, touchAll } from './replay.ts';
 import type { RunConfig } from './types.ts';
@@ -69,7 +70,7 @@ export function rememberBaseline(config: RunConfig, baseline: ReplayOutcome): vo
 
 /** The baseline's replay: plain RAM, no tracking, no checkpoints. */
 export function baselineReplay(p: PreparedRun, stream: WorkloadStream): Replay {
-  const platform = createPlatform(p.config.profile, stream.pages);
+  const platform = createPlatform(p.config.profile, stream.pages, costStreams(p.config.seed));
   platform.clock.phase = Phase.setup;
   attachPlainRam(platform);
   touchAll(platform);

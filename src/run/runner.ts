@@ -25,6 +25,7 @@ import {
   Cat,
   createPlatform,
   diffCounters,
+  drawCycles,
   MAX_PAGES,
   ModelError,
   maxAccessTranslationCycles,
@@ -45,6 +46,7 @@ import {
 import { createWorkload, type WorkloadStream } from '../workloads/index.ts';
 import { baselineCache, baselineReplay } from './baseline.ts';
 import { Copier, type CopyBounds } from './copy.ts';
+import { costStreams } from './cost-streams.ts';
 import { CowCopier, type CowMetrics, cowBounds } from './cow.ts';
 import { checkExactBounds, checkExactResult, strategyBounds } from './exact.ts';
 import { buildResult, CheckpointLedger } from './metrics.ts';
@@ -159,8 +161,9 @@ function startMeasured(
 ): { replay: Replay; finish: (baseline: ReplayOutcome) => RunResult } {
   const { config } = p;
   const pages = stream.pages;
-  const platform = createPlatform(config.profile, pages);
-  const { clock, memory, stalls, profile } = platform;
+  const platform = createPlatform(config.profile, pages, costStreams(config.seed));
+  // `profile` has each figure's maximum (bounds read it); `costs` draws (issue 15, sampling.ts).
+  const { clock, memory, stalls, profile, costs } = platform;
   const strategy = createStrategy(p.strategy, platform, p.strategyParams);
   const copier = new Copier(platform, p.copyVia);
   const store = new CheckpointStore(pages);
@@ -227,7 +230,7 @@ function startMeasured(
     if (copyInPause) {
       clock.phase = Phase.copy;
       copier.copy(reportedList, unique, reported);
-      clock.charge(Actor.handler, unique * profile.checkpointer.copyPage);
+      clock.charge(Actor.handler, drawCycles(costs, 'checkpointer', 'copyPage', unique)); // a memcpy per page
     }
     store.storeIncrement(reportedList, unique, memory);
     // Verify against the oracle (written since the last checkpoint vs reported)
@@ -245,7 +248,7 @@ function startMeasured(
   /** B resumed at the end of a pause that began at `t0`, which copied `unique` pages. */
   const endPause = (t0: number, unique: number, verdict: CheckpointVerdict): void => {
     clock.phase = Phase.pause;
-    kernel.rpc(profile.core.threadControl, Actor.core); // resume B
+    kernel.rpc(costs.core.threadControl, Actor.core); // resume B
     ledger.record(unique, verdict, clock.now - t0);
     stalls.record(clock.now - t0, StallCause.checkpoint);
     clock.phase = Phase.run;
@@ -256,7 +259,7 @@ function startMeasured(
     clock.phase = Phase.pause;
     // Stop B's thread: A's RPC to core (Cpu_thread), which, as every IPC,
     // leaves B's address space (kernel.ts switchFromB; issue 10).
-    kernel.rpc(profile.core.threadControl, Actor.core);
+    kernel.rpc(costs.core.threadControl, Actor.core);
     const [unique, verdict] = collectAndStore(true);
     endPause(t0, unique, verdict);
     return true;
@@ -276,7 +279,7 @@ function startMeasured(
     }
     const t0 = clock.now;
     clock.phase = Phase.pause;
-    kernel.rpc(profile.core.threadControl, Actor.core); // stop B
+    kernel.rpc(costs.core.threadControl, Actor.core); // stop B
     if (a.hasWork()) {
       clock.phase = Phase.copy;
       a.finishInPause(); // the overrun: the last checkpoint's copy, B stopped

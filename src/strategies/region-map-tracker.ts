@@ -240,7 +240,8 @@ export function createManagedTracker(ctx: TrackerContext, layout: ManagedLayout)
 
   /** Designated dataspaces of managed dataspace m (all but the last managed dataspace are full). */
   const designatedIn = (m: number): number => Math.min(perManaged, designated - m * perManaged);
-  const visit = profile.checkpointer.listNodeVisit;
+  // Read where charged: a distribution draws on every read (sampling.ts).
+  const visits = (n: number) => n * profile.checkpointer.listNodeVisit;
 
   /**
    * The signal handler, one for all contexts; the imprint names the managed
@@ -257,13 +258,13 @@ export function createManagedTracker(ctx: TrackerContext, layout: ManagedLayout)
     }
     // _find_faulting_mrm_info: newest first, state() of each until one reports a fault.
     for (let m = managed - 1; m >= 0; m--) {
-      clock.charge(Actor.handler, visit);
+      clock.charge(Actor.handler, visits(1));
       core.state(managedRm[m] as RegionMap, faultState);
       if (faultState.type === 'READY') continue;
       // _handle_fault: state() again, then find_by_addr over its designated dataspaces, newest first.
       core.state(managedRm[m] as RegionMap, faultState);
       const k = Math.floor(faultState.addr / PAGE_SIZE / g);
-      clock.charge(Actor.handler, (designatedIn(m) - k) * visit);
+      clock.charge(Actor.handler, visits(designatedIn(m) - k));
       resolve(m, faultState.type === 'WRITE_FAULT', faultState.addr);
       return;
     }
@@ -356,7 +357,7 @@ export function createManagedTracker(ctx: TrackerContext, layout: ManagedLayout)
     },
     rearm() {
       // rtcr's _detach_designated_dataspaces walks its lists again; the indexed variant re-arms from its list.
-      if (layout.lookup === 'linear') clock.charge(Actor.handler, (managed + designated) * visit);
+      if (layout.lookup === 'linear') clock.charge(Actor.handler, visits(managed + designated));
       detachAll(false);
     },
     memory: () => ({ 'tracker-bitmap': Math.ceil(designated / 8) }),

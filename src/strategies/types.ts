@@ -29,7 +29,12 @@ import type {
  * what the platform reports (faults, signals, unmap status, the kernel's log).
  */
 export interface TrackerContext {
-  /** The cost profile: figures and capabilities. */
+  /**
+   * The cost profile as the run charges it (the platform's `costs`): figures
+   * and capabilities, and a figure the profile gives as a distribution draws
+   * anew on every read (src/platform/sampling.ts) — read it where it is
+   * charged, not once ahead. `bounds` gets the maxima instead.
+   */
   readonly profile: CostProfile;
   /** Simulated time: a tracker charges its own work here (`Actor.handler`). */
   readonly clock: Clock;

@@ -36,6 +36,12 @@ export const PrngStream = {
   writes: 2,
   /** Seeded permutations and placements (zipf scatter, hot sets, phase windows). */
   layout: 3,
+  /**
+   * The first of the run's cost-figure streams (src/run/cost-streams.ts): a
+   * profile figure given as a distribution draws from stream 512 + its index
+   * in the profile schema. No workload draws from 512 and above.
+   */
+  costs: 512,
 } as const;
 
 /** Bits of the packed word that hold the seed: a safe integer's two's complement needs 54. */

@@ -1,6 +1,7 @@
 /** `fault-notify` on small, hand-countable workloads: exact counts and cycles from the profile. */
 import { describe, expect, it } from 'vitest';
 import { loadProfile } from '../../platform/index.ts';
+import { runExperiment } from '../../run/index.ts';
 import { literalWorkload, runStrategy, sequentialPass } from '../../run/testing.ts';
 
 const x86 = loadProfile('fiasco-oc-x86_64');
@@ -52,5 +53,37 @@ describe('fault-notify', () => {
     expect(r.metrics.faults).toBe(P);
     const us = (r.metrics.stalls.p50Cycles * 1e6) / linux.cpu.hz;
     expect(Math.abs(us - 4.74) / 4.74).toBeLessThan(0.01);
+  });
+});
+
+describe('fault-notify rearm=region', () => {
+  const linux = loadProfile('linux-x86_64');
+  const run = (rearm: string) =>
+    runExperiment({
+      profile: linux,
+      strategy: 'fault-notify',
+      strategyParams: { rearm },
+      workload: 'uniform',
+      workloadParams: {},
+      common: { pages: P, accesses: 4000, writeRatio: 0.3, computeCycles: 0 },
+      intervalCycles: 0,
+      intervalAccesses: 1000,
+      seed: 3,
+    });
+
+  it('write-protects again by one call over B (a syscall, every present page, a full flush past 33 changed), faulting as page by page does', () => {
+    const pages = run('pages');
+    const region = run('region');
+    expect(region.ok, region.failures.join('; ')).toBe(true);
+    expect(region.metrics.faults).toBe(pages.metrics.faults);
+    expect(region.metrics.checkpointPages).toEqual(pages.metrics.checkpointPages);
+    const k = linux.kernel;
+    // All four checkpoints re-arm, each with ~200 written pages (past the 33-page ceiling).
+    expect(region.metrics.breakdownCycles['checkpoint.rearm']).toBe(
+      4 * (k.syscall + P * k.unmapPerPage + linux.mmu.tlbFlushAll),
+    );
+    expect(region.metrics.breakdownCycles['checkpoint.rearm']).not.toBe(
+      pages.metrics.breakdownCycles['checkpoint.rearm'],
+    );
   });
 });

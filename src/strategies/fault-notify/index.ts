@@ -16,7 +16,6 @@ import {
   maxWriteProtectCycles,
   notifyFaultStallCycles,
   PageBitmap,
-  writeProtectAll,
   writeProtectPages,
 } from '../common.ts';
 import { defineStrategy } from '../types.ts';
@@ -24,35 +23,49 @@ import { defineStrategy } from '../types.ts';
 export const faultNotify = defineStrategy({
   name: 'fault-notify',
   doc: 'kernel extension: write-protect; each first write traps and the kernel notifies the checkpointer by IPC',
-  params: {},
+  params: {
+    rearm: {
+      type: 'enum',
+      values: ['pages', 'region'],
+      default: 'pages',
+      doc: "how a checkpoint write-protects again: 'pages' (one call per flexpage of the recorded pages, as rtcr would unmap them) or 'region' (one call over B's whole memory, as Linux's UFFDIO_WRITEPROTECT or mprotect of the region: a walk of every present page, a full flush past 33 changed pages; scripts/native/replay.c re-arms so)",
+    },
+  } as const,
   requires: () => ['kernelFaultNotification'],
-  create(ctx) {
+  create(ctx, params) {
     const { kernel, pages } = ctx;
     const bitmap = new PageBitmap(ctx, pages);
+    const order = Math.ceil(Math.log2(pages));
     return {
       setupMemory: () => attachPlainRam(ctx, true),
       arm() {
         kernel.enableTracking(TrackingMode.notify, (vpn) => bitmap.mark(vpn));
-        writeProtectAll(kernel, pages);
+        kernel.writeProtect(0, order);
       },
       collect: (out) => bitmap.drain(out),
-      // The pages copied are the pages the bitmap recorded: protect them again.
-      rearm: (copied, n) => writeProtectPages(kernel, copied, n),
+      // The pages copied are the pages the bitmap recorded: protect them again,
+      // page by page or by one call over B's memory (which changes only those).
+      rearm:
+        params.rearm === 'region'
+          ? (_copied, n) => {
+              if (n > 0) kernel.writeProtect(0, order);
+            }
+          : (copied, n) => writeProtectPages(kernel, copied, n),
       memory: () => ({ 'tracker-bitmap': bitmap.bytes() }),
     };
   },
   // A fault stall: common.ts notifyFaultStallCycles, term by term. A page
   // faults once per interval: its write re-enables write until the re-arm.
-  // The pause: stop and resume B, the scan of the
-  // whole bitmap with a store per marked page (at most the touched ones),
+  // The pause: stop and resume B, the scan of the whole bitmap with a store per marked page (at most the touched ones),
   // every touched page copied and write-protected again.
-  bounds(profile, pages, _params, touched) {
+  bounds(profile, pages, params, touched) {
     const fault = notifyFaultStallCycles(profile);
     const pause =
       pauseResumeCycles(profile) +
       bitmapScanCycles(profile, pages, touched) +
       touched * profile.checkpointer.copyPage +
-      maxWriteProtectCycles(profile, touched);
+      // 'region': one call visiting every page, bounded as a call per page.
+      maxWriteProtectCycles(profile, params.rearm === 'region' ? pages : touched);
     return {
       maxFaultStallCycles: fault,
       maxPauseCycles: pause,
