@@ -24,7 +24,11 @@
  *   same batches, asked of core by one RPC as the scan is), which takes the
  *   tracking write-protect off every page and clears every D bit, then the
  *   extension switched off (kernel.ts `setTrackingMode`, one syscall: the
- *   extension is the thesis's own, its off switch a design choice). B's
+ *   extension is the thesis's own, its off switch a design choice). Giving W
+ *   back needs no kernel call of its own, but the off switch is needed: while
+ *   the extension is on, the kernel installs W as the tracking write-protect
+ *   in every mapping (kernel.ts `map`), so core's pager would map the pages
+ *   protected again. B's
  *   next write to each page left read-only faults to core's pager, which
  *   maps it writable again, up to 2^maxMapOrder pages a reply, with a clean
  *   D bit: ordinary pager faults, in `fault.*`.
