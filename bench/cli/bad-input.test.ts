@@ -18,7 +18,7 @@ const CASES: [string, string[], RegExp][] = [
   [
     'unknown strategy',
     ['--strategy=fault-notify,nope'],
-    /unknown strategy 'nope' \(valid: full-copy, oracle, .*kernel-log, or all\)/,
+    /unknown strategy 'nope' \(valid: full-copy, oracle, .*kernel-log, adaptive, or all\)/,
   ],
   [
     'unknown workload',

@@ -24,7 +24,8 @@ export interface StrategyStyle {
 /**
  * Every registered strategy, in the order figures and legends show them:
  * the two references (copy everything, perfect knowledge), then the
- * user-level Genode mechanisms, the hardware dirty bits, the kernel extensions.
+ * user-level Genode mechanisms, the hardware dirty bits, the kernel
+ * extensions, and the adaptive choice between dirty bits and notification.
  */
 export const STRATEGY_STYLES: ReadonlyMap<string, StrategyStyle> = new Map([
   ['full-copy', { color: '#000000', shape: 'square', dash: [1, 0] }],
@@ -34,6 +35,7 @@ export const STRATEGY_STYLES: ReadonlyMap<string, StrategyStyle> = new Map([
   ['dirty-bit-scan', { color: '#009E73', shape: 'diamond', dash: [12, 4] }],
   ['fault-notify', { color: '#0072B2', shape: 'triangle-down', dash: [3, 2] }],
   ['kernel-log', { color: '#CC79A7', shape: 'triangle-right', dash: [8, 2, 2, 2, 2, 2] }],
+  ['adaptive', { color: '#56B4E9', shape: 'arrow', dash: [4, 2, 1, 2] }],
 ]);
 
 /** Strategies this theme does not know yet (a new one before it is added here): greys, in turn. */
@@ -114,6 +116,7 @@ export const CATEGORY_COLORS: ReadonlyMap<string, string> = new Map([
   ['checkpoint.collect', '#74c476'],
   ['checkpoint.copy', '#31a354'],
   ['checkpoint.rearm', '#006d2c'],
+  ['checkpoint.trackingSwitch', '#00441b'],
 ]);
 const FALLBACK_CATEGORY_COLORS = ['#bcbddc', '#807dba', '#54278f'];
 

@@ -31,6 +31,7 @@ export const CATEGORY_NAMES = [
   'checkpoint.cowCopy',
   'checkpoint.switch',
   'setup',
+  'checkpoint.trackingSwitch',
 ] as const;
 export type CategoryName = (typeof CATEGORY_NAMES)[number];
 
@@ -55,6 +56,13 @@ export const Cat = {
   /** --copy=cow: the kernel switching the core between B and A's copier thread (preemptions). */
   checkpointSwitch: 14,
   setup: 15,
+  /**
+   * A checkpoint: the tracker changing its mechanism for the next interval
+   * (`adaptive`: the tracking extension switched off or on, and B's pages
+   * unmapped or write-protected for it). After `setup` so that the earlier
+   * indices stay as they were.
+   */
+  checkpointTrackingSwitch: 16,
 } as const;
 
 /**
@@ -88,9 +96,11 @@ export const Phase = {
   cowCopy: 8,
   /** `--copy=cow`: the kernel preempts one of B and A's copier thread for the other. */
   switch: 9,
+  /** A checkpoint: the strategy changes its tracking mechanism for the next interval (`adaptive`). */
+  trackingSwitch: 10,
 } as const;
 export type PhaseId = (typeof Phase)[keyof typeof Phase];
-const PHASES = 10;
+const PHASES = 11;
 
 /** phase × actor → category. */
 const CATEGORY_OF = new Uint8Array(PHASES * ACTORS);
@@ -107,6 +117,7 @@ const CATEGORY_OF = new Uint8Array(PHASES * ACTORS);
     [Phase.cowFault]: Array(ACTORS).fill(Cat.checkpointCowFault),
     [Phase.cowCopy]: Array(ACTORS).fill(Cat.checkpointCowCopy),
     [Phase.switch]: Array(ACTORS).fill(Cat.checkpointSwitch),
+    [Phase.trackingSwitch]: Array(ACTORS).fill(Cat.checkpointTrackingSwitch),
   };
   for (let p = 0; p < PHASES; p++) {
     for (let a = 0; a < ACTORS; a++) CATEGORY_OF[p * ACTORS + a] = byPhase[p]![a]!;

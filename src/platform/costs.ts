@@ -95,3 +95,23 @@ export function cacheMaintenanceCycles(p: CostProfile, pages: number): number {
   const lines = Math.ceil((pages * PAGE_SIZE) / p.cpu.cacheLineBytes);
   return call + lines * perLine;
 }
+
+/**
+ * One fault of B that core's pager resolves, where B's RAM is attached
+ * directly in its address space (a page A's detach unmapped, or one an unmap
+ * revoking W left read-only): the walk, the exception, the fault IPC, core's
+ * lookup (one level), the reply with up to 2^maxMapOrder pages, the retried
+ * walk.
+ */
+export function pagerRefaultCycles(profile: CostProfile): number {
+  const k = profile.kernel;
+  return (
+    profile.mmu.pageWalk +
+    profile.mmu.pageWalk +
+    k.pageFaultTrap +
+    k.ipcOneWay +
+    k.ipcOneWay +
+    profile.core.regionLookup +
+    2 ** profile.core.maxMapOrder * k.mapPerPage
+  );
+}

@@ -20,6 +20,7 @@ export {
   maxInvalidationCycles,
   maxInvalidationPerPage,
   maxUnmapCycles,
+  pagerRefaultCycles,
   pauseResumeCycles,
   rpcCycles,
 } from './costs.ts';

@@ -214,6 +214,28 @@ describe('Fiasco.OC kernel', () => {
     expect(pf.space.flags(10) & (PTE_WRITABLE | PTE_TRACKED)).toBe(PTE_TRACKED);
   });
 
+  it('switches the tracking extension off for one syscall: an unmap revoking W clears its marks, and core maps W again', () => {
+    const pf = plainPlatform(x86, 64);
+    const seen: number[] = [];
+    pf.kernel.enableTracking(TrackingMode.notify, (vpn) => seen.push(vpn));
+    pf.kernel.writeProtect(0, 6);
+    pf.kernel.unmap(0, 6, Revoke.write); // the marks go with W
+    expect(pf.space.flags(9) & (PTE_WRITABLE | PTE_TRACKED)).toBe(0);
+    const t = pf.clock.now;
+    pf.kernel.setTrackingMode(TrackingMode.off);
+    expect(pf.clock.now - t).toBe(x86.kernel.syscall);
+    pf.mmu.access(9, true); // core's pager maps the page writable: no notification
+    expect(seen).toEqual([]);
+    expect(pf.space.flags(9) & (PTE_WRITABLE | PTE_TRACKED)).toBe(PTE_WRITABLE);
+    pf.kernel.setTrackingMode(TrackingMode.notify, (vpn) => seen.push(vpn));
+    pf.kernel.writeProtect(0, 6);
+    pf.mmu.access(9, true);
+    expect(seen).toEqual([9]);
+    expect(() => pf.kernel.setTrackingMode(TrackingMode.notify)).toThrow(
+      'write-fault notification needs a handler',
+    );
+  });
+
   it('refuses to write-protect a superpage for tracking: the extensions track 4 KiB pages', () => {
     const pf = plainPlatform(x86, 512, { superpages: true });
     pf.kernel.enableTracking(TrackingMode.log);

@@ -706,6 +706,32 @@ export class Kernel implements FaultSink {
   }
 
   /**
+   * Changes the tracking extension's mode while B runs, as A's syscall on the
+   * extension: one `kernel.syscall`, then as `enableTracking` (for `notify`,
+   * `handler` is the tracker's); `off` switches the extension off, so core's
+   * mappings are installed with W again (`map`). It touches no page-table
+   * entry: a page still write-protected for tracking is the caller's to
+   * unmap (an unmap revoking W clears the tracking mark with W), and a write
+   * to one with the extension off is a model error (`trackedWriteFault`).
+   *
+   * The extension is the thesis's own (no Fiasco.OC has one), so its API is
+   * a design choice; switching it off is the counterpart of switching it on,
+   * as Linux's userfaultfd has `UFFDIO_UNREGISTER` beside `UFFDIO_REGISTER`
+   * (fs/userfaultfd.c `userfaultfd_unregister`). `adaptive` uses it to move
+   * between write-fault tracking and dirty-bit scanning.
+   * @throws CapabilityError when the profile lacks the extension.
+   */
+  setTrackingMode(mode: TrackingModeId, handler: ((vpn: number) => void) | null = null): void {
+    this.clock.charge(Actor.kernel, this.profile.kernel.syscall);
+    if (mode !== TrackingMode.off) {
+      this.enableTracking(mode, handler);
+      return;
+    }
+    this.trackingMode = TrackingMode.off;
+    this.notifyHandler = null;
+  }
+
+  /**
    * Switches on the `log` extension with a bounded ring of `entries` page
    * numbers instead of the bitmap, as Intel PML's 512-entry buffer or KVM's
    * dirty ring: each first write appends its page; when the append fills the

@@ -34,11 +34,11 @@
  */
 import {
   Backing,
-  type CostProfile,
   cacheMaintenanceCycles,
   ModelError,
   maxUnmapCycles,
   type Platform,
+  pagerRefaultCycles,
   type RamDataspace,
   rpcCycles,
 } from '../platform/index.ts';
@@ -284,23 +284,6 @@ export class Copier {
     costs.sort((x, y) => y - x);
     let pause = 0;
     for (let i = 0; i < Math.min(costs.length, copied); i++) pause += costs[i]!;
-    return { pause, fault: direct ? refaultCycles(profile) : 0 };
+    return { pause, fault: direct ? pagerRefaultCycles(profile) : 0 };
   }
-}
-
-/**
- * B's refault through its pager on a page A's detach unmapped, where B's RAM
- * is attached directly in its address space: the walk, the exception, the
- * fault IPC, core's lookup (one level), the reply with up to
- * 2^maxMapOrder pages, the retried walk.
- */
-function refaultCycles(profile: CostProfile): number {
-  const k = profile.kernel;
-  return (
-    2 * profile.mmu.pageWalk +
-    k.pageFaultTrap +
-    2 * k.ipcOneWay +
-    profile.core.regionLookup +
-    2 ** profile.core.maxMapOrder * k.mapPerPage
-  );
 }

@@ -126,6 +126,28 @@ export function writeProtectPages(kernel: Kernel, pages: Int32Array, n: number):
 }
 
 /**
+ * Arms write-fault tracking on all of B: one kernel write-protect of the
+ * flexpage covering B's `pages` pages (the kernel clamps it to B).
+ */
+export function writeProtectAll(kernel: Kernel, pages: number): void {
+  kernel.writeProtect(0, Math.ceil(Math.log2(pages)));
+}
+
+/**
+ * One stall of write-fault notification (kernel.ts `trackedWriteFault`, then
+ * Mmu.slowAccess's retry): the trap, the notification IPC, the tracker's
+ * marking, its reply, write re-enabled (one page-table entry), the retried
+ * walk. (Each IPC leaves B's space and on x86 empties B's TLB: B's refills
+ * are its own time, not the stall's.)
+ */
+export function notifyFaultStallCycles(profile: CostProfile): number {
+  const k = profile.kernel;
+  return (
+    k.pageFaultTrap + 2 * k.ipcOneWay + profile.checkpointer.handlerWork + k.mapPerPage + profile.mmu.pageWalk
+  );
+}
+
+/**
  * The most `writeProtectPages` can cost for up to `pages` pages: at most one
  * syscall per page (isolated pages), every page changed, and invalidation at
  * no more than costs.ts `maxInvalidationPerPage` per page.

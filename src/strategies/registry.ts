@@ -5,6 +5,7 @@
  */
 import type { ParamSpecs, ParamValues } from '../params/params.ts';
 import type { Platform } from '../platform/index.ts';
+import { adaptive } from './adaptive/index.ts';
 import { dirtyBitScan } from './dirty-bit-scan/index.ts';
 import { faultNotify } from './fault-notify/index.ts';
 import { fullCopy } from './full-copy/index.ts';
@@ -22,6 +23,7 @@ const registered: StrategyDef[] = [
   dirtyBitScan,
   faultNotify,
   kernelLog,
+  adaptive,
 ];
 
 /** Every registered strategy, in the order `list` and the default comparison show them. */

@@ -41,4 +41,36 @@ describe('phases', () => {
     );
     expect(pages.every((p) => p >= 0 && p < 10)).toBe(true);
   });
+
+  it('alternates two working-set sizes with altHotFraction: hotFraction in even phases, altHotFraction in odd ones', () => {
+    const pagesN = 1000;
+    const K = 5000;
+    const common = { pages: pagesN, accesses: 6 * K, writeRatio: 0.5, computeCycles: 0 };
+    const { pages } = collectStream(
+      createWorkload(phases, common, { hotFraction: 0.01, altHotFraction: 0.2, phaseAccesses: K }, 3),
+      777,
+    );
+    const starts = phaseWindowStarts(pagesN, 3, 6);
+    for (let k = 0; k < 6; k++) {
+      const size = k % 2 === 0 ? 10 : 200;
+      const phase = pages.subarray(k * K, (k + 1) * K);
+      expect(phase.filter((p) => (p - starts[k]! + pagesN) % pagesN >= size).length, `phase ${k}`).toBe(0);
+      expect(new Set(phase).size, `phase ${k}`).toBe(size);
+    }
+  });
+
+  it('gives the same stream with altHotFraction 0 (its default) or equal to hotFraction as without it', () => {
+    const common = { pages: 1000, accesses: 10_000, writeRatio: 0.5, computeCycles: 0 };
+    const run = (extra: Record<string, number>) =>
+      collectStream(
+        createWorkload(phases, common, { hotFraction: 0.05, phaseAccesses: 3000, ...extra }, 5),
+        999,
+      );
+    const plain = run({});
+    for (const extra of [{ altHotFraction: 0 }, { altHotFraction: 0.05 }]) {
+      const other = run(extra);
+      expect(other.pages).toEqual(plain.pages);
+      expect(other.writes).toEqual(plain.writes);
+    }
+  });
 });

@@ -11,6 +11,12 @@
  * set moves exactly at every phase boundary. A move brings in pages never
  * written since the last checkpoint: the burst of first-write faults that a
  * checkpoint interval has to absorb.
+ *
+ * With `altHotFraction`, the odd phases (1, 3, …) have a working set of
+ * round(altHotFraction · pages) instead, so the phases alternate between two
+ * sizes (a small and a large working set: where a tracker that adapts per
+ * interval should follow the better mechanism). Its default, 0, keeps one
+ * size, and then the stream is the same as without the parameter.
  */
 import type { ParamSpecs } from '../params/params.ts';
 import { checkCommon, checkSeed, fractionOfPages, generatorStream } from './common.ts';
@@ -34,6 +40,13 @@ const params = {
     unit: 'accesses',
     doc: 'Accesses per phase; the working set moves after each phase.',
   },
+  altHotFraction: {
+    type: 'number',
+    default: 0,
+    min: 0,
+    max: 1,
+    doc: 'Working-set size of the odd phases (1, 3, …) as a fraction of the pages, so phases alternate between two sizes; 0: hotFraction in every phase.',
+  },
 } as const satisfies ParamSpecs;
 
 /**
@@ -48,13 +61,16 @@ function nextWindowStart(rng: Prng, pages: number, current: number): number {
 /** The `phases` workload. */
 export const phases: WorkloadDef<typeof params> = {
   name: 'phases',
-  doc: 'A contiguous working set of hotFraction pages, touched uniformly, moves every phaseAccesses accesses.',
+  doc: 'A contiguous working set of hotFraction pages (altHotFraction in odd phases), touched uniformly, moves every phaseAccesses accesses.',
   params,
   create(common, p, seed) {
     checkCommon('phases', common);
     checkSeed('phases', seed);
     const total = common.pages;
-    const window = fractionOfPages(p.hotFraction, total);
+    const even = fractionOfPages(p.hotFraction, total);
+    const odd = p.altHotFraction === 0 ? even : fractionOfPages(p.altHotFraction, total);
+    let window = even;
+    let phase = 0;
     const phaseLength = p.phaseAccesses;
     const rng = Prng.seeded(seed, PrngStream.pages);
     const layout = Prng.seeded(seed, PrngStream.layout);
@@ -66,6 +82,8 @@ export const phases: WorkloadDef<typeof params> = {
         if (leftInPhase === 0) {
           start = nextWindowStart(layout, total, start);
           leftInPhase = phaseLength;
+          phase++;
+          window = (phase & 1) === 0 ? even : odd;
         }
         const end = i + Math.min(n - i, leftInPhase);
         leftInPhase -= end - i;

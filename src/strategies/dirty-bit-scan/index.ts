@@ -20,18 +20,9 @@
  * core per scan for it (an assumed core extension), then core's unmaps.
  * Unavailable where unmap reports no status (Fiasco.OC on ARM).
  */
-import {
-  Actor,
-  countFlexpages,
-  FpageRights,
-  forEachFlexpage,
-  maxInvalidationCycles,
-  pauseResumeCycles,
-  Revoke,
-  rpcCycles,
-  UNMAP_BATCH_MAX,
-} from '../../platform/index.ts';
+import { Actor, pauseResumeCycles, Revoke, rpcCycles, UNMAP_BATCH_MAX } from '../../platform/index.ts';
 import { attachPlainRam } from '../common.ts';
+import { FlexpageScan, maxFlexpageScanCycles } from '../flexpage-scan.ts';
 import { defineStrategy } from '../types.ts';
 
 export const dirtyBitScan = defineStrategy({
@@ -58,40 +49,17 @@ export const dirtyBitScan = defineStrategy({
   requires: () => ['hardwareDirtyBits'],
   create(ctx, params) {
     const { kernel, pages, profile } = ctx;
-    // The flexpages covering B, once: start page and order of each.
-    const count = countFlexpages(0, pages, params.flexpageOrder);
-    const vpns = new Int32Array(count);
-    const orders = new Uint8Array(count);
-    const status = new Uint8Array(count);
-    let f = 0;
-    forEachFlexpage(0, pages, params.flexpageOrder, (vpn, order) => {
-      vpns[f] = vpn;
-      orders[f++] = order;
-    });
-    /** Unmaps every flexpage with an empty rights mask, `batch` to a syscall; appends the pages of dirty ones to `out`. */
-    const scan = (out: Int32Array | null): number => {
-      for (let i = 0; i < count; i += params.batch) {
-        kernel.unmapBatch(vpns, orders, i, Math.min(params.batch, count - i), Revoke.none, status);
-      }
-      if (out === null) return 0;
-      let n = 0;
-      for (let i = 0; i < count; i++) {
-        if ((status[i]! & FpageRights.W) === 0) continue;
-        const end = Math.min(vpns[i]! + 2 ** orders[i]!, pages);
-        for (let p = vpns[i]!; p < end; p++) out[n++] = p;
-      }
-      return n;
-    };
+    const scan = new FlexpageScan(kernel, pages, params.flexpageOrder, params.batch);
     return {
       // One D bit per superpage: below the superpage order, B's RAM must be 4 KiB pages.
       setupMemory: () => attachPlainRam(ctx, params.flexpageOrder < profile.mmu.superpageOrder),
       // Clear the status the setup left, so the first interval starts clean.
       arm: () => {
-        scan(null);
+        scan.run(Revoke.none, null);
       },
       collect(out) {
         kernel.rpc(0, Actor.core); // ask core to scan B's mappings (assumed core extension)
-        return scan(out);
+        return scan.run(Revoke.none, out);
       },
       rearm: () => {},
     };
@@ -104,20 +72,7 @@ export const dirtyBitScan = defineStrategy({
   // copy of every page of a flexpage reported dirty: at most one flexpage
   // per touched page.
   bounds(profile, pages, params, touched) {
-    const k = profile.kernel;
-    let unmaps = 0;
-    let inBatch = 0;
-    let batchPages = 0;
-    const closeBatch = () => {
-      unmaps += k.syscall + batchPages * k.unmapPerPage + maxInvalidationCycles(profile, batchPages);
-      inBatch = 0;
-      batchPages = 0;
-    };
-    forEachFlexpage(0, pages, params.flexpageOrder, (vpn, order) => {
-      batchPages += Math.min(2 ** order, pages - vpn);
-      if (++inBatch === params.batch) closeBatch();
-    });
-    if (inBatch > 0) closeBatch();
+    const unmaps = maxFlexpageScanCycles(profile, pages, params.flexpageOrder, params.batch);
     const copied = Math.min(pages, touched * 2 ** params.flexpageOrder);
     const pause =
       pauseResumeCycles(profile) + rpcCycles(profile, 0) + unmaps + copied * profile.checkpointer.copyPage;

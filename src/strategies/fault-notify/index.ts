@@ -11,7 +11,13 @@
  * Fiasco.OC) B refills its TLB after every tracking fault.
  */
 import { bitmapScanCycles, pauseResumeCycles, TrackingMode } from '../../platform/index.ts';
-import { attachPlainRam, maxWriteProtectCycles, PageBitmap, writeProtectPages } from '../common.ts';
+import {
+  attachPlainRam,
+  maxWriteProtectCycles,
+  notifyFaultStallCycles,
+  PageBitmap,
+  writeProtectPages,
+} from '../common.ts';
 import { defineStrategy } from '../types.ts';
 
 export const faultNotify = defineStrategy({
@@ -48,22 +54,12 @@ export const faultNotify = defineStrategy({
       memory: () => ({ 'tracker-bitmap': bitmap.bytes() }),
     };
   },
-  // A fault stall (kernel.ts trackedWriteFault, then Mmu.slowAccess's retry):
-  // the trap, the notification IPC, the tracker's marking, its reply, write
-  // re-enabled (one page-table entry), the retried walk. A page faults once
-  // per interval: its write re-enables write until the re-arm. (Each IPC
-  // leaves B's space and on x86 empties B's TLB: B's refills are its own
-  // time, not the stall's.) The pause: stop and resume B, the scan of the
-  // whole bitmap with a store per marked page (at most the touched ones),
+  // A fault stall: common.ts notifyFaultStallCycles, term by term. A page
+  // faults once per interval: its write re-enables write until the re-arm.
+  // The pause: stop and resume B, the scan of the whole bitmap with a store per marked page (at most the touched ones),
   // every touched page copied and write-protected again.
   bounds(profile, pages, params, touched) {
-    const k = profile.kernel;
-    const fault =
-      k.pageFaultTrap +
-      2 * k.ipcOneWay +
-      profile.checkpointer.handlerWork +
-      k.mapPerPage +
-      profile.mmu.pageWalk;
+    const fault = notifyFaultStallCycles(profile);
     const pause =
       pauseResumeCycles(profile) +
       bitmapScanCycles(profile, pages, touched) +
