@@ -204,6 +204,10 @@ describe('cost profiles', () => {
       [{ distribution: walk, value: 30, source: 's' }, /has both a value and a distribution/],
       [{ distribution: walk, n: 30, source: 's' }, /mmu\.pageWalk\.n is not a known key/],
       [{ distribution: walk }, /mmu\.pageWalk has no source/],
+      [
+        { distribution: { p0: 1, max: 2 ** 32 + 1 }, source: 's' },
+        /mmu\.pageWalk\.distribution\.max must be <= 4294967296 \(2\^32 cycles/,
+      ],
     ])('refuses %j, naming the figure', (figure, message) => {
       expect(() => parseProfile(withWalk(figure), 't')).toThrow(message);
     });

@@ -354,7 +354,8 @@ export function parseProfile(json: unknown, origin: string): CostProfile {
       const fig = sec[field];
       if (fig === undefined) throw new ProfileError(`${where(path)} is missing`);
       if (!isRecord(fig)) throw new ProfileError(`${where(path)} must be { "value": …, "source": "…" }`);
-      checkKeys(fig, FIGURE_KEYS, path, origin);
+      // A distribution figure's keys are checked by parseDistribution (distribution and source).
+      if (fig['distribution'] === undefined) checkKeys(fig, FIGURE_KEYS, path, origin);
       if (typeof fig['source'] !== 'string' || fig['source'].trim() === '') {
         throw new ProfileError(`${where(path)} has no source (cite one, or write "assumed: <why>")`);
       }
@@ -445,6 +446,11 @@ function parseDistribution(fig: Record<string, unknown>, spec: FieldSpec, where:
       throw new ProfileError(
         `${where}.distribution.${name} must be a whole number of cycles >= ${spec.min ?? 0}, got ${JSON.stringify(v)}`,
       );
+    }
+    // The same cap as a constant's (src/platform/exact.ts): a draw is at most the maximum.
+    const max = spec.max ?? KIND_MAX[spec.kind];
+    if (max !== undefined && v > max.value) {
+      throw new ProfileError(`${where}.distribution.${name} must be <= ${max.value} (${max.why}), got ${v}`);
     }
     points.push([p, v, name]);
   }
