@@ -2,7 +2,10 @@
  * Compiles the harness (src/ and bench/) to JavaScript in dist/, so that
  * `npm run bench` and its worker threads start without compiling TypeScript:
  * `tsc -p tsconfig.build.json`, plus the JSON files modules read beside them
- * (the cost profiles). `npm ci` runs it as the package's `prepare`;
+ * (the cost profiles); then each entry point (the CLI, its worker thread,
+ * bench:host) is bundled in place into one file with what it imports
+ * (scripts/bundle.mjs), so starting reads one module, not ~160. `npm ci`
+ * runs it as the package's `prepare`;
  * bench/start.mjs runs it again before starting whenever a source is newer
  * than the build (or was added or removed since), so an edited source never
  * runs stale. Tests and the other scripts run the TypeScript itself (vitest,
@@ -102,6 +105,12 @@ export function build() {
       encoding: 'utf8',
     });
     if (r.status !== 0) throw new Error(`tsc failed:\n${r.stdout}${r.stderr}`);
+    // Each entry point in one file (scripts/bundle.mjs), in a process of its own: esbuild's plugins are asynchronous.
+    const b = spawnSync(process.execPath, [join(ROOT, 'scripts', 'bundle.mjs'), tmp], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    if (b.status !== 0) throw new Error(`bundling failed:\n${b.stdout}${b.stderr}`);
     for (const f of files) {
       if (f.endsWith('.json') && SOURCE_DIRS.some((d) => f.startsWith(`${d}/`)))
         cpSync(join(ROOT, f), join(tmp, f));

@@ -213,12 +213,11 @@ export class StallLog {
   recording = false;
   /** Stalls recorded, all causes. */
   count = 0;
-  private readonly byCause: Map<number, number>[] = Object.values(StallCause).map(() => new Map());
+  private readonly byCause: DurationCounts[] = Object.values(StallCause).map(() => new DurationCounts());
 
   record(cycles: number, cause: StallCauseId): void {
     if (!this.recording) return;
-    const h = this.byCause[cause]!;
-    h.set(cycles, (h.get(cycles) ?? 0) + 1);
+    this.byCause[cause]!.add(cycles);
     this.count++;
   }
 
@@ -230,7 +229,9 @@ export class StallLog {
     const merged = new Map<number, number>();
     for (const [c, h] of this.byCause.entries()) {
       if (cause !== undefined && c !== cause) continue;
-      for (const [d, n] of h) merged.set(d, (merged.get(d) ?? 0) + n);
+      h.forEach((d, n) => {
+        merged.set(d, (merged.get(d) ?? 0) + n);
+      });
     }
     return [...merged.entries()].sort((x, y) => x[0] - y[0]);
   }
@@ -238,5 +239,59 @@ export class StallLog {
   /** The durations of one cause (or all), expanded in ascending order; for tests and small logs. */
   durations(cause?: StallCauseId): number[] {
     return this.histogram(cause).flatMap(([d, n]) => Array<number>(n).fill(d));
+  }
+}
+
+/**
+ * Duration → count, as an open-addressing hash table in one typed array of
+ * [duration, count] pairs (one cache line per look-up): the fault path
+ * records a stall per fault, durations number up to one per page (rtcr's
+ * list walk makes each page's fault cost differ) and are often past the
+ * small-integer range, and a `Map` cost more host time there than the rest
+ * of the stall's bookkeeping (issue 16). A slot is free while its count is 0.
+ */
+class DurationCounts {
+  private table = new Float64Array(2 * 64);
+  /** 32 − log2 of the number of slots: the hash keeps the product's high bits. */
+  private shift = 26;
+  private used = 0;
+
+  add(cycles: number): void {
+    if (Number.isNaN(cycles)) throw new RangeError('a stall of NaN cycles');
+    const x = this.slot(cycles);
+    const table = this.table;
+    if (table[x + 1] === 0) {
+      table[x] = cycles + 0; // −0 as 0, as a Map keys it
+      table[x + 1] = 1;
+      if (++this.used * 4 > table.length) this.grow();
+    } else table[x + 1]!++;
+  }
+
+  /** Calls `f(duration, count)` for every duration recorded, in no particular order. */
+  forEach(f: (cycles: number, count: number) => void): void {
+    const table = this.table;
+    for (let x = 0; x < table.length; x += 2) if (table[x + 1] !== 0) f(table[x]!, table[x + 1]!);
+  }
+
+  /** The index of the pair holding `cycles`, or of the free pair where it goes. */
+  private slot(cycles: number): number {
+    const table = this.table;
+    const mask = table.length - 2;
+    // Both 32-bit halves of the duration, mixed (Fibonacci hashing: the product's high bits).
+    let x = (Math.imul((cycles | 0) ^ ((cycles / 4294967296) | 0), 0x9e3779b1) >>> this.shift) << 1;
+    while (table[x + 1] !== 0 && table[x] !== cycles) x = (x + 2) & mask;
+    return x;
+  }
+
+  private grow(): void {
+    const old = this.table;
+    this.table = new Float64Array(old.length * 2);
+    this.shift--;
+    for (let x = 0; x < old.length; x += 2) {
+      if (old[x + 1] === 0) continue;
+      const to = this.slot(old[x]!);
+      this.table[to] = old[x]!;
+      this.table[to + 1] = old[x + 1]!;
+    }
   }
 }

@@ -49,6 +49,8 @@ export class WriteLog {
   count = 0;
   /** True when more than `limit` pages were logged since the last checkpoint: the log is then not read. */
   overflowed = false;
+  /** How often `count` went back to 0 (a new interval, an overflow): the MMU's flush reads the entries since one. */
+  resets = 0;
 
   constructor(
     /** Past this many entries since the last checkpoint, the oracle scans every page instead. */
@@ -62,6 +64,7 @@ export class WriteLog {
     if (this.count > this.limit) {
       this.overflowed = true;
       this.count = 0;
+      this.resets++;
     }
     const need = this.count + extra;
     if (need > this.pages.length) {
@@ -91,6 +94,7 @@ export class WriteLog {
   /** Starts a new interval: nothing logged. */
   clear(): void {
     this.count = 0;
+    this.resets++;
     this.overflowed = false;
   }
 }

@@ -281,3 +281,65 @@ describe('MMU and TLB', () => {
     expect(pf.clock.now).toBe(MAX_EXACT);
   });
 });
+
+describe('a TLB flush', () => {
+  it('leaves no entry cached, whether it empties the fills since the last flush or the whole TLB', () => {
+    // flushAll empties only the entries filled since the last flush when they are few (host time);
+    // mixed here with batches, single accesses, invalidations, checkpoints (the write log restarts) and superpages.
+    fc.assert(
+      fc.property(
+        fc.boolean(),
+        fc.array(
+          fc.oneof(
+            fc.record({
+              op: fc.constant('run' as const),
+              pages: fc.array(fc.integer({ min: 0, max: 2047 }), { maxLength: 120, size: 'max' }),
+              writes: fc.array(fc.boolean(), { minLength: 120, maxLength: 120, size: 'max' }),
+            }),
+            fc.record({
+              op: fc.constant('access' as const),
+              page: fc.integer({ min: 0, max: 2047 }),
+              write: fc.boolean(),
+            }),
+            fc.record({ op: fc.constant('invalidate' as const), page: fc.integer({ min: 0, max: 2047 }) }),
+            fc.record({
+              op: fc.constant('unmap' as const),
+              page: fc.integer({ min: 0, max: 2047 }),
+              revoke: fc.constantFrom(Revoke.none, Revoke.write),
+            }),
+            fc.constant({ op: 'checkpoint' as const }),
+            fc.constant({ op: 'flush' as const }),
+          ),
+          { maxLength: 40, size: 'max' },
+        ),
+        (superpages, ops) => {
+          const pf = plainPlatform(x86, 2048, { superpages });
+          const cachedPages = () => {
+            const out: number[] = [];
+            for (let p = 0; p < 2048; p++) if (pf.mmu.lookup(p) >= 0) out.push(p);
+            return out;
+          };
+          for (const o of ops) {
+            if (o.op === 'run') {
+              const writes = Uint8Array.from(o.writes.slice(0, o.pages.length), Number);
+              pf.mmu.run(Int32Array.from(o.pages), writes, 0, o.pages.length, 10, Number.POSITIVE_INFINITY);
+            } else if (o.op === 'access') pf.mmu.access(o.page, o.write);
+            else if (o.op === 'invalidate') pf.mmu.invalidatePage(o.page);
+            else if (o.op === 'unmap') {
+              // Revoking write leaves a read-only entry (a read-only superpage's fill logs no page).
+              pf.kernel.unmap(o.page, 0, o.revoke);
+              pf.mmu.access(o.page, false);
+            } else if (o.op === 'checkpoint') pf.memory.markCheckpoint();
+            else {
+              pf.mmu.flushAll();
+              expect(cachedPages()).toEqual([]);
+            }
+          }
+          pf.mmu.flushAll();
+          expect(cachedPages()).toEqual([]);
+        },
+      ),
+      { seed: 16, numRuns: 150 },
+    );
+  });
+});

@@ -82,6 +82,8 @@ const TLB_DIRTY = 2;
 const TLB_WD = TLB_WRITABLE | TLB_DIRTY;
 const TAG_SHIFT = 2;
 const EMPTY = -1;
+/** Up to this many fills since the last flush, `flushAll` empties their entries instead of the whole TLB (host time only). */
+const FLUSH_LISTED = 64;
 
 /** Categories as module constants: the hot loop must not go through an imported binding. */
 const CAT_COMPUTE = Cat.compute;
@@ -234,6 +236,16 @@ export class Mmu implements WriteWitness {
   private readonly superShift: number;
   /** Page walks (TLB fills) as `counters.tlbMisses` stood at the last flush: no fill since, nothing to flush. */
   private walksAtFlush = -1;
+  /**
+   * What `flushAll` needs to empty only the entries filled since the last
+   * flush (host time only): the slots `fill` filled (their number may pass
+   * the list's length), and the write log's resets and length at the flush —
+   * `run`'s miss loop logs the page of every fill it makes.
+   */
+  private readonly filledSlots = new Int32Array(FLUSH_LISTED);
+  private filledCount = 0;
+  private logResetsAtFlush = -1;
+  private logCountAtFlush = 0;
 
   /** Receives page faults; wired by the platform. */
   faultSink: FaultSink | null = null;
@@ -513,6 +525,8 @@ export class Mmu implements WriteWitness {
       this.records[x] = (this.records[x]! & PTE_FLAGS) | (slot << HINT_SHIFT);
     }
     this.tag[slot] = (p << TAG_SHIFT) | f;
+    if (this.filledCount < FLUSH_LISTED) this.filledSlots[this.filledCount] = slot;
+    this.filledCount++;
     this.logEntry(p, e);
   }
 
@@ -611,7 +625,29 @@ export class Mmu implements WriteWitness {
   flushAll(): void {
     if (this.counters.tlbMisses === this.walksAtFlush) return;
     this.walksAtFlush = this.counters.tlbMisses;
-    this.tag.fill(EMPTY);
+    const log = this.writeLog;
+    const from = this.logCountAtFlush;
+    if (
+      log.resets === this.logResetsAtFlush &&
+      log.count >= from &&
+      log.count - from <= FLUSH_LISTED &&
+      this.filledCount <= FLUSH_LISTED
+    ) {
+      // Few fills since the last flush, all known: every entry the TLB holds
+      // was filled since (a flush empties it), by `fill` (listed) or by
+      // `run`'s miss loop (its page logged, its record's hint naming the
+      // slot). Emptying those is the whole flush; the TLB has 2048 entries.
+      const tag = this.tag;
+      for (let i = 0; i < this.filledCount; i++) tag[this.filledSlots[i]!] = EMPTY;
+      for (let i = from; i < log.count; i++) {
+        const p = log.pages[i]!;
+        const slot = this.records[p * RECORD_WORDS + PTE_WORD]! >> HINT_SHIFT;
+        if (tag[slot]! >> TAG_SHIFT === p) tag[slot] = EMPTY;
+      }
+    } else this.tag.fill(EMPTY);
+    this.filledCount = 0;
+    this.logResetsAtFlush = log.resets;
+    this.logCountAtFlush = log.count;
     this.counters.tlbFlushes++;
   }
 

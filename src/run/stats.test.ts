@@ -66,6 +66,34 @@ describe('stall statistics from a histogram', () => {
     expect(() => nearestRank(10, 1.5)).toThrow(RangeError);
   });
 
+  it('counts every duration exactly, however many distinct ones and however large', () => {
+    // Past the hash table's first sizes (it grows at half full), with durations a Map would keep as heap numbers.
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.integer({ min: 0, max: 3000 }).map((d) => d * 20),
+            fc.integer({ min: 0, max: 2 ** 40 }),
+            fc.double({ min: 0, max: 1e15, noNaN: true }),
+          ),
+          { minLength: 1, maxLength: 2000, size: 'max' },
+        ),
+        (durations) => {
+          const log = new StallLog();
+          log.recording = true;
+          const expected = new Map<number, number>();
+          for (const d of durations) {
+            log.record(d, StallCause.fault);
+            expected.set(d, (expected.get(d) ?? 0) + 1);
+          }
+          expect(log.histogram(StallCause.fault)).toEqual([...expected].sort((x, y) => x[0] - y[0]));
+          expect(log.histogram(StallCause.checkpoint)).toEqual([]);
+        },
+      ),
+      { seed: 11, numRuns: 60 },
+    );
+  });
+
   it('keeps causes apart and merges them on request', () => {
     const log = new StallLog();
     log.record(5, StallCause.fault); // not recording yet: setup

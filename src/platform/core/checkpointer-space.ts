@@ -54,6 +54,14 @@ const KERNEL = Actor.kernel;
 const IPC = Actor.ipc;
 const CORE = Actor.core;
 
+/** Up to this many blocks of the copy dataspace mapped, `writeCopy` looks through them instead of a page map (host time only). */
+const COPY_BLOCKS_LISTED = 8;
+
+/** The first page of the aligned block of `size` (a power of two) pages holding `page`: int32 masking where it fits (a double % is slow). */
+function blockBase(page: number, size: number): number {
+  return size <= 2 ** 30 && page >= 0 && (page | 0) === page ? page & -size : page - (page % size);
+}
+
 /** What A's address space counts, named as `metrics.counters` names them in results. */
 export class CheckpointerSpaceCounters {
   /** `Region_map::attach` RPCs of A for copying (its own address space). */
@@ -148,9 +156,10 @@ export class CheckpointerSpace {
     if (frames[first + page] === 1) return;
     const pages = this.ram.pagesOf(ds);
     const size = 2 ** this.blockOrder(page, pages);
-    const base = page - (page % size);
+    const base = blockBase(page, size);
     this.fault(size);
-    frames.fill(1, first + base, first + base + size);
+    if (size === 1) frames[first + base] = 1;
+    else frames.fill(1, first + base, first + base + size);
   }
 
   /**
@@ -203,16 +212,34 @@ export class CheckpointerSpace {
 
   /** A writes page `page` of the attached copy dataspace: faults unless A maps it. */
   writeCopy(page: number): void {
-    if (this.copyMapped[page] === 1) return;
+    if (this.copyMaps(page)) return;
     const size = 2 ** this.blockOrder(page, this.copyPages);
-    const base = page - (page % size);
+    const base = blockBase(page, size);
     this.fault(size);
-    this.copyMapped.fill(1, base, base + size);
     if (this.copyBlockCount + 2 > this.copyBlocks.length)
       this.copyBlocks = resized(this.copyBlocks, this.copyBlocks.length * 2);
     this.copyBlocks[this.copyBlockCount++] = base;
     this.copyBlocks[this.copyBlockCount++] = size;
     this.copyMappedPages += size;
+    const blocks = this.copyBlockCount / 2;
+    if (blocks === COPY_BLOCKS_LISTED + 1) {
+      for (let i = 0; i < this.copyBlockCount; i += 2)
+        this.copyMapped.fill(1, this.copyBlocks[i]!, this.copyBlocks[i]! + this.copyBlocks[i + 1]!);
+    } else if (blocks > COPY_BLOCKS_LISTED) this.copyMapped.fill(1, base, base + size);
+  }
+
+  /**
+   * Whether A maps page `page` of the copy dataspace: a look through the
+   * blocks it mapped while they are few, else its page map (filled only
+   * then: a block is up to 2^maxMapOrder pages, and a copy often maps one).
+   */
+  private copyMaps(page: number): boolean {
+    if (this.copyBlockCount > 2 * COPY_BLOCKS_LISTED) return this.copyMapped[page] === 1;
+    for (let i = 0; i < this.copyBlockCount; i += 2) {
+      const from = this.copyBlocks[i]!;
+      if (page >= from && page < from + this.copyBlocks[i + 1]!) return true;
+    }
+    return false;
   }
 
   /** `Region_map::detach` of the copy dataspace: one `l4_task_unmap` per page of it, plus a cache operation. */
@@ -225,9 +252,11 @@ export class CheckpointerSpace {
     this.counters.copyUnmapCalls += n;
     this.clock.charge(KERNEL, n * k.syscall + this.copyMappedPages * k.unmapPerPage);
     this.clock.charge(KERNEL, cacheMaintenanceCycles(this.profile, n)); // l4_cache_dma_coherent (issue 10)
-    for (let i = 0; i < this.copyBlockCount; i += 2) {
-      const base = this.copyBlocks[i]!;
-      this.copyMapped.fill(0, base, base + this.copyBlocks[i + 1]!);
+    if (this.copyBlockCount > 2 * COPY_BLOCKS_LISTED) {
+      for (let i = 0; i < this.copyBlockCount; i += 2) {
+        const base = this.copyBlocks[i]!;
+        this.copyMapped.fill(0, base, base + this.copyBlocks[i + 1]!);
+      }
     }
     this.copyBlockCount = 0;
     this.copyMappedPages = 0;
