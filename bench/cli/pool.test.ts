@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadProfile } from '../../src/platform/index.ts';
 import type { ReplayOutcome, RunConfig } from '../../src/run/index.ts';
-import { BaselineBoard } from './pool.ts';
+import { BaselineBoard, expectedHostCost } from './pool.ts';
 
 const profile = loadProfile('fiasco-oc-x86_64');
 
@@ -55,5 +55,36 @@ describe('the pool’s baseline board', () => {
   it('takes the plan’s order when every waiting run shares a baseline being replayed', () => {
     const board = new BaselineBoard([config('oracle', 'uniform'), config('full-copy', 'uniform')]);
     expect([board.next(), board.next()]).toEqual([0, 1]);
+  });
+
+  it('gives out the runs of strategies that declare faults first, costliest first, fault-free ones in the plan’s order', () => {
+    const plan = [
+      'full-copy',
+      'oracle',
+      'managed-dataspace',
+      'per-page-rm',
+      'dirty-bit-scan',
+      'fault-notify',
+    ].map((s) => config(s, 'uniform'));
+    const board = new BaselineBoard(plan);
+    const order = plan.map(() => board.next());
+    const names = order.map((i) => plan[i!]!.strategy);
+    expect(names).toEqual([
+      'per-page-rm',
+      'managed-dataspace',
+      'fault-notify',
+      'full-copy',
+      'oracle',
+      'dirty-bit-scan',
+    ]);
+    expect(board.next()).toBeUndefined();
+  });
+
+  it('expects a run to cost in proportion to its accesses, and a run that cannot be prepared to cost the most', () => {
+    const short = config('per-page-rm', 'uniform');
+    const long = { ...short, common: { ...short.common, accesses: 300 } };
+    expect(expectedHostCost(long)).toBe(3 * expectedHostCost(short));
+    expect(expectedHostCost(config('oracle', 'uniform'))).toBe(0);
+    expect(expectedHostCost(config('no-such-strategy', 'uniform'))).toBe(Number.POSITIVE_INFINITY);
   });
 });

@@ -10,14 +10,21 @@
  * run that shares it; and while a worker replays a baseline, the others are
  * given runs of other baselines first, so a baseline is replayed once, not
  * once per worker, wherever the plan allows.
+ *
+ * Workers take the runs expected to take longest first (`expectedHostCost`),
+ * so that a long run does not start last and leave the other workers idle
+ * while it finishes; only the order runs are given out changes, never the
+ * order of the results.
  */
 import { Worker } from 'node:worker_threads';
 import {
+  prepareRun,
   type ReplayOutcome,
   type RunConfig,
   type RunResult,
   runExperiment,
   sharedBaselineKey,
+  strategyBounds,
 } from '../../src/run/index.ts';
 import type { Reply, Task } from './worker.ts';
 
@@ -135,9 +142,36 @@ function runInWorkers(
 }
 
 /**
- * Which run a free worker takes next, and the baselines known so far: the
- * first run not yet given out whose baseline is known or not being replayed
- * by another worker, else the first run not yet given out.
+ * What a run is expected to cost in host time, relative to the others of a
+ * plan, derived from its strategy's analytic bounds rather than declared:
+ * accesses × faultsPerPage × maxFaultStallCycles. Host time goes to the
+ * modelled work (every RPC, region-map walk, unmap and re-arm a fault
+ * resolution runs), which the simulated cycles of the costliest fault stall
+ * measure, and a run has more faults the more accesses it makes and the more
+ * often its strategy lets a page fault per interval. Strategies without
+ * tracking faults get 0 and keep the plan's order after the others: their
+ * host time is the MMU's fast path and the checkpoints' copies, small beside
+ * a tracking fault's (in an all-strategies sweep of uniform at 64 Ki pages,
+ * `per-page-rm` and `managed-dataspace` were ~90 % of the CPU). A run whose
+ * configuration cannot be prepared is expected to cost the most, so that its
+ * error comes first.
+ */
+export function expectedHostCost(config: RunConfig): number {
+  try {
+    const p = prepareRun(config);
+    const pages = config.common.pages;
+    const b = strategyBounds(p, pages, pages);
+    return config.common.accesses * b.faultsPerPage * b.maxFaultStallCycles;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
+/**
+ * Which run a free worker takes next, and the baselines known so far: of the
+ * runs not yet given out, in descending expected host cost (`cost`; ties in
+ * the plan's order), the first whose baseline is known or not being replayed
+ * by another worker, else the first.
  */
 export class BaselineBoard {
   private readonly keys: string[];
@@ -145,9 +179,11 @@ export class BaselineBoard {
   private readonly replaying = new Set<string>();
   private readonly baselines = new Map<string, ReplayOutcome>();
 
-  constructor(configs: readonly RunConfig[]) {
+  constructor(configs: readonly RunConfig[], cost: (config: RunConfig) => number = expectedHostCost) {
     this.keys = configs.map(sharedBaselineKey);
-    this.waiting = configs.map((_, i) => i);
+    const costs = configs.map(cost);
+    // Array.prototype.sort is stable: equal costs keep the plan's order.
+    this.waiting = configs.map((_, i) => i).sort((x, y) => costs[y]! - costs[x]! || x - y);
   }
 
   /** The run to give out next (then counted as running), or undefined when all are given out. */

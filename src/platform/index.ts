@@ -25,7 +25,7 @@ export {
   rpcCycles,
 } from './costs.ts';
 export { CapabilityError, ModelError, requireCapability } from './errors.ts';
-export { MAX_COST_CYCLES, MAX_EXACT, MAX_OBJECT_BYTES } from './exact.ts';
+export { MAX_COST_CYCLES, MAX_EXACT, MAX_OBJECT_BYTES, pow2 } from './exact.ts';
 export {
   countFlexpages,
   FpageRights,

@@ -49,6 +49,7 @@ import {
 } from './clock.ts';
 import { bitmapScanCycles, invalidationCycles, rpcCycles } from './costs.ts';
 import { ModelError, requireCapability } from './errors.ts';
+import { pow2 } from './exact.ts';
 import {
   type AddressSpace,
   type FaultSink,
@@ -580,7 +581,7 @@ export class Kernel implements FaultSink {
   }
 
   private checkFlexpage(what: string, vpn: number, order: number): void {
-    if (!Number.isInteger(order) || order < 0 || vpn % 2 ** order !== 0) {
+    if (!Number.isInteger(order) || order < 0 || vpn % pow2(order) !== 0) {
       throw new ModelError(`${what}: flexpage at page ${vpn} of order ${order} is not aligned`);
     }
   }
@@ -592,7 +593,7 @@ export class Kernel implements FaultSink {
     const keep =
       (reportStatus ? ~(PTE_DIRTY | PTE_ACCESSED) : -1) &
       (revoke === Revoke.all ? 0 : revoke === Revoke.write ? ~(PTE_WRITABLE | PTE_TRACKED) : -1);
-    const found = this.revokeEntries(vpn, Math.min(vpn + 2 ** order, this.pages), keep, 0, false);
+    const found = this.revokeEntries(vpn, Math.min(vpn + pow2(order), this.pages), keep, 0, false);
     if (!reportStatus) return 0;
     return (found & PTE_DIRTY) !== 0 ? FpageRights.RW : (found & PTE_ACCESSED) !== 0 ? FpageRights.RO : 0;
   }
@@ -758,7 +759,7 @@ export class Kernel implements FaultSink {
     if (this.trackingMode === TrackingMode.off) throw new ModelError('writeProtect without a tracking mode');
     this.checkFlexpage('writeProtect', vpn, order);
     this.changedCount = 0;
-    this.revokeEntries(vpn, Math.min(vpn + 2 ** order, this.pages), ~PTE_WRITABLE, PTE_TRACKED, true);
+    this.revokeEntries(vpn, Math.min(vpn + pow2(order), this.pages), ~PTE_WRITABLE, PTE_TRACKED, true);
     this.finishCall(this.visited, this.changedCount);
   }
 
@@ -794,7 +795,7 @@ export class Kernel implements FaultSink {
   cowProtect(vpn: number, order: number): void {
     const pending = this.requireCow('cowProtect');
     this.checkFlexpage('cowProtect', vpn, order);
-    const end = Math.min(vpn + 2 ** order, this.pages);
+    const end = Math.min(vpn + pow2(order), this.pages);
     pending.fill(1, vpn, end);
     this.changedCount = 0;
     this.revokeEntries(vpn, end, ~PTE_WRITABLE, PTE_COW, true);

@@ -16,6 +16,7 @@ import {
   forEachFlexpage,
   type Kernel,
   maxInvalidationCycles,
+  pow2,
   type RevokeMode,
 } from '../platform/index.ts';
 
@@ -57,7 +58,7 @@ export class FlexpageScan {
     let n = 0;
     for (let i = 0; i < count; i++) {
       if ((status[i]! & FpageRights.W) === 0) continue;
-      const end = Math.min(vpns[i]! + 2 ** orders[i]!, pages);
+      const end = Math.min(vpns[i]! + pow2(orders[i]!), pages);
       for (let p = vpns[i]!; p < end; p++) out[n++] = p;
     }
     return n;

@@ -42,6 +42,7 @@
 import { Actor, type Clock } from '../clock.ts';
 import { cacheMaintenanceCycles } from '../costs.ts';
 import { ModelError } from '../errors.ts';
+import { pow2 } from '../exact.ts';
 import { type Kernel, Revoke } from '../kernel.ts';
 import type { CostProfile } from '../profile.ts';
 import { flexpageOrder } from './pager.ts';
@@ -155,7 +156,7 @@ export class CheckpointerSpace {
     const frames = this.framesFor(first + page);
     if (frames[first + page] === 1) return;
     const pages = this.ram.pagesOf(ds);
-    const size = 2 ** this.blockOrder(page, pages);
+    const size = pow2(this.blockOrder(page, pages));
     const base = blockBase(page, size);
     this.fault(size);
     if (size === 1) frames[first + base] = 1;
@@ -213,7 +214,7 @@ export class CheckpointerSpace {
   /** A writes page `page` of the attached copy dataspace: faults unless A maps it. */
   writeCopy(page: number): void {
     if (this.copyMaps(page)) return;
-    const size = 2 ** this.blockOrder(page, this.copyPages);
+    const size = pow2(this.blockOrder(page, this.copyPages));
     const base = blockBase(page, size);
     this.fault(size);
     if (this.copyBlockCount + 2 > this.copyBlocks.length)

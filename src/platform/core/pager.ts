@@ -16,6 +16,7 @@
  *   (`Pager_object::wake_up`, kernel.ts `wakeUp`).
  */
 import { Actor, type Clock } from '../clock.ts';
+import { pow2 } from '../exact.ts';
 import type { Kernel, Pager, Thread } from '../kernel.ts';
 import type { CostProfile } from '../profile.ts';
 import type { RamDataspaces } from './ram-session-component.ts';
@@ -105,7 +106,7 @@ export class CorePager implements Pager {
         return;
       }
       const order = flexpageOrder(vpn, lo, hi, this.profile.core.maxMapOrder);
-      const size = 2 ** order;
+      const size = pow2(order);
       // vpn is an int32 (B's page), so a block up to 2^30 pages is a mask away (a double % cost ~5 % of a fault).
       const base = order <= 30 ? vpn & -size : vpn - (vpn % size);
       const frame = this.ram.firstFrame(ds) + (base - delta - at + offset);
