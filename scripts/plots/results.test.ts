@@ -162,6 +162,14 @@ describe('fields added by other sessions', () => {
     expect(bounds.every((d) => d['value'] === 6800 / 3400)).toBe(true);
   });
 
+  it('gives a stall kind no run stalled in (an empty ringFull histogram) no worst-case panel', () => {
+    const worst = spec((doc) => {
+      for (const r of doc.runs) setField(r, 'metrics.stallHistogram.ringFull', []);
+    }, 'worst-case');
+    expect(objectAt(worst, 'facet.column')['sort']).toEqual(['fault stall', 'checkpoint pause']);
+    expect(dataValues(worst).some((d) => d['kind'] === 'ringFull stall')).toBe(false);
+  });
+
   it('draws every stall kind present: a ring-full stall gets its own panel and CDF row', () => {
     const change = (doc: Doc) => {
       for (const r of doc.runs) {

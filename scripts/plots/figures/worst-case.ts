@@ -98,18 +98,22 @@ export const worstCase: Figure = {
         }
       }
     }
-    // Checkpoint pauses last, as the widest panel.
-    const panelKinds = [...kinds.filter((k) => k !== 'checkpoint'), 'checkpoint'];
-    const rows = [...worst.entries()].map(([key, w]) => {
-      const kind = key.split('\u0000')[1]!;
-      return {
-        ...runInfo(w.config),
-        kind: stallKindTitle(kind),
-        observedMicros: us(w.config.first, w.observed),
-        boundMicros: us(w.config.first, w.bound),
-        boundField: w.boundField,
-      };
-    });
+    // A kind no run stalled in (a ring that never filled) gets no panel; checkpoint pauses last, as the widest.
+    const seen = (kind: string) =>
+      [...worst.entries()].some(([key, w]) => key.endsWith(`\u0000${kind}`) && w.observed > 0);
+    const panelKinds = [...kinds.filter((k) => k !== 'checkpoint' && seen(k)), 'checkpoint'];
+    const rows = [...worst.entries()]
+      .filter(([key]) => panelKinds.includes(key.split('\u0000')[1]!))
+      .map(([key, w]) => {
+        const kind = key.split('\u0000')[1]!;
+        return {
+          ...runInfo(w.config),
+          kind: stallKindTitle(kind),
+          observedMicros: us(w.config.first, w.observed),
+          boundMicros: us(w.config.first, w.bound),
+          boundField: w.boundField,
+        };
+      });
 
     // Encoding
     const faultBounds = [
