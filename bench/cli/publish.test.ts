@@ -100,3 +100,26 @@ describe('a failed run', () => {
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toContain('## Failures');
   });
 });
+
+describe('the table of a group with copy-on-write runs', () => {
+  it('shows when each row copied (stop, or cow with the copier priority) only where a run copied on write', () => {
+    const stop = genuineRun();
+    const cow = runExperiment({
+      profile: loadProfile('fiasco-oc-x86_64'),
+      strategy: 'fault-notify',
+      strategyParams: {},
+      workload: 'uniform',
+      workloadParams: {},
+      common: { pages: 128, accesses: 2000, writeRatio: 0.5, computeCycles: 100 },
+      intervalCycles: 100_000,
+      seed: 1,
+      copy: 'cow',
+      copier: { priority: 'above' },
+    });
+    const both = renderTable([stop, cow]);
+    expect(both).toMatch(/ copy +copy via /);
+    expect(both).toMatch(/^fault-notify .* stop +mapped /m);
+    expect(both).toMatch(/^fault-notify .* cow \(above\) +mapped /m);
+    expect(renderTable([stop])).not.toMatch(/ copy +copy via /);
+  });
+});

@@ -116,6 +116,12 @@ const TAIL = figureColumns([
 ]);
 /** How A reached B's memory (`--copy-via`): a setting, the same for every seed. */
 const COPY_VIA_COLUMN: Column = { header: 'copy via', right: false, cell: (runs) => runs[0]!.copyVia };
+/** When A copied (`--copy`): `stop`, or `cow` with the copier's priority against B; shown where a group has cow runs. */
+const COPY_COLUMN: Column = {
+  header: 'copy',
+  right: false,
+  cell: (runs) => (runs[0]!.copy === 'cow' ? `cow (${runs[0]!.copier!.priority})` : 'stop'),
+};
 const REALTIME = figureColumns([
   ['wcrt µs', 'wcrtCycles', 2],
   ['deadline misses', 'deadlineMisses', 0],
@@ -138,12 +144,14 @@ function columnsOf(g: Group): readonly Column[] {
   const runs = g.rows.flatMap((r) => r.runs);
   const idles = runs.some((r) => (r.metrics.breakdownCycles['idle'] ?? 0) > 0);
   const jobs = runs.some((r) => r.metrics.realtime !== null);
+  const cow = runs.some((r) => r.copy === 'cow');
   return [
     ...HEAD,
     ...(idles ? BUSY : []),
     ...BODY,
     ...stallKindColumns(runs),
     ...TAIL,
+    ...(cow ? [COPY_COLUMN] : []),
     COPY_VIA_COLUMN,
     ...(jobs ? REALTIME : []),
     VERIFICATION,
