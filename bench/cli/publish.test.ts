@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadProfile } from '../../src/platform/index.ts';
-import { type RunResult, runExperiment } from '../../src/run/index.ts';
+import { type RunConfig, type RunResult, runExperiment } from '../../src/run/index.ts';
 import { parseCommandLine } from './commands.ts';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitCodeForError, exitCodeForRuns, UsageError } from './errors.ts';
 import { outputTargets, publish } from './main.ts';
@@ -17,7 +17,7 @@ import type { CliOptions } from './options.ts';
 import { renderTable } from './report.ts';
 import { sink, tempDir } from './testing.ts';
 
-function genuineRun(): RunResult {
+function genuineRun(extra: Partial<RunConfig> = {}): RunResult {
   return runExperiment({
     profile: loadProfile('fiasco-oc-x86_64'),
     strategy: 'fault-notify',
@@ -27,6 +27,7 @@ function genuineRun(): RunResult {
     common: { pages: 128, accesses: 2000, writeRatio: 0.5, computeCycles: 100 },
     intervalCycles: 100_000,
     seed: 1,
+    ...extra,
   });
 }
 
@@ -104,18 +105,7 @@ describe('a failed run', () => {
 describe('the table of a group with copy-on-write runs', () => {
   it('shows when each row copied (stop, or cow with the copier priority) only where a run copied on write', () => {
     const stop = genuineRun();
-    const cow = runExperiment({
-      profile: loadProfile('fiasco-oc-x86_64'),
-      strategy: 'fault-notify',
-      strategyParams: {},
-      workload: 'uniform',
-      workloadParams: {},
-      common: { pages: 128, accesses: 2000, writeRatio: 0.5, computeCycles: 100 },
-      intervalCycles: 100_000,
-      seed: 1,
-      copy: 'cow',
-      copier: { priority: 'above' },
-    });
+    const cow = genuineRun({ copy: 'cow', copier: { priority: 'above' } });
     const both = renderTable([stop, cow]);
     expect(both).toMatch(/ copy +copy via /);
     expect(both).toMatch(/^fault-notify .* stop +mapped /m);
