@@ -45,6 +45,17 @@ const PROBE = import.meta.url.endsWith('.ts')
   ? ['--import', 'tsx', join(HERE, 'host', 'memory-probe.ts')]
   : [join(HERE, 'host', 'memory-probe.js')];
 
+/** The charge probe (bench/host/charge-probe.ts), found as the memory probe is. */
+const CHARGE_PROBE = PROBE.map((a) => a.replace('memory-probe', 'charge-probe'));
+
+/** Charged operations and faults of faultFigure's run, counted in a child process; null if it failed. */
+function countCharges(): { faults: number; charges: number } | null {
+  const r = spawnSync(process.execPath, CHARGE_PROBE, { encoding: 'utf8' });
+  if (r.status === 0) return JSON.parse(r.stdout);
+  log(`charge probe failed: ${r.stderr.trim().split('\n').at(-1)}`);
+  return null;
+}
+
 function fail(message: string): never {
   console.error(`bench:host: ${message}`);
   process.exit(2);
@@ -125,7 +136,7 @@ const loops = await runLoopBenchmarks();
 log('end-to-end runs of every strategy');
 const endToEnd = runStrategyBenchmarks(loops.reference, log);
 const checkpoints = checkpointFigures(log);
-const managedFaults = faultFigure(log);
+const managedFaults = faultFigure(log, countCharges);
 const memory = memoryFigures();
 const workloadFigures: WorkloadFigures | null = options.skipWorkloads
   ? null

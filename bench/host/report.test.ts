@@ -22,7 +22,15 @@ const DOC: HostDocument = {
     { pages: 4096, checkpoints: 625, pagesPerCheckpoint: 64, cliSeconds: 0.5, msPerCheckpoint: 0.08 },
     { pages: 1048576, checkpoints: 738, pagesPerCheckpoint: 64, cliSeconds: 0.7, msPerCheckpoint: 0.09485 },
   ],
-  managedFaults: { pages: 65536, accesses: 2e6, faults: 1_300_000, seconds: 1.3, faultsPerSecond: 1e6 },
+  managedFaults: {
+    pages: 65536,
+    accesses: 2e6,
+    faults: 1_300_000,
+    seconds: 1.3,
+    faultsPerSecond: 1e6,
+    chargesPerFault: 59.2,
+    nsPerCharge: 16.9,
+  },
   startup: {
     args: ['--accesses=1'],
     seconds: 0.25,
@@ -79,6 +87,9 @@ describe('the host report', () => {
     expect(text).toMatch(/^ {2}1048576 +738 +64\.0 +0\.70 +0\.095$/m);
     expect(text).toMatch(
       /^ {2}managed-dataspace, uniform, 65536 pages, 2000000 accesses +1300000 faults in 1\.30 CPU s +1\.00 M faults\/s$/m,
+    );
+    expect(text).toMatch(
+      /^ {2}the same run: charged operations \(Clock\.charge calls\) per fault, host time per operation +59\.2 per fault +16\.9 ns each$/m,
     );
     expect(text).toMatch(
       /^ {2}start-up: npm run bench -- --accesses=1 +0\.250 s, 0\.200 CPU s \(npm adds: 0\.200 s\) +node -e 0: 0\.050 s, 0\.040 CPU s$/m,

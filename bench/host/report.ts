@@ -106,6 +106,11 @@ function processTable(doc: HostDocument): Table {
       `${(f.faultsPerSecond / 1e6).toFixed(2)} M faults/s`,
     ],
     [
+      'the same run: charged operations (Clock.charge calls) per fault, host time per operation',
+      f.chargesPerFault === null ? 'charge probe failed' : `${f.chargesPerFault.toFixed(1)} per fault`,
+      f.nsPerCharge === null ? '' : `${f.nsPerCharge.toFixed(1)} ns each`,
+    ],
+    [
       `start-up: npm run bench -- ${s.args.join(' ')}`,
       `${s.seconds.toFixed(3)} s${cpu(s.cpuSeconds, 3)} (npm adds: ${(s.npmSeconds - s.seconds).toFixed(3)} s)`,
       `node -e 0: ${s.nodeSeconds.toFixed(3)} s${cpu(s.nodeCpuSeconds, 3)}`,

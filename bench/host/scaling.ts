@@ -61,6 +61,14 @@ export interface FaultFigure {
   /** Host CPU seconds of the run (baseline included), median. */
   seconds: number;
   faultsPerSecond: number;
+  /**
+   * Charged operations (Clock.charge and chargeCategory calls) per simulated
+   * fault in the same run, counted by charge-probe.ts, and host nanoseconds
+   * per charged operation: how fine the model is, beside how fast the host
+   * runs it. Null when the probe failed.
+   */
+  chargesPerFault: number | null;
+  nsPerCharge: number | null;
 }
 
 /** Start-up of a trivial run, as npm starts it and underneath npm. */
@@ -174,10 +182,10 @@ export function checkpointFigures(log: (line: string) => void): CheckpointFigure
   }));
 }
 
-/** managed-dataspace on uniform: simulated faults per host second. */
-export function faultFigure(log: (line: string) => void): FaultFigure {
+/** The run faultFigure times (and charge-probe.ts counts): managed-dataspace on uniform, FAULT_SETUP. */
+export function faultConfig(): RunConfig {
   const { pages, accesses } = FAULT_SETUP;
-  const config: RunConfig = {
+  return {
     profile: loadProfile('fiasco-oc-x86_64'),
     strategy: 'managed-dataspace',
     strategyParams: {},
@@ -187,6 +195,15 @@ export function faultFigure(log: (line: string) => void): FaultFigure {
     intervalCycles: (accesses * 100) / 10,
     seed: 1,
   };
+}
+
+/** managed-dataspace on uniform: simulated faults per host second. */
+export function faultFigure(
+  log: (line: string) => void,
+  countCharges: () => { faults: number; charges: number } | null,
+): FaultFigure {
+  const { pages, accesses } = FAULT_SETUP;
+  const config = faultConfig();
   const times: number[] = [];
   let faults = 0;
   for (let k = 0; k < FAULT_SETUP.repeats; k++) {
@@ -196,7 +213,20 @@ export function faultFigure(log: (line: string) => void): FaultFigure {
     faults = result.metrics.faults;
   }
   const seconds = median(times);
-  return { pages, accesses, faults, seconds, faultsPerSecond: faults / seconds };
+  log('managed faults: counting the charged operations of the same run (charge-probe)');
+  const counted = countCharges();
+  if (counted !== null && counted.faults !== faults) {
+    throw new Error(`charge-probe counted ${counted.faults} faults, the timed run had ${faults}`);
+  }
+  return {
+    pages,
+    accesses,
+    faults,
+    seconds,
+    faultsPerSecond: faults / seconds,
+    chargesPerFault: counted && counted.charges / faults,
+    nsPerCharge: counted && (seconds * 1e9) / counted.charges,
+  };
 }
 
 /** Wall seconds of a command, and its CPU seconds (all its processes and threads; null without /proc). */
