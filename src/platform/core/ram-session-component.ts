@@ -25,12 +25,13 @@ export class RamDataspaces {
   /** Dataspaces allocated so far. */
   private count = 0;
   /**
-   * One record per dataspace (tables.ts), four int32: [0] its first frame,
-   * [1] its pages (it owns frames [first, first + pages)), [2] 1 when core
-   * backs it with 4 KiB pages only (issue 10), [3] unused (16-byte records).
-   * The pager reads [0] and [2] of the dataspace it maps; attach reads [1].
+   * One record per dataspace (tables.ts), two int32: [0] its first frame,
+   * [1] its pages (it owns frames [first, first + pages)), negated when core
+   * backs it with 4 KiB pages only (issue 10). The pager reads both of the
+   * dataspace it maps, attach reads [1]. Eight bytes, not a padded sixteen:
+   * 64 Ki dataspaces then take 512 KiB, which a core's L2 cache may hold.
    */
-  private rec = new Int32Array(4 * 16);
+  private rec = new Int32Array(2 * 16);
   /** The next free frame: every frame allocated so far is below it. */
   private nextFrame = 0;
 
@@ -42,9 +43,9 @@ export class RamDataspaces {
   /** Makes room for `extra` more dataspaces (exactly, or by doubling). */
   grow(extra: number, exact: boolean): void {
     const need = this.count + extra;
-    const capacity = this.rec.length >> 2;
+    const capacity = this.rec.length >> 1;
     if (need <= capacity) return;
-    this.rec = resized(this.rec, 4 * capacityFor(capacity, need, exact));
+    this.rec = resized(this.rec, 2 * capacityFor(capacity, need, exact));
   }
 
   /** `Ram_session::alloc`: a RAM dataspace of `pages` pages; `smallPages`: backed by 4 KiB pages only (issue 10). */
@@ -57,9 +58,8 @@ export class RamDataspaces {
     this.grow(1, false);
     const d = this.count++;
     const rec = this.rec;
-    rec[4 * d] = first;
-    rec[4 * d + 1] = pages;
-    rec[4 * d + 2] = smallPages ? 1 : 0;
+    rec[2 * d] = first;
+    rec[2 * d + 1] = smallPages ? -pages : pages;
     this.nextFrame = next;
     return (d * 2) as RamDataspace;
   }
@@ -81,7 +81,7 @@ export class RamDataspaces {
   pagesOf(ds: Dataspace): number {
     const d = ds >> 1;
     if ((ds & 1) !== 0 || d < 0 || d >= this.count) throw new ModelError(`no RAM dataspace ${ds}`);
-    return this.rec[4 * d + 1]!;
+    return Math.abs(this.rec[2 * d + 1]!);
   }
 
   /** Frames allocated so far: every frame is below this. */
@@ -91,11 +91,11 @@ export class RamDataspaces {
 
   /** The first frame of RAM dataspace `ds` (a valid handle: the pager's walk found it attached). */
   firstFrame(ds: number): number {
-    return this.rec[(ds >> 1) << 2]!;
+    return this.rec[ds]!; // ds = 2 × its index
   }
 
   /** Whether core holds RAM dataspace `ds` in superpages, so Fiasco may map it as superpages (issue 10). */
   superpages(ds: number): boolean {
-    return this.rec[((ds >> 1) << 2) + 2] === 0;
+    return this.rec[ds + 1]! > 0;
   }
 }

@@ -75,8 +75,9 @@ export class RegionMaps {
   private count = 0;
   /**
    * One record per region map (tables.ts), eight int32 (32 bytes), what a
-   * fault reads first: [0] its pages, [1] where its entries in the lookup
-   * start, [2] the signal context submitted on a fault (`fault_handler()`)
+   * fault reads first: [0] its pages, [1] its one top entry in the lookup
+   * when it has at most CHUNK pages, else where its top entries start in the
+   * lookup's `top` (region-lookup.ts), [2] the signal context submitted on a fault (`fault_handler()`)
    * or NONE, [3] the RM session whose quota holds the region map and its
    * regions, or NONE (B's address space); then what detach reads: [4] the
    * attachment showing the region map as a managed dataspace, or NONE (at
@@ -152,7 +153,7 @@ export class RegionMaps {
   create(pages: number, session: number): RegionMap {
     if (!Number.isInteger(pages) || pages < 1) throw new ModelError(`region map of ${pages} pages`);
     this.grow(1, false);
-    const base = this.lookup.add(pages);
+    const base = pages > CHUNK ? this.lookup.add(pages) : 0; // else: [1] is its top entry, nothing attached
     const r = this.count++;
     const o = 8 * r;
     const m = this.mapRec;
@@ -174,7 +175,11 @@ export class RegionMaps {
 
   /** Attachment + 1 at `page` of region map `r`, or 0 (the pager's lookup). */
   slotAt(r: number, page: number): number {
-    return this.lookup.slotAt(this.mapRec[8 * r + 1]!, page);
+    const m = this.mapRec;
+    const o = 8 * r;
+    return m[o]! > CHUNK
+      ? this.lookup.slotAt(this.lookup.top, m[o + 1]!, page)
+      : this.lookup.slotAt(m, o + 1, page);
   }
 
   /** `Region_map::fault_handler`: the signal context submitted on a fault in `rm` (null: none). */
@@ -226,8 +231,10 @@ export class RegionMaps {
     if (at < 0 || n < 1 || at + n > rmPages || !Number.isInteger(at)) {
       throw new ModelError(`attach: region [${at}, ${at + n}) outside region map ${r} of ${rmPages} pages`);
     }
-    const base = this.mapRec[o + 1]!;
-    const conflict = this.lookup.firstAttached(base, at, at + n);
+    const big = rmPages > CHUNK;
+    const tops = big ? this.lookup.top : this.mapRec;
+    const base = big ? this.mapRec[o + 1]! : o + 1;
+    const conflict = this.lookup.firstAttached(tops, base, at, at + n);
     if (conflict >= 0) throw new ModelError(`attach: region conflict at page ${conflict} of region map ${r}`);
     if (this.attFree === NONE) this.growAttachments(1, false);
     const att = this.attRec;
@@ -238,7 +245,7 @@ export class RegionMaps {
     att[4 * a + 1] = n;
     att[4 * a + 2] = offset;
     att[4 * a + 3] = ds * 2 + (writable ? 1 : 0);
-    this.lookup.setRange(base, rmPages, at, at + n, a + 1);
+    this.lookup.setRange(tops, base, rmPages, at, at + n, a + 1);
     const maps = this.mapRec;
     if (isRegionMap(ds)) {
       maps[8 * (ds >> 1) + 4] = a;
@@ -263,8 +270,10 @@ export class RegionMaps {
     const maps = this.mapRec;
     const o = 8 * r;
     const rmPages = maps[o]!;
-    const base = maps[o + 1]!;
-    const s = Number.isInteger(at) && at >= 0 && at < rmPages ? this.lookup.slotAt(base, at) : 0;
+    const big = rmPages > CHUNK;
+    const tops = big ? this.lookup.top : maps;
+    const base = big ? maps[o + 1]! : o + 1;
+    const s = Number.isInteger(at) && at >= 0 && at < rmPages ? this.lookup.slotAt(tops, base, at) : 0;
     const att = this.attRec;
     const a = s - 1;
     if (s === 0 || att[4 * a] !== at)
@@ -272,7 +281,7 @@ export class RegionMaps {
     const pages = att[4 * a + 1]!;
     const offset = att[4 * a + 2]!;
     const ds = att[4 * a + 3]! >> 1;
-    this.lookup.setRange(base, rmPages, at, at + pages, 0);
+    this.lookup.setRange(tops, base, rmPages, at, at + pages, 0);
     att[4 * a + 3] = NONE;
     att[4 * a] = this.attFree;
     this.attFree = a;
@@ -349,7 +358,7 @@ export class RegionMaps {
     let lo = 0;
     let hi = maps[0]!;
     for (let levels = 1; ; levels++) {
-      const s = this.lookup.slotAt(maps[8 * r + 1]!, page);
+      const s = this.slotAt(r, page);
       if (s === 0) return false;
       const a = 4 * (s - 1);
       const at = att[a]!;
