@@ -248,19 +248,30 @@ describe('Genode core', () => {
 
 describe("a region map's page → attachment lookup", () => {
   it('answers like a flat per-page table through any attach and detach sequence, chunk boundaries included', () => {
-    // Region maps of up to 300 pages span several 64-page chunks and a partial last one.
-    const op = fc.record({ at: fc.nat(299), pages: fc.integer({ min: 1, max: 140 }), detach: fc.boolean() });
+    // Two region maps of up to 300 pages each span several 64-page chunks and a partial last one; one of at
+    // most 64 keeps its lookup entry in its own record (region-lookup.ts), beside the other's.
+    const op = fc.record({
+      map: fc.nat(1),
+      at: fc.nat(299),
+      pages: fc.integer({ min: 1, max: 140 }),
+      detach: fc.boolean(),
+    });
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 300 }),
+        fc.integer({ min: 1, max: 300 }),
         fc.array(op, { maxLength: 60, size: 'max' }),
-        (size, ops) => {
+        (size0, size1, ops) => {
           const pf = createPlatform(x86, 1);
           const session = pf.core.createRmSession();
-          const rm = pf.core.createRegionMap(session, size);
-          const flat: (number | null)[] = new Array(size).fill(null);
-          const starts: number[] = [];
+          const maps = [size0, size1].map((size) => ({
+            size,
+            rm: pf.core.createRegionMap(session, size),
+            flat: new Array<number | null>(size).fill(null),
+            starts: [] as number[],
+          }));
           for (const o of ops) {
+            const { size, rm, flat, starts } = maps[o.map]!;
             if (o.detach && starts.length > 0) {
               const at = starts.splice(o.at % starts.length, 1)[0]!;
               const a = flat[at]!;
@@ -282,8 +293,10 @@ describe("a region map's page → attachment lookup", () => {
             flat.fill(a, at, at + n);
             starts.push(at);
           }
-          const seen = Array.from({ length: size }, (_, p) => pf.core.attachmentAt(rm, p));
-          expect(seen).toEqual(flat);
+          for (const { size, rm, flat } of maps) {
+            const seen = Array.from({ length: size }, (_, p) => pf.core.attachmentAt(rm, p));
+            expect(seen).toEqual(flat);
+          }
         },
       ),
       { numRuns: 300, seed: 20261126 },

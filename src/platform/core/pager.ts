@@ -78,8 +78,10 @@ export class CorePager implements Pager {
     let r = 0; // the region map walked, B's address space first
     let page = vpn; // fault page relative to r
     let delta = 0; // B page = page + delta
+    // One record per attachment (region-map-component.ts): at, pages, offset, dataspace × 2 + writable.
+    const att = maps.attRec;
     let lo = 0;
-    let hi = maps.pages[0]!;
+    let hi = maps.mapRec[0]!;
     for (;;) {
       this.clock.charge(Actor.core, lookupCycles);
       const s = maps.slotAt(r, page);
@@ -87,13 +89,13 @@ export class CorePager implements Pager {
         this.reflect(r, thread, page, write);
         return;
       }
-      const a = s - 1;
-      const at = maps.attAt[a]!;
-      const offset = maps.attOffset[a]!;
-      const dsw = maps.attDs[a]!;
+      const a = 4 * (s - 1);
+      const at = att[a]!;
+      const offset = att[a + 2]!;
+      const dsw = att[a + 3]!;
       const ds = dsw >> 1;
       lo = Math.max(lo, at + delta);
-      hi = Math.min(hi, at + maps.attPages[a]! + delta);
+      hi = Math.min(hi, at + att[a + 1]! + delta);
       if ((ds & 1) === 1) {
         delta += at - offset;
         page = page - at + offset;

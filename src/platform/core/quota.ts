@@ -57,9 +57,11 @@ export interface CoreMemory {
 /** The account every core service charges its objects' memory to, and every RM session's Allocator_guard. */
 export class CoreAccount {
   private readonly memory: CoreMemory = { quotaBytes: 0, metadataBytes: 0, peakMetadataBytes: 0, byKind: {} };
-  /** Each RM session's quota (donation plus upgrades) and the metadata it holds now. */
-  private sessionQuota = new Float64Array(16);
-  private sessionUsed = new Float64Array(16);
+  /**
+   * One record per RM session (tables.ts), two doubles (byte counts may pass
+   * 2^31): [0] its quota (donation plus upgrades), [1] the metadata it holds now.
+   */
+  private session = new Float64Array(2 * 16);
   private sessions = 0;
   /** Metadata all RM sessions hold now, and the most they held at once. */
   private usedAll = 0;
@@ -84,10 +86,9 @@ export class CoreAccount {
   /** Makes room for `extra` more sessions (exactly, or by doubling). */
   growSessions(extra: number, exact: boolean): void {
     const need = this.sessions + extra;
-    if (need <= this.sessionQuota.length) return;
-    const n = capacityFor(this.sessionQuota.length, need, exact);
-    this.sessionQuota = resized(this.sessionQuota, n);
-    this.sessionUsed = resized(this.sessionUsed, n);
+    const capacity = this.session.length >> 1;
+    if (need <= capacity) return;
+    this.session = resized(this.session, 2 * capacityFor(capacity, need, exact));
   }
 
   /** A new RM session's Allocator_guard, holding the client's donation; returns its index. */
@@ -95,8 +96,8 @@ export class CoreAccount {
     this.growSessions(1, false);
     const s = this.sessions++;
     const q = this.profile.memory.rmSessionQuotaBytes;
-    this.sessionQuota[s] = q;
-    this.sessionUsed[s] = 0;
+    this.session[2 * s] = q;
+    this.session[2 * s + 1] = 0;
     this.account('rm-session-quota', q, true);
     return s;
   }
@@ -108,24 +109,26 @@ export class CoreAccount {
    * RPC with `callWork` of core's work) and the upgrade's RPCs are charged.
    */
   consume(s: number, bytes: number, callWork: number): void {
-    const used = this.sessionUsed[s]! + bytes;
+    const rec = this.session;
+    const o = 2 * s;
+    const used = rec[o + 1]! + bytes;
     const step = this.profile.memory.rmSessionUpgradeBytes;
-    while (used > this.sessionQuota[s]!) {
+    while (used > rec[o]!) {
       this.kernel.rpc(callWork, Actor.core); // the call that threw Out_of_metadata
       this.kernel.rpc(0, Actor.core); // Parent::upgrade, A to its parent
       this.kernel.rpc(0, Actor.core); // the parent's Ram_session::transfer_quota to core
       this.kernel.rpc(0, Actor.core); // the parent's Root::upgrade to core (Rm_root::_upgrade_session)
-      this.sessionQuota[s]! += step;
+      rec[o]! += step;
       this.account('rm-session-quota-upgrades', step, true);
     }
-    this.sessionUsed[s] = used;
+    rec[o + 1] = used;
     this.usedAll += bytes;
     if (this.usedAll > this.peakUsedAll) this.peakUsedAll = this.usedAll;
   }
 
   /** Returns `bytes` of metadata to session `s`'s guard. */
   release(s: number, bytes: number): void {
-    this.sessionUsed[s]! -= bytes;
+    this.session[2 * s + 1]! -= bytes;
     this.usedAll -= bytes;
   }
 

@@ -24,10 +24,16 @@ import type { Dataspace, RamDataspace } from './types.ts';
 export class RamDataspaces {
   /** Dataspaces allocated so far. */
   private count = 0;
-  /** Dataspace d owns frames [frame[d], frame[d + 1]); frame[count] is the next free frame. */
-  private frame = new Int32Array(17);
-  /** Per dataspace: 1 when core backs it with 4 KiB pages only (issue 10). */
-  private small = new Uint8Array(16);
+  /**
+   * One record per dataspace (tables.ts), two int32: [0] its first frame,
+   * [1] its pages (it owns frames [first, first + pages)), negated when core
+   * backs it with 4 KiB pages only (issue 10). The pager reads both of the
+   * dataspace it maps, attach reads [1]. Eight bytes, not a padded sixteen:
+   * 64 Ki dataspaces then take 512 KiB, which a core's L2 cache may hold.
+   */
+  private rec = new Int32Array(2 * 16);
+  /** The next free frame: every frame allocated so far is below it. */
+  private nextFrame = 0;
 
   constructor(
     private readonly profile: CostProfile,
@@ -36,22 +42,25 @@ export class RamDataspaces {
 
   /** Makes room for `extra` more dataspaces (exactly, or by doubling). */
   grow(extra: number, exact: boolean): void {
-    const need = this.count + extra + 1;
-    if (need <= this.frame.length) return;
-    this.frame = resized(this.frame, capacityFor(this.frame.length, need, exact));
-    this.small = resized(this.small, this.frame.length);
+    const need = this.count + extra;
+    const capacity = this.rec.length >> 1;
+    if (need <= capacity) return;
+    this.rec = resized(this.rec, 2 * capacityFor(capacity, need, exact));
   }
 
   /** `Ram_session::alloc`: a RAM dataspace of `pages` pages; `smallPages`: backed by 4 KiB pages only (issue 10). */
   alloc(pages: number, smallPages = false): RamDataspace {
     if (!Number.isInteger(pages) || pages < 1) throw new ModelError(`RAM dataspace of ${pages} pages`);
-    const next = this.frame[this.count]! + pages;
+    const first = this.nextFrame;
+    const next = first + pages;
     if (next > 0x7fff_ffff) throw new ModelError(`RAM dataspace of ${pages} pages: out of frames`);
     this.account.account('dataspace-metadata', this.profile.memory.dataspaceMetadataBytes, false);
     this.grow(1, false);
     const d = this.count++;
-    this.frame[d + 1] = next;
-    this.small[d] = smallPages ? 1 : 0;
+    const rec = this.rec;
+    rec[2 * d] = first;
+    rec[2 * d + 1] = smallPages ? -pages : pages;
+    this.nextFrame = next;
     return (d * 2) as RamDataspace;
   }
 
@@ -72,21 +81,21 @@ export class RamDataspaces {
   pagesOf(ds: Dataspace): number {
     const d = ds >> 1;
     if ((ds & 1) !== 0 || d < 0 || d >= this.count) throw new ModelError(`no RAM dataspace ${ds}`);
-    return this.frame[d + 1]! - this.frame[d]!;
+    return Math.abs(this.rec[2 * d + 1]!);
   }
 
   /** Frames allocated so far: every frame is below this. */
   frameCount(): number {
-    return this.frame[this.count]!;
+    return this.nextFrame;
   }
 
   /** The first frame of RAM dataspace `ds` (a valid handle: the pager's walk found it attached). */
   firstFrame(ds: number): number {
-    return this.frame[ds >> 1]!;
+    return this.rec[ds]!; // ds = 2 × its index
   }
 
   /** Whether core holds RAM dataspace `ds` in superpages, so Fiasco may map it as superpages (issue 10). */
   superpages(ds: number): boolean {
-    return this.small[ds >> 1] === 0;
+    return this.rec[ds + 1]! > 0;
   }
 }

@@ -9,7 +9,11 @@
  * B's address space, with a few large regions, then costs a word per 64 pages
  * instead of one per page; a region map of page-sized attachments costs what
  * a flat table would. A region map's top entries are a contiguous range
- * starting at its `base`, which the region maps keep.
+ * of an Int32Array starting at its `base`: of `top` here (`add`) for a
+ * region map of more than CHUNK pages; the one top entry of a smaller region
+ * map is a field of its own record (region-map-component.ts), so a fault in
+ * it (per-page-rm: 64 Ki region maps of one page) reads no further cache line
+ * to find its attachment.
  */
 import { capacityFor, NONE, resized } from './tables.ts';
 
@@ -17,7 +21,8 @@ export const CHUNK_SHIFT = 6;
 export const CHUNK = 1 << CHUNK_SHIFT;
 
 export class RegionLookup {
-  private top = new Int32Array(16);
+  /** Top entries of the region maps `add` made room for (replaced as it grows). */
+  top = new Int32Array(16);
   /** Top entries handed out so far: the next region map's base. */
   private topUsed = 0;
   /** Blocks of CHUNK per-page entries; a free block's first entry links the next free one. */
@@ -55,17 +60,17 @@ export class RegionLookup {
     return base;
   }
 
-  /** Attachment + 1 at `page` of the region map whose top entries start at `base`, or 0. */
-  slotAt(base: number, page: number): number {
-    const t = this.top[base + (page >> CHUNK_SHIFT)]!;
+  /** Attachment + 1 at `page` of the region map whose top entries start at `tops[base]`, or 0. */
+  slotAt(tops: Int32Array, base: number, page: number): number {
+    const t = tops[base + (page >> CHUNK_SHIFT)]!;
     return t >= 0 ? t : this.blocks[((-t - 1) << CHUNK_SHIFT) + (page & (CHUNK - 1))]!;
   }
 
-  /** The first page in [from, to) of the region map at `base` something is attached at, or −1. */
-  firstAttached(base: number, from: number, to: number): number {
+  /** The first page in [from, to) of the region map at `tops[base]` something is attached at, or −1. */
+  firstAttached(tops: Int32Array, base: number, from: number, to: number): number {
     for (let c = from >> CHUNK_SHIFT; c << CHUNK_SHIFT < to; c++) {
       const lo = Math.max(from, c << CHUNK_SHIFT);
-      const t = this.top[base + c]!;
+      const t = tops[base + c]!;
       if (t > 0) return lo;
       if (t === 0) continue;
       const b = (-t - 1) << CHUNK_SHIFT;
@@ -75,21 +80,21 @@ export class RegionLookup {
     return -1;
   }
 
-  /** Sets pages [from, to) of the region map at `base`, of `pages` pages, to `value` (attachment + 1, or 0). */
-  setRange(base: number, pages: number, from: number, to: number, value: number): void {
+  /** Sets pages [from, to) of the region map at `tops[base]`, of `pages` pages, to `value` (attachment + 1, or 0). */
+  setRange(tops: Int32Array, base: number, pages: number, from: number, to: number, value: number): void {
     for (let c = from >> CHUNK_SHIFT; c << CHUNK_SHIFT < to; c++) {
       const start = c << CHUNK_SHIFT;
       const end = Math.min(start + CHUNK, pages);
       const lo = Math.max(from, start);
       const hi = Math.min(to, end);
-      const t = this.top[base + c]!;
+      const t = tops[base + c]!;
       if (lo === start && hi === end) {
         // The whole chunk: one top entry, and its block (if any) is free again.
         if (t < 0) {
           this.blocks[(-t - 1) << CHUNK_SHIFT] = this.blockFree;
           this.blockFree = -t - 1;
         }
-        this.top[base + c] = value;
+        tops[base + c] = value;
         continue;
       }
       if (t === value) continue;
@@ -104,9 +109,12 @@ export class RegionLookup {
           b = this.blockCount++;
         }
         this.blocks.fill(t, b << CHUNK_SHIFT, (b + 1) << CHUNK_SHIFT);
-        this.top[base + c] = -(b + 1);
+        tops[base + c] = -(b + 1);
       }
-      this.blocks.fill(value, (b << CHUNK_SHIFT) + lo - start, (b << CHUNK_SHIFT) + hi - start);
+      // At most CHUNK entries, often one (a page-sized attachment): a loop, not a call of fill().
+      const blocks = this.blocks;
+      for (let i = (b << CHUNK_SHIFT) + lo - start, e = (b << CHUNK_SHIFT) + hi - start; i < e; i++)
+        blocks[i] = value;
     }
   }
 }

@@ -27,8 +27,9 @@
  *   attachment its own; for a region map of an RM session both come out of
  *   the session's quota (quota.ts).
  *
- * Bookkeeping: region maps and attachments are integer handles into flat
- * typed arrays (tables.ts); a region map's page → attachment lookup is
+ * Bookkeeping: region maps and attachments are integer handles into typed
+ * arrays of one record per object (tables.ts: a fault reads one cache line
+ * of each object it meets); a region map's page → attachment lookup is
  * region-lookup.ts. Nothing on the fault path allocates: `attach` takes
  * positional arguments, `state()` fills a caller's `RegionMapState`.
  */
@@ -70,34 +71,33 @@ export class RegionMaps {
   /** What the region maps count, under the names results give them. */
   readonly counters = new RegionMapCounters();
 
-  // Region maps (never destroyed). Region map r has pages[r] pages; its
-  // entries in the lookup start at lookupBase[r].
+  /** Region maps so far (never destroyed). */
   private count = 0;
-  /** Pages of each region map (read by the pager's walk). */
-  pages = new Int32Array(16);
-  private lookupBase = new Int32Array(16);
-  /** The attachment showing the region map as a managed dataspace, or NONE (at most one in this model). */
-  private parent = new Int32Array(16);
-  /** The region map holding that attachment. */
-  private parentRm = new Int32Array(16);
-  /** The signal context submitted on a fault (`fault_handler()`), or NONE. */
-  private faultHandler = new Int32Array(16);
-  /** The RM session whose quota holds the region map and its regions, or NONE (B's address space). */
-  private sessionOf = new Int32Array(16);
+  /**
+   * One record per region map (tables.ts), eight int32 (32 bytes), what a
+   * fault reads first: [0] its pages, [1] its one top entry in the lookup
+   * when it has at most CHUNK pages, else where its top entries start in the
+   * lookup's `top` (region-lookup.ts), [2] the signal context submitted on a fault (`fault_handler()`)
+   * or NONE, [3] the RM session whose quota holds the region map and its
+   * regions, or NONE (B's address space); then what detach reads: [4] the
+   * attachment showing the region map as a managed dataspace, or NONE (at
+   * most one in this model), [5] the region map holding that attachment;
+   * [6], [7] unused. The pager reads [0] of B's address space (index 0).
+   */
+  mapRec = new Int32Array(8 * 16);
   private readonly lookup = new RegionLookup();
 
-  // Attachments, by slot. A free slot has attDs NONE and attAt the next free
-  // slot. The pager's walk reads attAt, attPages, attOffset and attDs.
+  /** Attachment slots so far, and the first free one (NONE: none free). */
   private attSlots = 0;
   private attFree = NONE;
-  /** Page of its region map each attachment starts at. */
-  attAt = new Int32Array(16);
-  /** Pages each attachment covers. */
-  attPages = new Int32Array(16);
-  /** Page of its dataspace each attachment starts at. */
-  attOffset = new Int32Array(16);
-  /** The dataspace handle × 2 + 1 if writable. */
-  attDs = new Int32Array(16);
+  /**
+   * One record per attachment slot (tables.ts), four int32 (16 bytes), all
+   * read by the pager's walk: [0] the page of its region map it starts at,
+   * [1] the pages it covers, [2] the page of its dataspace it starts at,
+   * [3] the dataspace handle × 2 + 1 if writable. A free slot has [3] NONE
+   * and [0] the next free slot.
+   */
+  attRec = new Int32Array(4 * 16);
 
   private readonly faulters = new FaulterQueue();
 
@@ -125,26 +125,18 @@ export class RegionMaps {
 
   private grow(extra: number, exact: boolean): void {
     const need = this.count + extra;
-    if (need <= this.parent.length) return;
-    const n = capacityFor(this.parent.length, need, exact);
-    this.lookupBase = resized(this.lookupBase, n);
-    this.pages = resized(this.pages, n);
-    this.parent = resized(this.parent, n);
-    this.parentRm = resized(this.parentRm, n);
-    this.faultHandler = resized(this.faultHandler, n);
-    this.sessionOf = resized(this.sessionOf, n);
+    const capacity = this.mapRec.length >> 3;
+    if (need <= capacity) return;
+    this.mapRec = resized(this.mapRec, 8 * capacityFor(capacity, need, exact));
   }
 
   private growAttachments(extra: number, exact: boolean): void {
     let free = 0;
-    for (let s = this.attFree; s !== NONE; s = this.attAt[s]!) free++;
+    for (let s = this.attFree; s !== NONE; s = this.attRec[4 * s]!) free++;
     const need = this.attSlots + Math.max(0, extra - free);
-    if (need <= this.attAt.length) return;
-    const n = capacityFor(this.attAt.length, need, exact);
-    this.attAt = resized(this.attAt, n);
-    this.attPages = resized(this.attPages, n);
-    this.attOffset = resized(this.attOffset, n);
-    this.attDs = resized(this.attDs, n);
+    const capacity = this.attRec.length >> 2;
+    if (need <= capacity) return;
+    this.attRec = resized(this.attRec, 4 * capacityFor(capacity, need, exact));
   }
 
   /** Region map index of `rm`. @throws ModelError for anything but a region map of this core. */
@@ -161,43 +153,46 @@ export class RegionMaps {
   create(pages: number, session: number): RegionMap {
     if (!Number.isInteger(pages) || pages < 1) throw new ModelError(`region map of ${pages} pages`);
     this.grow(1, false);
-    const base = this.lookup.add(pages);
+    const base = pages > CHUNK ? this.lookup.add(pages) : 0; // else: [1] is its top entry, nothing attached
     const r = this.count++;
-    this.pages[r] = pages;
-    this.lookupBase[r] = base;
-    this.parent[r] = NONE;
-    this.parentRm[r] = NONE;
-    this.faultHandler[r] = NONE;
-    this.sessionOf[r] = session;
+    const o = 8 * r;
+    const m = this.mapRec;
+    m[o] = pages;
+    m[o + 1] = base;
+    m[o + 2] = NONE;
+    m[o + 3] = session;
+    m[o + 4] = NONE;
+    m[o + 5] = NONE;
     if (session !== NONE) this.account.consume(session, this.profile.memory.regionMapMetadataBytes, 0);
     return (r * 2 + 1) as RegionMap;
   }
 
   /** Size of a dataspace (RAM or managed) in pages. */
   pagesOf(ds: Dataspace): number {
-    if (isRegionMap(ds)) {
-      const r = this.index(ds);
-      return this.pages[r]!;
-    }
+    if (isRegionMap(ds)) return this.mapRec[8 * this.index(ds)]!;
     return this.ram.pagesOf(ds);
   }
 
   /** Attachment + 1 at `page` of region map `r`, or 0 (the pager's lookup). */
   slotAt(r: number, page: number): number {
-    return this.lookup.slotAt(this.lookupBase[r]!, page);
+    const m = this.mapRec;
+    const o = 8 * r;
+    return m[o]! > CHUNK
+      ? this.lookup.slotAt(this.lookup.top, m[o + 1]!, page)
+      : this.lookup.slotAt(m, o + 1, page);
   }
 
   /** `Region_map::fault_handler`: the signal context submitted on a fault in `rm` (null: none). */
   setFaultHandler(rm: RegionMap, ctx: SignalContext | null): void {
     const r = this.index(rm);
     if (ctx !== null && !this.signals.has(ctx)) throw new ModelError(`no signal context ${ctx}`);
-    this.faultHandler[r] = ctx ?? NONE;
+    this.mapRec[8 * r + 2] = ctx ?? NONE;
   }
 
   /** The attachment of `rm` covering `page`, or null. */
   attachmentAt(rm: RegionMap, page: number): Attachment | null {
     const r = this.index(rm);
-    if (!Number.isInteger(page) || page < 0 || page >= this.pages[r]!) return null;
+    if (!Number.isInteger(page) || page < 0 || page >= this.mapRec[8 * r]!) return null;
     const s = this.slotAt(r, page);
     return s === 0 ? null : ((s - 1) as Attachment);
   }
@@ -221,37 +216,42 @@ export class RegionMaps {
     }
     if (isRegionMap(ds)) {
       const inner = ds >> 1;
-      if (this.parent[inner] !== NONE) {
+      if (this.mapRec[8 * inner + 4] !== NONE) {
         throw new ModelError(
           `attach: managed dataspace ${inner} is already attached (the model allows one attachment)`,
         );
       }
-      for (let up = r; up !== NONE; up = this.parentRm[up]!) {
+      for (let up = r; up !== NONE; up = this.mapRec[8 * up + 5]!) {
         if (up === inner) throw new ModelError(`attach: region map ${inner} would contain itself`);
       }
     }
     this.kernel.rpc(this.profile.core.attachWork, Actor.core);
-    const rmPages = this.pages[r]!;
+    const o = 8 * r;
+    const rmPages = this.mapRec[o]!;
     if (at < 0 || n < 1 || at + n > rmPages || !Number.isInteger(at)) {
       throw new ModelError(`attach: region [${at}, ${at + n}) outside region map ${r} of ${rmPages} pages`);
     }
-    const base = this.lookupBase[r]!;
-    const conflict = this.lookup.firstAttached(base, at, at + n);
+    const big = rmPages > CHUNK;
+    const tops = big ? this.lookup.top : this.mapRec;
+    const base = big ? this.mapRec[o + 1]! : o + 1;
+    const conflict = this.lookup.firstAttached(tops, base, at, at + n);
     if (conflict >= 0) throw new ModelError(`attach: region conflict at page ${conflict} of region map ${r}`);
     if (this.attFree === NONE) this.growAttachments(1, false);
+    const att = this.attRec;
     let a = this.attFree;
-    if (a !== NONE) this.attFree = this.attAt[a]!;
+    if (a !== NONE) this.attFree = att[4 * a]!;
     else a = this.attSlots++;
-    this.attAt[a] = at;
-    this.attPages[a] = n;
-    this.attOffset[a] = offset;
-    this.attDs[a] = ds * 2 + (writable ? 1 : 0);
-    this.lookup.setRange(base, rmPages, at, at + n, a + 1);
+    att[4 * a] = at;
+    att[4 * a + 1] = n;
+    att[4 * a + 2] = offset;
+    att[4 * a + 3] = ds * 2 + (writable ? 1 : 0);
+    this.lookup.setRange(tops, base, rmPages, at, at + n, a + 1);
+    const maps = this.mapRec;
     if (isRegionMap(ds)) {
-      this.parent[ds >> 1] = a;
-      this.parentRm[ds >> 1] = r;
+      maps[8 * (ds >> 1) + 4] = a;
+      maps[8 * (ds >> 1) + 5] = r;
     }
-    const session = this.sessionOf[r]!;
+    const session = maps[o + 3]!;
     const bytes = this.profile.memory.attachmentMetadataBytes;
     if (session !== NONE) this.account.consume(session, bytes, this.profile.core.attachWork);
     else this.account.account('attachment-metadata', bytes, false);
@@ -267,24 +267,31 @@ export class RegionMaps {
   detach(rm: RegionMap, at: number): void {
     const r = this.index(rm);
     this.kernel.rpc(this.profile.core.detachWork, Actor.core);
-    const s = Number.isInteger(at) && at >= 0 && at < this.pages[r]! ? this.slotAt(r, at) : 0;
+    const maps = this.mapRec;
+    const o = 8 * r;
+    const rmPages = maps[o]!;
+    const big = rmPages > CHUNK;
+    const tops = big ? this.lookup.top : maps;
+    const base = big ? maps[o + 1]! : o + 1;
+    const s = Number.isInteger(at) && at >= 0 && at < rmPages ? this.lookup.slotAt(tops, base, at) : 0;
+    const att = this.attRec;
     const a = s - 1;
-    if (s === 0 || this.attAt[a] !== at)
+    if (s === 0 || att[4 * a] !== at)
       throw new ModelError(`detach: no region starts at page ${at} of region map ${r}`);
-    const pages = this.attPages[a]!;
-    const offset = this.attOffset[a]!;
-    const ds = this.attDs[a]! >> 1;
-    this.lookup.setRange(this.lookupBase[r]!, this.pages[r]!, at, at + pages, 0);
-    this.attDs[a] = NONE;
-    this.attAt[a] = this.attFree;
+    const pages = att[4 * a + 1]!;
+    const offset = att[4 * a + 2]!;
+    const ds = att[4 * a + 3]! >> 1;
+    this.lookup.setRange(tops, base, rmPages, at, at + pages, 0);
+    att[4 * a + 3] = NONE;
+    att[4 * a] = this.attFree;
     this.attFree = a;
-    const session = this.sessionOf[r]!;
+    const session = maps[o + 3]!;
     const bytes = this.profile.memory.attachmentMetadataBytes;
     if (session !== NONE) this.account.release(session, bytes);
     else this.account.account('attachment-metadata', -bytes, false);
     if ((ds & 1) === 1) {
-      this.parent[ds >> 1] = NONE;
-      this.parentRm[ds >> 1] = NONE;
+      maps[8 * (ds >> 1) + 4] = NONE;
+      maps[8 * (ds >> 1) + 5] = NONE;
     }
     this.counters.detaches++;
     if (this.place(r)) {
@@ -318,19 +325,21 @@ export class RegionMaps {
    * can show; false when `r` is not reachable from B's address space.
    */
   private place(r: number): boolean {
+    const maps = this.mapRec;
     if (r === 0) {
       this.placeDelta = 0;
       this.placeLo = 0;
-      this.placeHi = this.pages[0]!;
+      this.placeHi = maps[0]!;
       return true;
     }
-    const a = this.parent[r]!;
-    if (a === NONE || !this.place(this.parentRm[r]!)) return false;
+    const a = maps[8 * r + 4]!;
+    if (a === NONE || !this.place(maps[8 * r + 5]!)) return false;
+    const att = this.attRec;
     const outer = this.placeDelta;
-    const at = this.attAt[a]!;
+    const at = att[4 * a]!;
     this.placeLo = Math.max(this.placeLo, at + outer);
-    this.placeHi = Math.min(this.placeHi, at + this.attPages[a]! + outer);
-    this.placeDelta = outer + at - this.attOffset[a]!;
+    this.placeHi = Math.min(this.placeHi, at + att[4 * a + 1]! + outer);
+    this.placeDelta = outer + at - att[4 * a + 2]!;
     return true;
   }
 
@@ -340,24 +349,27 @@ export class RegionMaps {
    * hands out); fills `out`, or returns false when nothing is attached there.
    */
   backingOf(vpn: number, out: Backing): boolean {
-    if (!Number.isInteger(vpn) || vpn < 0 || vpn >= this.pages[0]!) return false;
+    const maps = this.mapRec;
+    const att = this.attRec;
+    if (!Number.isInteger(vpn) || vpn < 0 || vpn >= maps[0]!) return false;
     let r = 0;
     let page = vpn;
     let delta = 0;
     let lo = 0;
-    let hi = this.pages[0]!;
+    let hi = maps[0]!;
     for (let levels = 1; ; levels++) {
       const s = this.slotAt(r, page);
       if (s === 0) return false;
-      const a = s - 1;
-      const at = this.attAt[a]!;
-      const offset = this.attOffset[a]!;
-      const ds = this.attDs[a]! >> 1;
+      const a = 4 * (s - 1);
+      const at = att[a]!;
+      const pages = att[a + 1]!;
+      const offset = att[a + 2]!;
+      const ds = att[a + 3]! >> 1;
       lo = Math.max(lo, at + delta);
-      hi = Math.min(hi, at + this.attPages[a]! + delta);
+      hi = Math.min(hi, at + pages + delta);
       if (r === 0) {
         out.allocBase = at;
-        out.allocPages = this.attPages[a]!;
+        out.allocPages = pages;
       }
       if ((ds & 1) === 1) {
         delta += at - offset;
@@ -381,7 +393,7 @@ export class RegionMaps {
    * @throws ModelError when the region map has no fault handler (B would block forever).
    */
   fault(r: number, thread: Thread, page: number, write: boolean): void {
-    const ctx = this.faultHandler[r]!;
+    const ctx = this.mapRec[8 * r + 2]!;
     if (r === 0 || ctx === NONE) {
       throw new ModelError(
         `unresolvable ${write ? 'write' : 'read'} fault at page ${page} of region map ${r}: no fault handler`,

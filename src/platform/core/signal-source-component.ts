@@ -68,11 +68,14 @@ export class Signals {
   private readonly receivers: ((imprint: number) => void)[] = [];
   /** Contexts each receiver manages. */
   private readonly receiverContexts: number[] = [];
-  /** Contexts created so far (the registry's length), and each one's receiver, imprint and place in its receiver's list. */
+  /** Contexts created so far (the registry's length). */
   private count = 0;
-  private receiverOf = new Uint16Array(16);
-  private imprintOf = new Int32Array(16);
-  private indexInReceiver = new Int32Array(16);
+  /**
+   * One record per context (tables.ts), four int32: [0] its receiver, [1] its
+   * imprint, [2] its place in its receiver's list, [3] unused (16-byte
+   * records); `submit` reads all three.
+   */
+  private context = new Int32Array(4 * 16);
 
   constructor(
     private readonly profile: CostProfile,
@@ -83,11 +86,9 @@ export class Signals {
   /** Makes room for `extra` more contexts (exactly, or by doubling). */
   grow(extra: number, exact: boolean): void {
     const need = this.count + extra;
-    if (need <= this.imprintOf.length) return;
-    const n = capacityFor(this.imprintOf.length, need, exact);
-    this.receiverOf = resized(this.receiverOf, n);
-    this.imprintOf = resized(this.imprintOf, n);
-    this.indexInReceiver = resized(this.indexInReceiver, n);
+    const capacity = this.context.length >> 2;
+    if (need <= capacity) return;
+    this.context = resized(this.context, 4 * capacityFor(capacity, need, exact));
   }
 
   /** A signal receiver whose thread calls `handler(imprint)` for each signal it receives. */
@@ -105,9 +106,10 @@ export class Signals {
     if ((imprint | 0) !== imprint) throw new ModelError(`signal imprint ${imprint} is not an int32`);
     this.grow(1, false);
     const c = this.count++;
-    this.receiverOf[c] = receiver;
-    this.imprintOf[c] = imprint;
-    this.indexInReceiver[c] = this.receiverContexts[receiver]!;
+    const rec = this.context;
+    rec[4 * c] = receiver;
+    rec[4 * c + 1] = imprint;
+    rec[4 * c + 2] = this.receiverContexts[receiver]!;
     this.receiverContexts[receiver]!++;
     return c as SignalContext;
   }
@@ -124,7 +126,9 @@ export class Signals {
   submit(ctx: SignalContext): void {
     const k = this.profile.kernel;
     const a = this.profile.checkpointer;
-    const r = this.receiverOf[ctx]!;
+    const o = 4 * ctx;
+    const rec = this.context;
+    const r = rec[o]!;
     // 1-2. Pd_session::submit, an RPC to core's entrypoint; it queues the signal and triggers the IRQ.
     this.kernel.rpc(this.profile.core.signalWork, CORE);
     this.clock.charge(IPC, k.irqTrigger);
@@ -135,9 +139,8 @@ export class Signals {
     this.clock.charge(IPC, k.irqTrigger);
     this.clock.charge(
       HANDLER,
-      (this.count - ctx) * a.listNodeVisit +
-        (this.receiverContexts[r]! - this.indexInReceiver[ctx]!) * a.signalContextVisit,
+      (this.count - ctx) * a.listNodeVisit + (this.receiverContexts[r]! - rec[o + 2]!) * a.signalContextVisit,
     );
-    this.receivers[r]!(this.imprintOf[ctx]!);
+    this.receivers[r]!(rec[o + 1]!);
   }
 }
