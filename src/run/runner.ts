@@ -215,11 +215,13 @@ function startMeasured(
 
   /**
    * Collect, store and verify, B stopped: the pages reported in
-   * `reportedList[0..n)`, returned as `[n, verdict]`. Under `--copy=stop`
+   * `reportedList[0..n)`, returning n, with the checkpoint's verdict in
+   * `verdict` (the store's object, until the next checkpoint). Under `--copy=stop`
    * A copies them first (`copyInPause`); under `cow` its copier thread copies
    * them after the pause, each checked against what is stored here.
    */
-  const collectAndStore = (copyInPause: boolean): [number, CheckpointVerdict] => {
+  let verdict: CheckpointVerdict | null = null;
+  const collectAndStore = (copyInPause: boolean): number => {
     clock.phase = Phase.collect;
     const n = strategy.collect(reportedList);
     const unique = markReported(reportedList, n, reported);
@@ -237,19 +239,19 @@ function startMeasured(
     // and the restored chain against live memory. B is stopped until the
     // resume, and re-arming changes no page contents.
     const full = fullCheck ? store.fullVerdict(reported, memory) : null;
-    const verdict = store.verify(reported, reportedList, unique, memory);
+    verdict = store.verify(reported, reportedList, unique, memory);
     if (full !== null) checkAgainstFull(verdict, full);
     clearMarks(reported, reportedList, unique);
     clock.phase = Phase.rearm;
     strategy.rearm(reportedList, unique);
-    return [unique, verdict];
+    return unique;
   };
 
   /** B resumed at the end of a pause that began at `t0`, which copied `unique` pages. */
-  const endPause = (t0: number, unique: number, verdict: CheckpointVerdict): void => {
+  const endPause = (t0: number, unique: number): void => {
     clock.phase = Phase.pause;
     kernel.rpc(costs.core.threadControl, Actor.core); // resume B
-    ledger.record(unique, verdict, clock.now - t0);
+    ledger.record(unique, verdict!, clock.now - t0);
     stalls.record(clock.now - t0, StallCause.checkpoint);
     clock.phase = Phase.run;
   };
@@ -260,8 +262,7 @@ function startMeasured(
     // Stop B's thread: A's RPC to core (Cpu_thread), which, as every IPC,
     // leaves B's address space (kernel.ts switchFromB; issue 10).
     kernel.rpc(costs.core.threadControl, Actor.core);
-    const [unique, verdict] = collectAndStore(true);
-    endPause(t0, unique, verdict);
+    endPause(t0, collectAndStore(true));
     return true;
   };
 
@@ -284,11 +285,11 @@ function startMeasured(
       clock.phase = Phase.copy;
       a.finishInPause(); // the overrun: the last checkpoint's copy, B stopped
     }
-    const [unique, verdict] = collectAndStore(false);
+    const unique = collectAndStore(false);
     // The copy-on-write protect of the pages to copy (what the re-arm protected already rides along).
     forEachFlexpageOfPages(reportedList, unique, (vpn, order) => kernel.cowProtect(vpn, order));
     a.load(reportedList, unique);
-    endPause(t0, unique, verdict);
+    endPause(t0, unique);
     a.afterPause();
     return true;
   };
