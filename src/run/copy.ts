@@ -119,10 +119,21 @@ export class Copier {
     const { core } = this.platform;
     const space = core.checkpointer;
     const b = this.b;
+    // B's pages [lo, hi) where B shows the dataspace looked up last. Nothing a
+    // copy does changes B's region maps (A attaches and detaches in its own
+    // address space; its detach only unmaps B's pages), so a page in that span
+    // is backed by that dataspace: `backingOf` is called once per run of
+    // reported pages in one dataspace, not per page (host time only).
+    let lo = 0;
+    let hi = 0;
     if (this.mode === 'mapped') {
       for (let i = 0; i < n; i++) {
         const p = list[i]!;
-        if (!core.backingOf(p, b)) throw new ModelError(`copy: B's page ${p} has no dataspace attached`);
+        if (p < lo || p >= hi) {
+          if (!core.backingOf(p, b)) throw new ModelError(`copy: B's page ${p} has no dataspace attached`);
+          lo = b.bLo;
+          hi = b.bHi;
+        }
         space.read(b.ds, p - b.bBase);
       }
       return;
@@ -131,9 +142,15 @@ export class Copier {
     const now = this.checkpoint++;
     for (let i = 0; i < n; i++) {
       const p = list[i]!;
+      if (p >= lo && p < hi) continue; // in the dataspace copied last, with it
       if (!core.backingOf(p, b)) throw new ModelError(`copy: B's page ${p} has no dataspace attached`);
-      if (copiedAt[b.bLo] === now) continue;
-      copiedAt[b.bLo] = now;
+      lo = b.bLo;
+      hi = b.bHi;
+      // A dataspace B shows on one page is reached through that page alone, which the list holds once.
+      if (hi - lo > 1) {
+        if (copiedAt[lo] === now) continue;
+        copiedAt[lo] = now;
+      }
       // _checkpoint_dataspace_content: attach the original and the copy, copy, detach both.
       space.attach();
       space.attachCopy(b.allocPages);
