@@ -62,3 +62,46 @@ export function summarizeStalls(h: Histogram): StallSummary {
     meanCycles: Math.round(sum / count),
   };
 }
+
+/**
+ * The summary of several histograms taken together, as {@link summarizeStalls}
+ * gives it for their merge, without merging them: the order statistics by a
+ * walk in ascending duration across them. The durations are exact integers
+ * and the stalls of a run never overlap in simulated time, so every sum stays
+ * below 2^53 and the mean is the merge's, whatever the order of addition.
+ */
+export function summarizeStallsOf(hs: readonly Histogram[]): StallSummary {
+  const some = hs.filter((h) => h.length > 0);
+  if (some.length <= 1) return summarizeStalls(some[0] ?? []);
+  let count = 0;
+  let sum = 0;
+  let maxCycles = 0;
+  for (const h of some) {
+    for (const [d, n] of h) {
+      count += n;
+      sum += d * n;
+    }
+    maxCycles = Math.max(maxCycles, h[h.length - 1]![0]);
+  }
+  if (count === 0) return summarizeStalls([]);
+  const k50 = nearestRank(count, 0.5) - 1;
+  const k99 = nearestRank(count, 0.99) - 1;
+  let p50Cycles = -1;
+  let p99Cycles = -1;
+  const at = some.map(() => 0);
+  for (let seen = 0; p99Cycles < 0; ) {
+    let d = Number.POSITIVE_INFINITY;
+    for (let j = 0; j < some.length; j++) if (at[j]! < some[j]!.length) d = Math.min(d, some[j]![at[j]!]![0]);
+    if (d === Number.POSITIVE_INFINITY) throw new RangeError(`order statistic ${k99} of ${seen} durations`);
+    for (let j = 0; j < some.length; j++) {
+      const e = some[j]![at[j]!];
+      if (e !== undefined && e[0] === d) {
+        seen += e[1];
+        at[j]!++;
+      }
+    }
+    if (p50Cycles < 0 && k50 < seen) p50Cycles = d;
+    if (k99 < seen) p99Cycles = d;
+  }
+  return { count, maxCycles, p50Cycles, p99Cycles, meanCycles: Math.round(sum / count) };
+}
