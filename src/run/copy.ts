@@ -292,15 +292,25 @@ export class Copier {
         fault: 0,
       };
     }
-    const costs: number[] = [];
+    // A part's cost depends on its two sizes alone: computed again only where they differ from
+    // the part before's (a tracker's 64 Ki designated dataspaces have one pair), and added once
+    // per part, costliest first, as a sort of every part's cost would.
+    const partsOfCost = new Map<number, number>();
     let direct = false;
+    let last: Part | null = null;
+    let cost = 0;
     for (const part of this.parts) {
-      costs.push(this.partCycles(part));
+      if (last === null || part.dsPages !== last.dsPages || part.allocPages !== last.allocPages)
+        cost = this.partCycles(part);
+      last = part;
+      partsOfCost.set(cost, (partsOfCost.get(cost) ?? 0) + 1);
       direct ||= part.direct;
     }
-    costs.sort((x, y) => y - x);
     let pause = 0;
-    for (let i = 0; i < Math.min(costs.length, copied); i++) pause += costs[i]!;
+    let left = copied;
+    for (const cost of [...partsOfCost.keys()].sort((x, y) => y - x)) {
+      for (let i = Math.min(partsOfCost.get(cost)!, left); i > 0; i--, left--) pause += cost;
+    }
     return { pause, fault: direct ? pagerRefaultCycles(profile) : 0 };
   }
 }
