@@ -67,10 +67,12 @@ export function runExperiment(config: RunConfig, with_: RunOverrides = {}): RunR
     );
   }
   const cache = baselineCache(prepared);
-  const base = cache.known === undefined ? baselineReplay(prepared, stream) : null;
+  // Replayed beside the measured run, unless it is known or being replayed elsewhere (`baselineLater`).
+  const later = cache.known === undefined ? with_.baselineLater : undefined;
+  const base = cache.known === undefined && later === undefined ? baselineReplay(prepared, stream) : null;
   const measured = startMeasured(prepared, stream, with_.fullCheck === true, with_.brokenCow === true);
   drive(stream, base ? [base, measured.replay] : [measured.replay]);
-  const baseline = cache.known ?? base!.finish();
+  const baseline = cache.known ?? base?.finish() ?? later?.() ?? replayBaselineAlone(prepared);
   if (cache.known === undefined) cache.store(baseline);
   const result = measured.finish(baseline);
   checkExactResult(result);
@@ -79,6 +81,14 @@ export function runExperiment(config: RunConfig, with_: RunOverrides = {}): RunR
 
 function openStream(p: PreparedRun): WorkloadStream {
   return createWorkload(p.workload, p.config.common, p.workloadParams, p.config.seed);
+}
+
+/** The baseline of `p` replayed on its own, from a fresh stream of the workload (the same accesses). */
+function replayBaselineAlone(p: PreparedRun): ReplayOutcome {
+  const stream = openStream(p);
+  const base = baselineReplay(p, stream);
+  drive(stream, [base]);
+  return base.finish();
 }
 
 /**
