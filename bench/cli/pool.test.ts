@@ -34,7 +34,7 @@ const outcome = (cycles: number): ReplayOutcome => ({
 });
 
 describe('the pool’s baseline board', () => {
-  it('gives a second worker a run of another baseline while the first replays one', () => {
+  it('leaves the replay of a shared baseline to its second run, and gives a third worker a run of another baseline meanwhile', () => {
     const board = new BaselineBoard([
       config('oracle', 'uniform'),
       config('full-copy', 'uniform'),
@@ -42,19 +42,40 @@ describe('the pool’s baseline board', () => {
       config('full-copy', 'zipf'),
     ]);
     expect(board.next()).toBe(0);
-    expect(board.next()).toBe(2); // uniform's baseline is being replayed
-    expect(board.known(1)).toBeUndefined();
-    board.finished(0, outcome(7));
+    expect(board.replays(0)).toBe(false); // run 1 shares its baseline and replays it
     expect(board.next()).toBe(1);
-    expect(board.known(1)).toEqual(outcome(7));
-    expect(board.next()).toBe(3); // only run left, though zipf's baseline is still being replayed
+    expect(board.replays(1)).toBe(true);
+    expect(board.shared(1)).toBe(board.shared(0));
+    expect(board.next()).toBe(2); // uniform's baseline is being replayed
+    expect(board.replays(2)).toBe(false);
+    expect(board.shared(2)).not.toBe(board.shared(0));
     expect(board.known(3)).toBeUndefined();
+    board.finished(1, outcome(7));
+    expect(board.known(0)).toEqual(outcome(7));
+    expect(board.next()).toBe(3);
+    expect(board.replays(3)).toBe(true);
     expect(board.next()).toBeUndefined();
   });
 
-  it('takes the plan’s order when every waiting run shares a baseline being replayed', () => {
-    const board = new BaselineBoard([config('oracle', 'uniform'), config('full-copy', 'uniform')]);
-    expect([board.next(), board.next()]).toEqual([0, 1]);
+  it('takes the plan’s order when every waiting run shares a baseline being replayed, and replays it once', () => {
+    const board = new BaselineBoard([
+      config('oracle', 'uniform'),
+      config('full-copy', 'uniform'),
+      config('dirty-bit-scan', 'uniform'),
+    ]);
+    expect([board.next(), board.next(), board.next()]).toEqual([0, 1, 2]);
+    expect([0, 1, 2].map((i) => board.replays(i))).toEqual([false, true, false]);
+  });
+
+  it('has a run replay a baseline no other run shares, or one known when it is given out', () => {
+    const board = new BaselineBoard([config('oracle', 'uniform'), config('oracle', 'zipf')]);
+    expect(board.next()).toBe(0);
+    expect(board.replays(0)).toBe(true);
+    const shared = new BaselineBoard([config('oracle', 'uniform'), config('full-copy', 'uniform')]);
+    expect(shared.next()).toBe(0);
+    shared.finished(0, outcome(3));
+    expect(shared.next()).toBe(1);
+    expect([shared.replays(1), shared.known(1)]).toEqual([false, outcome(3)]);
   });
 
   it('gives out the runs of strategies that declare faults first, costliest first, fault-free ones in the plan’s order', () => {

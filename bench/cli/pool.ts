@@ -9,7 +9,12 @@
  * sends back the baseline it replayed, and the pool hands it with every later
  * run that shares it; and while a worker replays a baseline, the others are
  * given runs of other baselines first, so a baseline is replayed once, not
- * once per worker, wherever the plan allows.
+ * once per worker, wherever the plan allows. The costliest run of a baseline
+ * does not replay it when other runs share it: the next of them given out
+ * does, and writes it to memory the workers share (SharedBaseline), where the
+ * costliest reads it at its end (replaying it only if it is not there yet).
+ * The longest run of a sweep, which bounds its wall time with two workers or
+ * more, then does not carry the baseline's replay too.
  *
  * Workers take the runs expected to take longest first (`expectedHostCost`),
  * so that a long run does not start last and leave the other workers idle
@@ -23,6 +28,7 @@ import {
   type RunConfig,
   type RunResult,
   runExperiment,
+  SharedBaseline,
   sharedBaselineKey,
   strategyBounds,
 } from '../../src/run/index.ts';
@@ -111,7 +117,13 @@ function runInWorkers(
         void w.terminate();
         return;
       }
-      const task: Task = { index, config: configs[index]!, baseline: baselines.known(index) };
+      const task: Task = {
+        index,
+        config: configs[index]!,
+        baseline: baselines.known(index),
+        shared: baselines.shared(index),
+        replay: baselines.replays(index),
+      };
       w.postMessage(task);
     };
     for (let i = 0; i < threads; i++) {
@@ -171,13 +183,21 @@ export function expectedHostCost(config: RunConfig): number {
  * Which run a free worker takes next, and the baselines known so far: of the
  * runs not yet given out, in descending expected host cost (`cost`; ties in
  * the plan's order), the first whose baseline is known or not being replayed
- * by another worker, else the first.
+ * by another worker, else the first. And which of them replays its baseline
+ * beside its own run: none whose baseline is known or being replayed, nor the
+ * first given out of a baseline other waiting runs share (the costliest:
+ * the next given out replays it); any other.
  */
 export class BaselineBoard {
   private readonly keys: string[];
   private readonly waiting: number[];
   private readonly replaying = new Set<string>();
+  /** Baselines whose first run was given out without replaying it. */
+  private readonly deferred = new Set<string>();
+  /** Runs given out that replay their baseline. */
+  private readonly replayers = new Set<number>();
   private readonly baselines = new Map<string, ReplayOutcome>();
+  private readonly slots = new Map<string, SharedBaseline>();
 
   constructor(configs: readonly RunConfig[], cost: (config: RunConfig) => number = expectedHostCost) {
     this.keys = configs.map(sharedBaselineKey);
@@ -194,10 +214,32 @@ export class BaselineBoard {
       return this.baselines.has(key) || !this.replaying.has(key);
     });
     if (at < 0) at = 0;
-    const [index] = this.waiting.splice(at, 1);
-    const key = this.keys[index!]!;
-    if (!this.baselines.has(key)) this.replaying.add(key);
+    const index = this.waiting.splice(at, 1)[0]!;
+    const key = this.keys[index]!;
+    if (this.baselines.has(key) || this.replaying.has(key)) return index;
+    if (!this.deferred.has(key) && this.waiting.some((i) => this.keys[i] === key)) {
+      this.deferred.add(key);
+      return index;
+    }
+    this.replaying.add(key);
+    this.replayers.add(index);
     return index;
+  }
+
+  /** Whether run `index`, given out, replays its baseline beside its own run (else it reads it at its end). */
+  replays(index: number): boolean {
+    return this.replayers.has(index);
+  }
+
+  /** The shared slot of run `index`'s baseline, where the run that replays it writes it. */
+  shared(index: number): SharedArrayBuffer {
+    const key = this.keys[index]!;
+    let slot = this.slots.get(key);
+    if (slot === undefined) {
+      slot = new SharedBaseline();
+      this.slots.set(key, slot);
+    }
+    return slot.buffer;
   }
 
   /** The baseline to send with run `index`, if known. */

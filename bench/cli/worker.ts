@@ -11,13 +11,22 @@ import {
   type RunResult,
   rememberBaseline,
   runExperiment,
+  SharedBaseline,
 } from '../../src/run/index.ts';
 
-/** A run to do: its index in the plan, its configuration, and its baseline when another run replayed it. */
+/**
+ * A run to do: its index in the plan, its configuration, and its baseline
+ * when another run replayed it. Else `shared`, its baseline's shared slot
+ * (SharedBaseline), and `replay`: whether this run replays the baseline
+ * beside its own (and writes it to the slot), or reads it from the slot at
+ * its end, replaying it then only if no other worker has written it.
+ */
 export interface Task {
   index: number;
   config: RunConfig;
   baseline: ReplayOutcome | undefined;
+  shared: SharedArrayBuffer;
+  replay: boolean;
 }
 
 /** What a worker posts back for a task. */
@@ -31,8 +40,11 @@ if (port) {
     let reply: Reply;
     try {
       if (task.baseline !== undefined) rememberBaseline(task.config, task.baseline);
-      const result = runExperiment(task.config);
-      reply = { index: task.index, result, baseline: knownBaseline(task.config) };
+      const shared = new SharedBaseline(task.shared);
+      const result = runExperiment(task.config, task.replay ? {} : { baselineLater: () => shared.read() });
+      const baseline = knownBaseline(task.config);
+      if (baseline !== undefined) shared.write(baseline);
+      reply = { index: task.index, result, baseline };
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
       reply = { index: task.index, error: { name: err.name, message: err.message, stack: err.stack } };

@@ -77,3 +77,48 @@ export function baselineReplay(p: PreparedRun, stream: WorkloadStream): Replay {
   platform.clock.phase = Phase.run;
   return new Replay(platform, stream.computeCycles, stream.jobs, stream.accesses, null, () => true);
 }
+
+/** The fields of a baseline, in the order {@link SharedBaseline} keeps them (a record, so the compiler finds a missing one). */
+const OUTCOME_FIELD: Record<keyof ReplayOutcome, number> = {
+  cycles: 0,
+  idleCycles: 1,
+  skippedSlots: 2,
+  accesses: 3,
+  wcrtCycles: 4,
+  deadlineMisses: 5,
+  jobs: 6,
+};
+const OUTCOME_FIELDS = Object.keys(OUTCOME_FIELD) as (keyof ReplayOutcome)[];
+
+/**
+ * One baseline in memory shared between threads (bench/cli/pool.ts): the
+ * worker that replays it writes it when its run ends, and a worker whose run
+ * of the same baseline started meanwhile reads it at its end
+ * (`RunOverrides.baselineLater`) instead of replaying it beside its own. A
+ * baseline's figures are integers below 2^53, exact in a Float64Array.
+ */
+export class SharedBaseline {
+  private readonly values: Float64Array;
+  /** 1 once the values are written (Atomics orders the write before it). */
+  private readonly ready: Int32Array;
+
+  constructor(readonly buffer = new SharedArrayBuffer(8 * (OUTCOME_FIELDS.length + 1))) {
+    this.values = new Float64Array(buffer, 8, OUTCOME_FIELDS.length);
+    this.ready = new Int32Array(buffer, 0, 1);
+  }
+
+  /** Stores `o` (a later write of the same baseline changes nothing: a baseline is a pure function of its key). */
+  write(o: ReplayOutcome): void {
+    if (Atomics.load(this.ready, 0) === 1) return;
+    for (const k of OUTCOME_FIELDS) this.values[OUTCOME_FIELD[k]] = o[k];
+    Atomics.store(this.ready, 0, 1);
+  }
+
+  /** The baseline, or undefined while none is written. */
+  read(): ReplayOutcome | undefined {
+    if (Atomics.load(this.ready, 0) !== 1) return undefined;
+    const o = {} as ReplayOutcome;
+    for (const k of OUTCOME_FIELDS) o[k] = this.values[OUTCOME_FIELD[k]]!;
+    return o;
+  }
+}

@@ -119,10 +119,21 @@ export class Copier {
     const { core } = this.platform;
     const space = core.checkpointer;
     const b = this.b;
+    // B's pages [lo, hi) where B shows the dataspace looked up last. Nothing a
+    // copy does changes B's region maps (A attaches and detaches in its own
+    // address space; its detach only unmaps B's pages), so a page in that span
+    // is backed by that dataspace: `backingOf` is called once per run of
+    // reported pages in one dataspace, not per page (host time only).
+    let lo = 0;
+    let hi = 0;
     if (this.mode === 'mapped') {
       for (let i = 0; i < n; i++) {
         const p = list[i]!;
-        if (!core.backingOf(p, b)) throw new ModelError(`copy: B's page ${p} has no dataspace attached`);
+        if (p < lo || p >= hi) {
+          if (!core.backingOf(p, b)) throw new ModelError(`copy: B's page ${p} has no dataspace attached`);
+          lo = b.bLo;
+          hi = b.bHi;
+        }
         space.read(b.ds, p - b.bBase);
       }
       return;
@@ -131,9 +142,15 @@ export class Copier {
     const now = this.checkpoint++;
     for (let i = 0; i < n; i++) {
       const p = list[i]!;
+      if (p >= lo && p < hi) continue; // in the dataspace copied last, with it
       if (!core.backingOf(p, b)) throw new ModelError(`copy: B's page ${p} has no dataspace attached`);
-      if (copiedAt[b.bLo] === now) continue;
-      copiedAt[b.bLo] = now;
+      lo = b.bLo;
+      hi = b.bHi;
+      // A dataspace B shows on one page is reached through that page alone, which the list holds once.
+      if (hi - lo > 1) {
+        if (copiedAt[lo] === now) continue;
+        copiedAt[lo] = now;
+      }
       // _checkpoint_dataspace_content: attach the original and the copy, copy, detach both.
       space.attach();
       space.attachCopy(b.allocPages);
@@ -275,15 +292,25 @@ export class Copier {
         fault: 0,
       };
     }
-    const costs: number[] = [];
+    // A part's cost depends on its two sizes alone: computed again only where they differ from
+    // the part before's (a tracker's 64 Ki designated dataspaces have one pair), and added once
+    // per part, costliest first, as a sort of every part's cost would.
+    const partsOfCost = new Map<number, number>();
     let direct = false;
+    let last: Part | null = null;
+    let cost = 0;
     for (const part of this.parts) {
-      costs.push(this.partCycles(part));
+      if (last === null || part.dsPages !== last.dsPages || part.allocPages !== last.allocPages)
+        cost = this.partCycles(part);
+      last = part;
+      partsOfCost.set(cost, (partsOfCost.get(cost) ?? 0) + 1);
       direct ||= part.direct;
     }
-    costs.sort((x, y) => y - x);
     let pause = 0;
-    for (let i = 0; i < Math.min(costs.length, copied); i++) pause += costs[i]!;
+    let left = copied;
+    for (const cost of [...partsOfCost.keys()].sort((x, y) => y - x)) {
+      for (let i = Math.min(partsOfCost.get(cost)!, left); i > 0; i--, left--) pause += cost;
+    }
     return { pause, fault: direct ? pagerRefaultCycles(profile) : 0 };
   }
 }

@@ -99,6 +99,20 @@ describe('exact integers or a clear error', () => {
     expect(() => checkExactResult(neg)).toThrow(/metrics\.counters\.tlbMisses = 0\.5/);
   });
 
+  it('checks every duration and count of the stall histograms, naming the cause', () => {
+    const r = runExperiment(literalConfig(x86, 'oracle'), { workload: writes(3, 10) });
+    const pauses = r.metrics.stallHistogram.checkpoint;
+    expect(pauses.length).toBeGreaterThan(0);
+    const duration = structuredClone(r);
+    duration.metrics.stallHistogram.checkpoint[pauses.length - 1]![0] = 2 ** 53;
+    expect(() => checkExactResult(duration)).toThrow(
+      /metrics\.stallHistogram\.checkpoint duration = 9007199254740992 is not an exact integer/,
+    );
+    const count = structuredClone(r);
+    count.metrics.stallHistogram.checkpoint[0]![1] = -1;
+    expect(() => checkExactResult(count)).toThrow(/metrics\.stallHistogram\.checkpoint count = -1/);
+  });
+
   it('bounds the strategy a test defines too (a bound of MAX_SAFE_INTEGER is exact)', () => {
     const lax = defineStrategy({
       name: 'lax',

@@ -48,9 +48,11 @@ export function checkExactBounds(
 }
 
 /**
- * The integer figures of a result: [path, value] for every number that
- * counts something (cycles, pages, bytes, events). Means, ratios and
- * percentages are left out: they are quotients, not totals.
+ * The integer figures of a result other than its stall histograms: [path,
+ * value] for every number that counts something (cycles, pages, bytes,
+ * events). Means, ratios and percentages are left out: they are quotients,
+ * not totals. The histograms (up to one entry per distinct stall duration,
+ * tens of thousands in a long run) are checked apart, by {@link inexactInHistograms}.
  */
 function integerFigures(r: RunResult): [string, number][] {
   const m = r.metrics;
@@ -90,13 +92,24 @@ function integerFigures(r: RunResult): [string, number][] {
   add('bounds', r.bounds);
   if (m.realtime) add('metrics.realtime', m.realtime);
   if (m.cow) add('metrics.cow', m.cow);
-  for (const [cause, histogram] of Object.entries(m.stallHistogram)) {
+  return out;
+}
+
+const exact = (value: number) => Number.isSafeInteger(value) && value >= 0;
+
+/**
+ * The first duration or count of the stall histograms that is not an exact
+ * non-negative integer, as [path, value], or null: the numbers are checked
+ * first and a path is built only for the one that fails.
+ */
+function inexactInHistograms(r: RunResult): [string, number] | null {
+  for (const [cause, histogram] of Object.entries(r.metrics.stallHistogram)) {
     for (const [cycles, count] of histogram) {
-      out.push([`metrics.stallHistogram.${cause} duration`, cycles]);
-      out.push([`metrics.stallHistogram.${cause} count`, count]);
+      if (!exact(cycles)) return [`metrics.stallHistogram.${cause} duration`, cycles];
+      if (!exact(count)) return [`metrics.stallHistogram.${cause} count`, count];
     }
   }
-  return out;
+  return null;
 }
 
 /**
@@ -105,10 +118,10 @@ function integerFigures(r: RunResult): [string, number][] {
  * @throws ModelError naming the first figure that is not.
  */
 export function checkExactResult(r: RunResult): void {
-  for (const [path, value] of integerFigures(r)) {
-    if (Number.isSafeInteger(value) && value >= 0) continue;
-    throw new ModelError(
-      `${r.strategy} × ${r.workload} on ${r.profile}: ${path} = ${value} is not an exact integer (2^53 − 1 = ${Number.MAX_SAFE_INTEGER} is the largest, see src/platform/exact.ts); run fewer pages or accesses, or lower the profile's figures`,
-    );
-  }
+  const inexact = integerFigures(r).find(([, value]) => !exact(value)) ?? inexactInHistograms(r);
+  if (inexact === null) return;
+  const [path, value] = inexact;
+  throw new ModelError(
+    `${r.strategy} × ${r.workload} on ${r.profile}: ${path} = ${value} is not an exact integer (2^53 − 1 = ${Number.MAX_SAFE_INTEGER} is the largest, see src/platform/exact.ts); run fewer pages or accesses, or lower the profile's figures`,
+  );
 }

@@ -1,5 +1,5 @@
 /** The runner: the only surface the CLI, benchmarks and scripts import. */
-export { knownBaseline, rememberBaseline, sharedBaselineKey } from './baseline.ts';
+export { knownBaseline, rememberBaseline, SharedBaseline, sharedBaselineKey } from './baseline.ts';
 export {
   COPIER_PRIORITIES,
   COPY_MODES,

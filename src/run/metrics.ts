@@ -16,7 +16,7 @@ import {
 import type { CowMetrics } from './cow.ts';
 import type { PreparedRun } from './prepare.ts';
 import type { ReplayOutcome } from './replay.ts';
-import { summarizeStalls } from './stats.ts';
+import { summarizeStalls, summarizeStallsOf } from './stats.ts';
 import type { CheckpointVerdict } from './store.ts';
 import type { FinalCheckpoint, RunMetrics, RunResult, StallSummary } from './types.ts';
 
@@ -130,12 +130,12 @@ const BOUNDED_KINDS = Object.entries(STALL_BOUND_FIELDS) as [StallKind, StallBou
 export function buildMetrics(run: FinishedRun): { metrics: RunMetrics; failures: string[] } {
   const { platform, runtimeCycles, counters, ledger, bounds, outcome, baseline } = run;
   const { clock, stalls } = platform;
-  const stallSummary = summarizeStalls(stalls.histogram());
   // Every stall kind the platform declares, by its name (`cowFault` only where checkpoints copy on write).
+  const byCause = Object.entries(StallCause).map(([kind, id]) => [kind, stalls.histogram(id)] as const);
+  // All kinds together, from the histograms per kind (not another histogram of every stall).
+  const stallSummary = summarizeStallsOf(byCause.map(([, h]) => h));
   const stallHistogram = Object.fromEntries(
-    Object.entries(StallCause)
-      .filter(([kind]) => kind !== 'cowFault' || run.cow !== null)
-      .map(([kind, id]) => [kind, stalls.histogram(id)]),
+    byCause.filter(([kind]) => kind !== 'cowFault' || run.cow !== null),
   ) as RunMetrics['stallHistogram'];
   const stallsByKind: Record<string, StallSummary> = {};
   for (const [kind, h] of Object.entries(stallHistogram)) stallsByKind[kind] = summarizeStalls(h);

@@ -15,7 +15,7 @@ import {
   type CopyMode,
   defaultSliceCycles,
 } from './cow.ts';
-import type { CheckpointTimer } from './replay.ts';
+import type { CheckpointTimer, ReplayOutcome } from './replay.ts';
 import type { RunConfig } from './types.ts';
 
 /** Raised for a configuration that cannot run (unknown name); the message is one line. */
@@ -58,6 +58,14 @@ export interface RunOverrides {
    * (kernel.ts `debugCowCopyAfterWrite`); the consistency check must fail the run.
    */
   brokenCow?: boolean;
+  /**
+   * Where the baseline will be, replayed elsewhere meanwhile (another worker
+   * thread of the pool, bench/cli/pool.ts): a run whose baseline is not
+   * known at its start then replays only the measured run, and asks this at
+   * its end; undefined means it is not there yet, and the run replays the
+   * baseline itself then. The result is the same either way.
+   */
+  baselineLater?: () => ReplayOutcome | undefined;
 }
 
 /**

@@ -67,10 +67,12 @@ export function runExperiment(config: RunConfig, with_: RunOverrides = {}): RunR
     );
   }
   const cache = baselineCache(prepared);
-  const base = cache.known === undefined ? baselineReplay(prepared, stream) : null;
+  // Replayed beside the measured run, unless it is known or being replayed elsewhere (`baselineLater`).
+  const later = cache.known === undefined ? with_.baselineLater : undefined;
+  const base = cache.known === undefined && later === undefined ? baselineReplay(prepared, stream) : null;
   const measured = startMeasured(prepared, stream, with_.fullCheck === true, with_.brokenCow === true);
   drive(stream, base ? [base, measured.replay] : [measured.replay]);
-  const baseline = cache.known ?? base!.finish();
+  const baseline = cache.known ?? base?.finish() ?? later?.() ?? replayBaselineAlone(prepared);
   if (cache.known === undefined) cache.store(baseline);
   const result = measured.finish(baseline);
   checkExactResult(result);
@@ -79,6 +81,14 @@ export function runExperiment(config: RunConfig, with_: RunOverrides = {}): RunR
 
 function openStream(p: PreparedRun): WorkloadStream {
   return createWorkload(p.workload, p.config.common, p.workloadParams, p.config.seed);
+}
+
+/** The baseline of `p` replayed on its own, from a fresh stream of the workload (the same accesses). */
+function replayBaselineAlone(p: PreparedRun): ReplayOutcome {
+  const stream = openStream(p);
+  const base = baselineReplay(p, stream);
+  drive(stream, [base]);
+  return base.finish();
 }
 
 /**
@@ -215,11 +225,13 @@ function startMeasured(
 
   /**
    * Collect, store and verify, B stopped: the pages reported in
-   * `reportedList[0..n)`, returned as `[n, verdict]`. Under `--copy=stop`
+   * `reportedList[0..n)`, returning n, with the checkpoint's verdict in
+   * `verdict` (the store's object, until the next checkpoint). Under `--copy=stop`
    * A copies them first (`copyInPause`); under `cow` its copier thread copies
    * them after the pause, each checked against what is stored here.
    */
-  const collectAndStore = (copyInPause: boolean): [number, CheckpointVerdict] => {
+  let verdict: CheckpointVerdict | null = null;
+  const collectAndStore = (copyInPause: boolean): number => {
     clock.phase = Phase.collect;
     const n = strategy.collect(reportedList);
     const unique = markReported(reportedList, n, reported);
@@ -237,19 +249,19 @@ function startMeasured(
     // and the restored chain against live memory. B is stopped until the
     // resume, and re-arming changes no page contents.
     const full = fullCheck ? store.fullVerdict(reported, memory) : null;
-    const verdict = store.verify(reported, reportedList, unique, memory);
+    verdict = store.verify(reported, reportedList, unique, memory);
     if (full !== null) checkAgainstFull(verdict, full);
     clearMarks(reported, reportedList, unique);
     clock.phase = Phase.rearm;
     strategy.rearm(reportedList, unique);
-    return [unique, verdict];
+    return unique;
   };
 
   /** B resumed at the end of a pause that began at `t0`, which copied `unique` pages. */
-  const endPause = (t0: number, unique: number, verdict: CheckpointVerdict): void => {
+  const endPause = (t0: number, unique: number): void => {
     clock.phase = Phase.pause;
     kernel.rpc(costs.core.threadControl, Actor.core); // resume B
-    ledger.record(unique, verdict, clock.now - t0);
+    ledger.record(unique, verdict!, clock.now - t0);
     stalls.record(clock.now - t0, StallCause.checkpoint);
     clock.phase = Phase.run;
   };
@@ -260,8 +272,7 @@ function startMeasured(
     // Stop B's thread: A's RPC to core (Cpu_thread), which, as every IPC,
     // leaves B's address space (kernel.ts switchFromB; issue 10).
     kernel.rpc(costs.core.threadControl, Actor.core);
-    const [unique, verdict] = collectAndStore(true);
-    endPause(t0, unique, verdict);
+    endPause(t0, collectAndStore(true));
     return true;
   };
 
@@ -284,11 +295,11 @@ function startMeasured(
       clock.phase = Phase.copy;
       a.finishInPause(); // the overrun: the last checkpoint's copy, B stopped
     }
-    const [unique, verdict] = collectAndStore(false);
+    const unique = collectAndStore(false);
     // The copy-on-write protect of the pages to copy (what the re-arm protected already rides along).
     forEachFlexpageOfPages(reportedList, unique, (vpn, order) => kernel.cowProtect(vpn, order));
     a.load(reportedList, unique);
-    endPause(t0, unique, verdict);
+    endPause(t0, unique);
     a.afterPause();
     return true;
   };

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { StallCause, StallLog } from '../platform/index.ts';
-import { histogramQuantile, nearestRank, summarizeStalls } from './stats.ts';
+import { histogramQuantile, nearestRank, summarizeStalls, summarizeStallsOf } from './stats.ts';
 
 /** The nearest-rank p-quantile straight from its definition: the ⌈p·n⌉-th smallest (the smallest for p = 0). */
 function byDefinition(sorted: readonly number[], p: number): number {
@@ -92,6 +92,40 @@ describe('stall statistics from a histogram', () => {
       ),
       { seed: 11, numRuns: 60 },
     );
+  });
+
+  it('summarizes the histograms of every cause as the histogram of all stalls, without merging them', () => {
+    const causes = Object.values(StallCause);
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.constantFrom(...causes),
+            fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 2 ** 40 })),
+          ),
+          { maxLength: 400, size: 'max' },
+        ),
+        (stalls) => {
+          const log = new StallLog();
+          log.recording = true;
+          for (const [cause, d] of stalls) log.record(d, cause);
+          expect(summarizeStallsOf(causes.map((c) => log.histogram(c)))).toEqual(
+            summarizeStalls(log.histogram()),
+          );
+        },
+      ),
+      { seed: 13, numRuns: 300 },
+    );
+    // One duration in two causes counts twice; p50 and p99 fall in different histograms.
+    const h = summarizeStallsOf([
+      [
+        [10, 50],
+        [40, 1],
+      ],
+      [[10, 48]],
+      [[900, 1]],
+    ]);
+    expect(h).toEqual({ count: 100, maxCycles: 900, p50Cycles: 10, p99Cycles: 40, meanCycles: 19 });
   });
 
   it('keeps causes apart and merges them on request', () => {

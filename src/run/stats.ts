@@ -45,20 +45,80 @@ export function histogramQuantile(h: Histogram, count: number, p: number): numbe
   return orderStatistic(h, nearestRank(count, p) - 1);
 }
 
-/** Count, max, p50 and p99 (nearest rank) and the mean (rounded) of a histogram; all 0 when empty. */
+/**
+ * Count, max, p50 and p99 (nearest rank) and the mean (rounded) of a
+ * histogram; all 0 when empty. Two passes over it, the second finding both
+ * quantiles (a histogram can hold one entry per page: 64 Ki at 64 Ki pages).
+ */
 export function summarizeStalls(h: Histogram): StallSummary {
   let count = 0;
   let sum = 0;
-  for (const [d, n] of h) {
-    count += n;
-    sum += d * n;
+  for (let i = 0; i < h.length; i++) {
+    const e = h[i]!;
+    count += e[1];
+    sum += e[0] * e[1];
   }
   if (count === 0) return { count: 0, maxCycles: 0, p50Cycles: 0, p99Cycles: 0, meanCycles: 0 };
-  return {
-    count,
-    maxCycles: h[h.length - 1]![0],
-    p50Cycles: histogramQuantile(h, count, 0.5),
-    p99Cycles: histogramQuantile(h, count, 0.99),
-    meanCycles: Math.round(sum / count),
-  };
+  const k50 = nearestRank(count, 0.5) - 1;
+  const k99 = nearestRank(count, 0.99) - 1;
+  let p50Cycles = -1;
+  let seen = 0;
+  for (let i = 0; i < h.length; i++) {
+    const e = h[i]!;
+    seen += e[1];
+    if (p50Cycles < 0 && k50 < seen) p50Cycles = e[0];
+    if (k99 < seen) {
+      return {
+        count,
+        maxCycles: h[h.length - 1]![0],
+        p50Cycles,
+        p99Cycles: e[0],
+        meanCycles: Math.round(sum / count),
+      };
+    }
+  }
+  throw new RangeError(`order statistic ${k99} of ${seen} durations`);
+}
+
+/**
+ * The summary of several histograms taken together, as {@link summarizeStalls}
+ * gives it for their merge, without merging them: the order statistics by a
+ * walk in ascending duration across them. The durations are exact integers
+ * and the stalls of a run never overlap in simulated time, so every sum stays
+ * below 2^53 and the mean is the merge's, whatever the order of addition.
+ */
+export function summarizeStallsOf(hs: readonly Histogram[]): StallSummary {
+  const some = hs.filter((h) => h.length > 0);
+  if (some.length <= 1) return summarizeStalls(some[0] ?? []);
+  let count = 0;
+  let sum = 0;
+  let maxCycles = 0;
+  for (const h of some) {
+    for (const [d, n] of h) {
+      count += n;
+      sum += d * n;
+    }
+    maxCycles = Math.max(maxCycles, h[h.length - 1]![0]);
+  }
+  if (count === 0) return summarizeStalls([]);
+  const k50 = nearestRank(count, 0.5) - 1;
+  const k99 = nearestRank(count, 0.99) - 1;
+  let p50Cycles = -1;
+  let p99Cycles = -1;
+  const at = some.map(() => 0);
+  for (let seen = 0; p99Cycles < 0; ) {
+    let d = Number.POSITIVE_INFINITY;
+    for (let j = 0; j < some.length; j++) if (at[j]! < some[j]!.length) d = Math.min(d, some[j]![at[j]!]![0]);
+    if (d === Number.POSITIVE_INFINITY) throw new RangeError(`order statistic ${k99} of ${seen} durations`);
+    for (let j = 0; j < some.length; j++) {
+      const e = some[j]![at[j]!];
+      if (e !== undefined && e[0] === d) {
+        seen += e[1];
+        at[j]!++;
+      }
+    }
+    if (p50Cycles < 0 && k50 < seen) p50Cycles = d;
+    if (k99 < seen) p99Cycles = d;
+  }
+  return { count, maxCycles, p50Cycles, p99Cycles, meanCycles: Math.round(sum / count) };
 }

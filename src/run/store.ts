@@ -66,6 +66,13 @@ export class CheckpointStore {
   private storedPages = 0;
   /** Increments stored (checkpoints after the base). */
   increments = 0;
+  /** What {@link verify} returns: one object, refilled at every checkpoint (no allocation per checkpoint). */
+  private readonly verdict: CheckpointVerdict = {
+    truePositives: 0,
+    falsePositives: 0,
+    missed: 0,
+    restoreMismatches: 0,
+  };
 
   constructor(readonly pages: number) {
     this.restored = new Int32Array(pages).fill(NEVER_RESTORED);
@@ -106,38 +113,44 @@ export class CheckpointStore {
    * image against live memory, visiting only the pages written or reported
    * (module comment). Then makes the current contents the oracle's last
    * checkpoint (`memory.takeWritten`): call it once per checkpoint, while B
-   * is stopped.
+   * is stopped. The verdict returned is the store's own object, valid until
+   * the next call: read it, do not keep it.
    */
   verify(reported: Uint8Array, list: Int32Array, n: number, memory: TargetMemory): CheckpointVerdict {
     const written = this.written;
     const w = memory.takeWritten(written);
-    let truePositives = 0;
-    for (let i = 0; i < w; i++) if (reported[written[i]!] !== 0) truePositives++;
-    this.recheck(written, w, memory);
-    this.recheck(list, n, memory);
-    return {
-      truePositives,
-      falsePositives: n - truePositives,
-      missed: w - truePositives,
-      restoreMismatches: this.mismatches,
-    };
+    const truePositives = this.recheck(written, w, memory, reported);
+    this.recheck(list, n, memory, null);
+    const v = this.verdict;
+    v.truePositives = truePositives;
+    v.falsePositives = n - truePositives;
+    v.missed = w - truePositives;
+    v.restoreMismatches = this.mismatches;
+    return v;
   }
 
-  /** Re-compares the restored and live fingerprints of `pages[0..n)` (repeats are harmless). */
-  private recheck(pages: Int32Array, n: number, memory: TargetMemory): void {
+  /**
+   * Re-compares the restored and live fingerprints of `pages[0..n)` (repeats
+   * are harmless); returns how many of them `reported` marks (0 without it),
+   * counted in the same pass.
+   */
+  private recheck(pages: Int32Array, n: number, memory: TargetMemory, reported: Uint8Array | null): number {
     const r = this.restored;
     const differs = this.differs;
     const live = memory.records;
     const words = RECORD_WORDS;
     const word = FINGERPRINT_WORD;
     let mismatches = this.mismatches;
+    let marked = 0;
     for (let i = 0; i < n; i++) {
       const p = pages[i]!;
+      if (reported !== null && reported[p] !== 0) marked++;
       const d = r[p] !== live[p * words + word] ? 1 : 0;
       mismatches += d - differs[p]!;
       differs[p] = d;
     }
     this.mismatches = mismatches;
+    return marked;
   }
 
   /**
