@@ -38,15 +38,7 @@
  *   notified to A, which copies the page before the kernel lets the write
  *   through (`cowWriteFault`).
  */
-import {
-  Actor,
-  type ActorId,
-  type Clock,
-  Phase,
-  StallCause,
-  type StallCauseId,
-  type StallLog,
-} from './clock.ts';
+import { type ActorId, type Clock, Phase, StallCause, type StallCauseId, type StallLog } from './clock.ts';
 import { bitmapScanCycles, invalidationCycles, rpcCycles } from './costs.ts';
 import { ModelError, requireCapability } from './errors.ts';
 import { pow2 } from './exact.ts';
@@ -281,21 +273,28 @@ export class Kernel implements FaultSink {
    * it leaves B (`fromB`), B's address space goes with it (`switchFromB`).
    */
   threadSwitch(fromB: boolean): void {
-    this.clock.charge(Actor.kernel, this.profile.kernel.threadSwitch);
+    this.clock.chargeKernel(this.profile.kernel.threadSwitch);
     if (fromB) this.switchFromB();
   }
 
   /** One one-way IPC (a fault IPC, a reply, a wake-up, a notification); it leaves B's space. */
   ipc(): void {
-    this.clock.charge(Actor.ipc, this.profile.kernel.ipcOneWay);
+    this.clock.chargeIpc(this.profile.kernel.ipcOneWay);
     this.switchFromB();
   }
 
   /** A Genode RPC: call + reply IPCs, and the server's work charged to `actor`; it leaves B's space. */
   rpc(serverWork: number, actor: ActorId): void {
-    this.clock.charge(Actor.ipc, rpcCycles(this.profile, 0));
+    this.clock.chargeIpc(rpcCycles(this.profile, 0));
     this.switchFromB();
     this.clock.charge(actor, serverWork);
+  }
+
+  /** `rpc(serverWork, Actor.core)`: an RPC served by Genode core (no module binding read per call, as Clock.chargeCore). */
+  rpcCore(serverWork: number): void {
+    this.clock.chargeIpc(rpcCycles(this.profile, 0));
+    this.switchFromB();
+    this.clock.chargeCore(serverWork);
   }
 
   /** Page-fault exception of B (called by the MMU). */
@@ -314,7 +313,7 @@ export class Kernel implements FaultSink {
       this.cowWriteFault(vpn, pending);
       return;
     }
-    this.clock.charge(Actor.kernel, k.pageFaultTrap);
+    this.clock.chargeKernel(k.pageFaultTrap);
     if (write && (e & (PTE_PRESENT | PTE_TRACKED)) === (PTE_PRESENT | PTE_TRACKED)) {
       this.trackedWriteFault(vpn, e);
       return;
@@ -345,7 +344,7 @@ export class Kernel implements FaultSink {
     const k = this.profile.kernel;
     const phase = clock.phase;
     clock.phase = Phase.cowFault;
-    clock.charge(Actor.kernel, k.pageFaultTrap);
+    clock.chargeKernel(k.pageFaultTrap);
     this.cowInFault = true;
     const broken = this.debugCowCopyAfterWrite;
     if (!broken) {
@@ -363,13 +362,13 @@ export class Kernel implements FaultSink {
       this.counters.notifications++;
       this.notifyHandler!(vpn);
       this.ipc(); // A's reply; the kernel re-enables write and resumes B
-      clock.charge(Actor.kernel, k.mapPerPage);
+      clock.chargeKernel(k.mapPerPage);
       this.space.setFlags(vpn, (e | PTE_WRITABLE) & ~PTE_TRACKED);
     } else {
       if (!broken) this.ipc(); // A's reply
       if ((e & PTE_TRACKED) !== 0) this.trackedWriteFault(vpn, e);
       else {
-        clock.charge(Actor.kernel, k.mapPerPage); // W given back with the reply
+        clock.chargeKernel(k.mapPerPage); // W given back with the reply
         this.space.setFlags(vpn, (e | PTE_WRITABLE) & ~PTE_COW);
       }
     }
@@ -384,7 +383,7 @@ export class Kernel implements FaultSink {
       this.ipc(); // notification to the tracker thread of A
       this.notifyHandler!(vpn);
       this.ipc(); // A's reply; the kernel re-enables write and resumes B
-      this.clock.charge(Actor.kernel, k.mapPerPage);
+      this.clock.chargeKernel(k.mapPerPage);
     } else if (this.trackingMode === TrackingMode.log) {
       this.counters.logAppends++;
       const ring = this.ring;
@@ -392,7 +391,7 @@ export class Kernel implements FaultSink {
         ring[this.ringCount++] = vpn;
         if (this.ringCount === ring.length) this.ringFullPending = true;
       } else this.log![vpn] = 1;
-      this.clock.charge(Actor.kernel, k.logAppend);
+      this.clock.chargeKernel(k.logAppend);
     } else {
       throw new ModelError(`page ${vpn} is write-protected for tracking but no tracking mode is active`);
     }
@@ -523,7 +522,7 @@ export class Kernel implements FaultSink {
       i++;
     }
     this.counters.pagesMapped += entries;
-    this.clock.charge(Actor.kernel, entries * this.profile.kernel.mapPerPage);
+    this.clock.chargeKernel(entries * this.profile.kernel.mapPerPage);
   }
 
   /** Resumes a blocked faulter without a mapping (core's wake-up IPC); it will fault again. */
@@ -601,7 +600,7 @@ export class Kernel implements FaultSink {
   /** Charges one unmap-like syscall over `visited` present entries, `changed` of them changed, and invalidates. */
   private finishCall(visited: number, changed: number): void {
     const k = this.profile.kernel;
-    this.clock.charge(Actor.kernel, k.syscall + visited * k.unmapPerPage);
+    this.clock.chargeKernel(k.syscall + visited * k.unmapPerPage);
     this.invalidate(visited, changed, true);
   }
 
@@ -678,7 +677,7 @@ export class Kernel implements FaultSink {
       return;
     }
     if (changed === 0) return;
-    if (charge) this.clock.charge(Actor.kernel, invalidationCycles(this.profile, changed));
+    if (charge) this.clock.chargeKernel(invalidationCycles(this.profile, changed));
     if (changed > this.profile.mmu.tlbFlushThresholdPages) {
       this.mmu.flushAll();
     } else {
@@ -723,7 +722,7 @@ export class Kernel implements FaultSink {
    * @throws CapabilityError when the profile lacks the extension.
    */
   setTrackingMode(mode: TrackingModeId, handler: ((vpn: number) => void) | null = null): void {
-    this.clock.charge(Actor.kernel, this.profile.kernel.syscall);
+    this.clock.chargeKernel(this.profile.kernel.syscall);
     if (mode !== TrackingMode.off) {
       this.enableTracking(mode, handler);
       return;
@@ -813,11 +812,11 @@ export class Kernel implements FaultSink {
     const pending = this.requireCow('cowRelease');
     pending[vpn] = 0;
     const k = this.profile.kernel;
-    this.clock.charge(Actor.kernel, k.syscall);
+    this.clock.chargeKernel(k.syscall);
     const e = this.space.flags(vpn);
     if ((e & PTE_COW) === 0) return;
     this.space.setFlags(vpn, (e | PTE_WRITABLE) & ~PTE_COW);
-    this.clock.charge(Actor.kernel, k.mapPerPage);
+    this.clock.chargeKernel(k.mapPerPage);
   }
 
   private requireLog(what: string): Uint8Array {
@@ -833,10 +832,7 @@ export class Kernel implements FaultSink {
    */
   readLog(start: number, end: number, out: Int32Array): number {
     const n = takeLogged(this.requireLog('readLog'), start, end, out);
-    this.clock.charge(
-      Actor.kernel,
-      this.profile.kernel.syscall + bitmapScanCycles(this.profile, end - start, n),
-    );
+    this.clock.chargeKernel(this.profile.kernel.syscall + bitmapScanCycles(this.profile, end - start, n));
     return n;
   }
 
@@ -852,8 +848,8 @@ export class Kernel implements FaultSink {
     const n = this.ringCount;
     out.set(ring.subarray(0, n), at);
     this.ringCount = 0;
-    this.clock.charge(Actor.handler, n * this.profile.cpu.ringEntry);
-    this.clock.charge(Actor.kernel, this.profile.kernel.syscall);
+    this.clock.chargeHandler(n * this.profile.cpu.ringEntry);
+    this.clock.chargeKernel(this.profile.kernel.syscall);
     return n;
   }
 
@@ -883,7 +879,7 @@ export class Kernel implements FaultSink {
       }
     }
     const k = this.profile.kernel;
-    this.clock.charge(Actor.kernel, k.syscall + (end - start) * k.logScanPerPage);
+    this.clock.chargeKernel(k.syscall + (end - start) * k.logScanPerPage);
     this.invalidate(changed, changed, false);
     return n;
   }
@@ -898,7 +894,7 @@ export class Kernel implements FaultSink {
   readSoftDirty(start: number, end: number, out: Int32Array): number {
     const n = takeLogged(this.requireLog('readSoftDirty'), start, end, out);
     const k = this.profile.kernel;
-    this.clock.charge(Actor.kernel, k.syscall + (end - start) * k.logScanPerPage);
+    this.clock.chargeKernel(k.syscall + (end - start) * k.logScanPerPage);
     return n;
   }
 
@@ -916,9 +912,9 @@ export class Kernel implements FaultSink {
     const visited = this.visited;
     this.changedCount = 0;
     const k = this.profile.kernel;
-    this.clock.charge(Actor.kernel, k.syscall + visited * k.unmapPerPage);
+    this.clock.chargeKernel(k.syscall + visited * k.unmapPerPage);
     if (this.debugSkipTlbInvalidation) return;
-    if (!k.unmapFlushesSpace) this.clock.charge(Actor.kernel, this.profile.mmu.tlbFlushAll);
+    if (!k.unmapFlushesSpace) this.clock.chargeKernel(this.profile.mmu.tlbFlushAll);
     this.mmu.flushAll();
   }
 }

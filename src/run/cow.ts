@@ -63,7 +63,6 @@
  * model error.
  */
 import {
-  Actor,
   Cat,
   type CostProfile,
   FINGERPRINT_WORD,
@@ -476,7 +475,7 @@ export class CowCopier implements ConcurrentCopier {
     if (this.uncopied[q] !== 1) throw new ModelError(`copy-on-write: page ${q} copied twice`);
     this.uncopied[q] = 0;
     this.copied++;
-    this.platform.clock.charge(Actor.handler, this.platform.costs.checkpointer.copyPage); // one memcpy: one draw (sampling.ts)
+    this.platform.clock.chargeHandler(this.platform.costs.checkpointer.copyPage); // one memcpy: one draw (sampling.ts)
     if (!copiedAsAtPause(this.store, this.platform.memory, q)) this.counts.copiedAfterWrite++;
   }
 

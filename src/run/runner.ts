@@ -21,7 +21,6 @@
  */
 
 import {
-  Actor,
   Cat,
   createPlatform,
   diffCounters,
@@ -242,7 +241,7 @@ function startMeasured(
     if (copyInPause) {
       clock.phase = Phase.copy;
       copier.copy(reportedList, unique, reported);
-      clock.charge(Actor.handler, drawCycles(costs, 'checkpointer', 'copyPage', unique)); // a memcpy per page
+      clock.chargeHandler(drawCycles(costs, 'checkpointer', 'copyPage', unique)); // a memcpy per page
     }
     store.storeIncrement(reportedList, unique, memory);
     // Verify against the oracle (written since the last checkpoint vs reported)
@@ -260,7 +259,7 @@ function startMeasured(
   /** B resumed at the end of a pause that began at `t0`, which copied `unique` pages. */
   const endPause = (t0: number, unique: number): void => {
     clock.phase = Phase.pause;
-    kernel.rpc(costs.core.threadControl, Actor.core); // resume B
+    kernel.rpcCore(costs.core.threadControl); // resume B
     ledger.record(unique, verdict!, clock.now - t0);
     stalls.record(clock.now - t0, StallCause.checkpoint);
     clock.phase = Phase.run;
@@ -271,7 +270,7 @@ function startMeasured(
     clock.phase = Phase.pause;
     // Stop B's thread: A's RPC to core (Cpu_thread), which, as every IPC,
     // leaves B's address space (kernel.ts switchFromB; issue 10).
-    kernel.rpc(costs.core.threadControl, Actor.core);
+    kernel.rpcCore(costs.core.threadControl);
     endPause(t0, collectAndStore(true));
     return true;
   };
@@ -290,7 +289,7 @@ function startMeasured(
     }
     const t0 = clock.now;
     clock.phase = Phase.pause;
-    kernel.rpc(costs.core.threadControl, Actor.core); // stop B
+    kernel.rpcCore(costs.core.threadControl); // stop B
     if (a.hasWork()) {
       clock.phase = Phase.copy;
       a.finishInPause(); // the overrun: the last checkpoint's copy, B stopped

@@ -3,7 +3,6 @@
  * operations; nothing charges cycles of its own.
  */
 import {
-  Actor,
   bitmapScanCycles,
   type CostProfile,
   forEachFlexpage,
@@ -72,7 +71,7 @@ export class PageBitmap {
 
   /** The fault handler's bookkeeping for one page. */
   mark(page: number): void {
-    this.ctx.clock.charge(Actor.handler, this.ctx.profile.checkpointer.handlerWork);
+    this.ctx.clock.chargeHandler(this.ctx.profile.checkpointer.handlerWork);
     const w = page >>> 5;
     this.words[w]! |= 1 << (page & 31);
     this.summary[w >>> 5]! |= 1 << (w & 31);
@@ -81,7 +80,7 @@ export class PageBitmap {
   /** Scans and clears the bitmap, appending marked pages to `out` in ascending order; charges the scan. */
   drain(out: Int32Array): number {
     const n = drainBits(this.summary, this.words, out);
-    this.ctx.clock.charge(Actor.handler, bitmapScanCycles(this.ctx.profile, this.pages, n));
+    this.ctx.clock.chargeHandler(bitmapScanCycles(this.ctx.profile, this.pages, n));
     return n;
   }
 

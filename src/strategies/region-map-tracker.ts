@@ -47,7 +47,6 @@
 
 import { ParamError, type ParamSpecs, type ParamValues } from '../params/params.ts';
 import {
-  Actor,
   type CostProfile,
   cacheMaintenanceCycles,
   ModelError,
@@ -218,7 +217,7 @@ export function createManagedTracker(ctx: TrackerContext, layout: ManagedLayout)
 
   /** A's handling of a fault reported by `state()` of managed dataspace `m`. */
   const resolve = (m: number, write: boolean, addr: number): void => {
-    clock.charge(Actor.handler, profile.checkpointer.handlerWork);
+    clock.chargeHandler(profile.checkpointer.handlerWork);
     const k = Math.floor(addr / PAGE_SIZE / g);
     const j = m * perManaged + k;
     const at = k * g;
@@ -258,13 +257,13 @@ export function createManagedTracker(ctx: TrackerContext, layout: ManagedLayout)
     }
     // _find_faulting_mrm_info: newest first, state() of each until one reports a fault.
     for (let m = managed - 1; m >= 0; m--) {
-      clock.charge(Actor.handler, visits(1));
+      clock.chargeHandler(visits(1));
       core.state(managedRm[m] as RegionMap, faultState);
       if (faultState.type === 'READY') continue;
       // _handle_fault: state() again, then find_by_addr over its designated dataspaces, newest first.
       core.state(managedRm[m] as RegionMap, faultState);
       const k = Math.floor(faultState.addr / PAGE_SIZE / g);
-      clock.charge(Actor.handler, visits(designatedIn(m) - k));
+      clock.chargeHandler(visits(designatedIn(m) - k));
       resolve(m, faultState.type === 'WRITE_FAULT', faultState.addr);
       return;
     }
@@ -329,7 +328,7 @@ export function createManagedTracker(ctx: TrackerContext, layout: ManagedLayout)
       detachAll(true);
     },
     collect(out) {
-      clock.charge(Actor.handler, checkpointWalk);
+      clock.chargeHandler(checkpointWalk);
       let n = 0;
       if (listed()) {
         // Only a dataspace attached read-write since the last re-arm is marked.
@@ -357,7 +356,7 @@ export function createManagedTracker(ctx: TrackerContext, layout: ManagedLayout)
     },
     rearm() {
       // rtcr's _detach_designated_dataspaces walks its lists again; the indexed variant re-arms from its list.
-      if (layout.lookup === 'linear') clock.charge(Actor.handler, visits(managed + designated));
+      if (layout.lookup === 'linear') clock.chargeHandler(visits(managed + designated));
       detachAll(false);
     },
     memory: () => ({ 'tracker-bitmap': Math.ceil(designated / 8) }),

@@ -39,7 +39,7 @@
  * A's region metadata (in A's PD session) is not tracking metadata and is
  * not counted.
  */
-import { Actor, type Clock } from '../clock.ts';
+import type { Clock } from '../clock.ts';
 import { cacheMaintenanceCycles } from '../costs.ts';
 import { ModelError } from '../errors.ts';
 import { pow2 } from '../exact.ts';
@@ -49,11 +49,6 @@ import { flexpageOrder } from './pager.ts';
 import type { RamDataspaces } from './ram-session-component.ts';
 import { resized } from './tables.ts';
 import type { RamDataspace } from './types.ts';
-
-// The actors, read once: tsx compiles an imported binding to a getter call on every use.
-const KERNEL = Actor.kernel;
-const IPC = Actor.ipc;
-const CORE = Actor.core;
 
 /** Up to this many blocks of the copy dataspace mapped, `writeCopy` looks through them instead of a page map (host time only). */
 const COPY_BLOCKS_LISTED = 8;
@@ -132,15 +127,15 @@ export class CheckpointerSpace {
   private fault(count: number): void {
     const k = this.profile.kernel;
     this.counters.copyFaults++;
-    this.clock.charge(KERNEL, k.pageFaultTrap + count * k.mapPerPage);
-    this.clock.charge(IPC, 2 * k.ipcOneWay);
-    this.clock.charge(CORE, this.profile.core.regionLookup);
+    this.clock.chargeKernel(k.pageFaultTrap + count * k.mapPerPage);
+    this.clock.chargeIpc(2 * k.ipcOneWay);
+    this.clock.chargeCore(this.profile.core.regionLookup);
   }
 
   /** `Region_map::attach` of a dataspace into A's address space (an RPC). */
   attach(): void {
     this.counters.copyAttaches++;
-    this.kernel.rpc(this.profile.core.attachWork, CORE);
+    this.kernel.rpcCore(this.profile.core.attachWork);
   }
 
   /** A holds all of RAM dataspace `ds` mapped (attached for good, every page read once: setup). */
@@ -171,7 +166,7 @@ export class CheckpointerSpace {
    */
   detach(ds: RamDataspace, b: Backing | null): void {
     this.counters.copyDetaches++;
-    this.kernel.rpc(this.profile.core.detachWork, CORE);
+    this.kernel.rpcCore(this.profile.core.detachWork);
     if (b !== null && b.ds !== ds) throw new ModelError(`detach: backing of dataspace ${b.ds}, not ${ds}`);
     const k = this.profile.kernel;
     const first = this.ram.firstFrame(ds);
@@ -182,15 +177,15 @@ export class CheckpointerSpace {
       if (b !== null && vpn >= b.bLo && vpn < b.bHi) this.kernel.unmap(vpn, 0, Revoke.all);
       else {
         this.counters.copyUnmapCalls++;
-        this.clock.charge(KERNEL, k.syscall);
+        this.clock.chargeKernel(k.syscall);
       }
       if (frames[first + i] === 1) {
         frames[first + i] = 0;
-        this.clock.charge(KERNEL, k.unmapPerPage);
+        this.clock.chargeKernel(k.unmapPerPage);
       }
     }
     // unmap_local's l4_cache_dma_coherent, as region-map-component.ts detach charges it (issue 10).
-    this.clock.charge(KERNEL, cacheMaintenanceCycles(this.profile, n));
+    this.clock.chargeKernel(cacheMaintenanceCycles(this.profile, n));
   }
 
   /**
@@ -249,10 +244,10 @@ export class CheckpointerSpace {
     if (n === 0) throw new ModelError('detachCopy: no copy dataspace is attached');
     const k = this.profile.kernel;
     this.counters.copyDetaches++;
-    this.kernel.rpc(this.profile.core.detachWork, CORE);
+    this.kernel.rpcCore(this.profile.core.detachWork);
     this.counters.copyUnmapCalls += n;
-    this.clock.charge(KERNEL, n * k.syscall + this.copyMappedPages * k.unmapPerPage);
-    this.clock.charge(KERNEL, cacheMaintenanceCycles(this.profile, n)); // l4_cache_dma_coherent (issue 10)
+    this.clock.chargeKernel(n * k.syscall + this.copyMappedPages * k.unmapPerPage);
+    this.clock.chargeKernel(cacheMaintenanceCycles(this.profile, n)); // l4_cache_dma_coherent (issue 10)
     if (this.copyBlockCount > 2 * COPY_BLOCKS_LISTED) {
       for (let i = 0; i < this.copyBlockCount; i += 2) {
         const base = this.copyBlocks[i]!;

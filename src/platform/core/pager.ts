@@ -15,7 +15,7 @@
  *   region-map-component.ts); B stays blocked until an attach wakes it
  *   (`Pager_object::wake_up`, kernel.ts `wakeUp`).
  */
-import { Actor, type Clock } from '../clock.ts';
+import type { Clock } from '../clock.ts';
 import { pow2 } from '../exact.ts';
 import type { Kernel, Pager, Thread } from '../kernel.ts';
 import type { CostProfile } from '../profile.ts';
@@ -83,7 +83,7 @@ export class CorePager implements Pager {
     let lo = 0;
     let hi = maps.mapRec[0]!;
     for (;;) {
-      this.clock.charge(Actor.core, lookupCycles);
+      this.clock.chargeCore(lookupCycles);
       const s = maps.slotAt(r, page);
       if (s === 0) {
         this.reflect(r, thread, page, write);

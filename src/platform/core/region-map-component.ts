@@ -33,7 +33,7 @@
  * region-lookup.ts. Nothing on the fault path allocates: `attach` takes
  * positional arguments, `state()` fills a caller's `RegionMapState`.
  */
-import { Actor, type Clock } from '../clock.ts';
+import type { Clock } from '../clock.ts';
 import { cacheMaintenanceCycles } from '../costs.ts';
 import { ModelError } from '../errors.ts';
 import type { Kernel, Thread } from '../kernel.ts';
@@ -225,7 +225,7 @@ export class RegionMaps {
         if (up === inner) throw new ModelError(`attach: region map ${inner} would contain itself`);
       }
     }
-    this.kernel.rpc(this.profile.core.attachWork, Actor.core);
+    this.kernel.rpcCore(this.profile.core.attachWork);
     const o = 8 * r;
     const rmPages = this.mapRec[o]!;
     if (at < 0 || n < 1 || at + n > rmPages || !Number.isInteger(at)) {
@@ -266,7 +266,7 @@ export class RegionMaps {
    */
   detach(rm: RegionMap, at: number): void {
     const r = this.index(rm);
-    this.kernel.rpc(this.profile.core.detachWork, Actor.core);
+    this.kernel.rpcCore(this.profile.core.detachWork);
     const maps = this.mapRec;
     const o = 8 * r;
     const rmPages = maps[o]!;
@@ -303,17 +303,17 @@ export class RegionMaps {
       for (let vpn = lo; vpn < hi; vpn++) {
         this.kernel.unmap(vpn, 0, Revoke.all);
         if (frameAt0 >= 0 && this.checkpointer.revokeFrame(frameAt0 + vpn))
-          this.clock.charge(Actor.kernel, unmapPerPage);
+          this.clock.chargeKernel(unmapPerPage);
       }
     }
     // (issue 10) l4_cache_dma_coherent over the region: nothing on amd64, a kernel call plus a cost per cache line on ARM.
-    this.clock.charge(Actor.kernel, cacheMaintenanceCycles(this.profile, pages));
+    this.clock.chargeKernel(cacheMaintenanceCycles(this.profile, pages));
   }
 
   /** `Region_map::state()` (an RPC): fills `out` with the first queued fault of `rm`, and returns it. */
   state(rm: RegionMap, out: RegionMapState = new RegionMapState()): RegionMapState {
     const r = this.index(rm);
-    this.kernel.rpc(this.profile.core.stateWork, Actor.core);
+    this.kernel.rpcCore(this.profile.core.stateWork);
     this.counters.stateCalls++;
     this.faulters.firstOf(r, out);
     return out;

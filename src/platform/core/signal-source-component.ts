@@ -36,18 +36,13 @@
  * a walk is at least as long as it says. Steps 3-5 run in A: this file keeps
  * them beside core's part because one call delivers a signal here.
  */
-import { Actor, type Clock } from '../clock.ts';
+import type { Clock } from '../clock.ts';
 import { rpcCycles } from '../costs.ts';
 import { ModelError } from '../errors.ts';
 import type { Kernel } from '../kernel.ts';
 import type { CostProfile } from '../profile.ts';
 import { capacityFor, resized } from './tables.ts';
 import type { SignalContext, SignalReceiver } from './types.ts';
-
-// The actors, read once: tsx compiles an imported binding to a getter call on every use.
-const IPC = Actor.ipc;
-const CORE = Actor.core;
-const HANDLER = Actor.handler;
 
 /**
  * The most `Signals.submit` charges before the handler runs, for a receiver
@@ -130,15 +125,14 @@ export class Signals {
     const rec = this.context;
     const r = rec[o]!;
     // 1-2. Pd_session::submit, an RPC to core's entrypoint; it queues the signal and triggers the IRQ.
-    this.kernel.rpc(this.profile.core.signalWork, CORE);
-    this.clock.charge(IPC, k.irqTrigger);
+    this.kernel.rpcCore(this.profile.core.signalWork);
+    this.clock.chargeIpc(k.irqTrigger);
     // 3. A's signal-handler thread fetches it: Signal_source::wait_for_signal.
-    this.kernel.rpc(this.profile.core.signalWork, CORE);
+    this.kernel.rpcCore(this.profile.core.signalWork);
     // 4. local_submit's wake-up IRQ, after Signal_context_registry::test_and_lock (newest first);
     // 5. Signal_receiver::pending_signal over the receiver's contexts, newest first, a lock each.
-    this.clock.charge(IPC, k.irqTrigger);
-    this.clock.charge(
-      HANDLER,
+    this.clock.chargeIpc(k.irqTrigger);
+    this.clock.chargeHandler(
       (this.count - ctx) * a.listNodeVisit + (this.receiverContexts[r]! - rec[o + 2]!) * a.signalContextVisit,
     );
     this.receivers[r]!(rec[o + 1]!);

@@ -49,7 +49,6 @@
 
 import { ParamError } from '../../params/params.ts';
 import {
-  Actor,
   bitmapScanCycles,
   maxUnmapCycles,
   Phase,
@@ -112,7 +111,7 @@ export const adaptive = defineStrategy({
     let mode: number = Mode.faults;
 
     const toScan = (): void => {
-      kernel.rpc(0, Actor.core); // ask core to unmap B's W (the scan's assumed core extension)
+      kernel.rpcCore(0); // ask core to unmap B's W (the scan's assumed core extension)
       scan.run(Revoke.write, null);
       kernel.setTrackingMode(TrackingMode.off);
       mode = Mode.scan;
@@ -131,7 +130,7 @@ export const adaptive = defineStrategy({
       },
       collect(out) {
         if (mode === Mode.faults) return bitmap.drain(out);
-        kernel.rpc(0, Actor.core); // ask core to scan B's mappings (assumed core extension)
+        kernel.rpcCore(0); // ask core to scan B's mappings (assumed core extension)
         return scan.run(Revoke.none, out);
       },
       // The pages copied are the pages the last interval wrote (both halves are exact): n decides.

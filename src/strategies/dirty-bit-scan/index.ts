@@ -20,7 +20,7 @@
  * core per scan for it (an assumed core extension), then core's unmaps.
  * Unavailable where unmap reports no status (Fiasco.OC on ARM).
  */
-import { Actor, pauseResumeCycles, Revoke, rpcCycles, UNMAP_BATCH_MAX } from '../../platform/index.ts';
+import { pauseResumeCycles, Revoke, rpcCycles, UNMAP_BATCH_MAX } from '../../platform/index.ts';
 import { attachPlainRam } from '../common.ts';
 import { FlexpageScan, maxFlexpageScanCycles } from '../flexpage-scan.ts';
 import { defineStrategy } from '../types.ts';
@@ -58,7 +58,7 @@ export const dirtyBitScan = defineStrategy({
         scan.run(Revoke.none, null);
       },
       collect(out) {
-        kernel.rpc(0, Actor.core); // ask core to scan B's mappings (assumed core extension)
+        kernel.rpcCore(0); // ask core to scan B's mappings (assumed core extension)
         return scan.run(Revoke.none, out);
       },
       rearm: () => {},

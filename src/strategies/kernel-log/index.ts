@@ -25,13 +25,7 @@
  *   `clear_refs` (CLEAR_REFS_SOFT_DIRTY), which write-protects every page of
  *   B, written or not, and flushes B's TLB.
  */
-import {
-  Actor,
-  bitmapScanCycles,
-  type CostProfile,
-  pauseResumeCycles,
-  TrackingMode,
-} from '../../platform/index.ts';
+import { bitmapScanCycles, type CostProfile, pauseResumeCycles, TrackingMode } from '../../platform/index.ts';
 import { attachPlainRam, maxWriteProtectCycles, writeProtectPages } from '../common.ts';
 import { defineStrategy, type Strategy, type TrackerContext } from '../types.ts';
 
@@ -131,7 +125,7 @@ function createKernelLog(ctx: TrackerContext, log: LogKind, ringEntries: number)
         kernel.enableDirtyRing(ringEntries, (ring, n) => {
           drained!.set(ring.subarray(0, n), nDrained);
           nDrained += n;
-          clock.charge(Actor.handler, n * profile.cpu.ringEntry);
+          clock.chargeHandler(n * profile.cpu.ringEntry);
         });
       } else kernel.enableTracking(TrackingMode.log);
       if (log === 'soft-dirty') kernel.clearSoftDirty();
