@@ -54,27 +54,34 @@ export interface CopyBounds {
   fault: number;
 }
 
-/** One dataspace of B's RAM: its size, the allocation's size, and whether B shows it in its own address space. */
-interface Part {
-  dsPages: number;
-  allocPages: number;
-  direct: boolean;
-  /** The dataspace, where B showed it after setup ([lo, hi), dataspace page 0 at B page `bBase`), and its allocation's first page. */
-  ds: RamDataspace;
-  bBase: number;
-  lo: number;
-  hi: number;
-  allocBase: number;
-}
+/**
+ * B's RAM as it stood after setup, one record of `PART_WORDS` int32 per
+ * dataspace, in B page order: its size, its allocation's size, whether B
+ * shows it in its own address space (1) or through a managed dataspace (0),
+ * the dataspace, where B showed it ([lo, hi), dataspace page 0 at B page
+ * `bBase`) and its allocation's first page. One typed array, not an object
+ * per dataspace: the region-map trackers give every page a dataspace, and
+ * an object apiece cost ~70 host bytes per emulated page (issue 16).
+ */
+const DS_PAGES = 0;
+const ALLOC_PAGES = 1;
+const DIRECT = 2;
+const DS = 3;
+const B_BASE = 4;
+const LO = 5;
+const HI = 6;
+const ALLOC_BASE = 7;
+const PART_WORDS = 8;
 
 export class Copier {
   private readonly b = new Backing();
   /** Per B page: the checkpoint at which the dataspace starting there was copied last (`attach`). */
   private copiedAt: Int32Array | null = null;
   private checkpoint = 0;
-  /** B's RAM as it stood after setup, one entry per dataspace. */
-  private readonly parts: Part[] = [];
-  /** Per B page, its entry in `parts` (built on first use, by `copyAround`). */
+  /** B's RAM as it stood after setup: `partCount` records of `PART_WORDS` (see `PART_WORDS`). */
+  private parts = new Int32Array(0);
+  private partCount = 0;
+  /** Per B page, the offset of its record in `parts` (built on first use, by `copyAround`). */
   private partIndex: Int32Array | null = null;
 
   constructor(
@@ -86,27 +93,40 @@ export class Copier {
   setUp(): void {
     const { core, pages } = this.platform;
     const b = this.b;
+    // Counted first, so the records take exactly their room (host memory only).
+    let count = 0;
     for (let p = 0; p < pages; ) {
       if (!core.backingOf(p, b)) {
         p++;
         continue;
       }
-      this.parts.push({
-        dsPages: b.dsPages,
-        allocPages: b.allocPages,
-        direct: b.levels === 1,
-        ds: b.ds,
-        bBase: b.bBase,
-        lo: b.bLo,
-        hi: b.bHi,
-        allocBase: b.allocBase,
-      });
+      count++;
+      p = Math.max(b.bHi, p + 1);
+    }
+    const parts = new Int32Array(count * PART_WORDS);
+    let at = 0;
+    for (let p = 0; p < pages; ) {
+      if (!core.backingOf(p, b)) {
+        p++;
+        continue;
+      }
+      parts[at + DS_PAGES] = b.dsPages;
+      parts[at + ALLOC_PAGES] = b.allocPages;
+      parts[at + DIRECT] = b.levels === 1 ? 1 : 0;
+      parts[at + DS] = b.ds;
+      parts[at + B_BASE] = b.bBase;
+      parts[at + LO] = b.bLo;
+      parts[at + HI] = b.bHi;
+      parts[at + ALLOC_BASE] = b.allocBase;
+      at += PART_WORDS;
       if (this.mode === 'mapped') {
         core.checkpointer.attach();
         core.checkpointer.keepMapped(b.ds);
       }
       p = Math.max(b.bHi, p + 1);
     }
+    this.parts = parts;
+    this.partCount = count;
     if (this.mode === 'attach') this.copiedAt = new Int32Array(pages).fill(-1);
   }
 
@@ -183,15 +203,16 @@ export class Copier {
       lo = b.bLo;
       hi = b.bHi;
     } else {
-      const part = this.partOf(p);
-      b.ds = part.ds;
-      b.dsPages = part.dsPages;
-      b.bBase = part.bBase;
-      b.allocBase = part.allocBase;
-      b.allocPages = part.allocPages;
+      const parts = this.parts;
+      const at = this.partOf(p);
+      b.ds = parts[at + DS]! as RamDataspace;
+      b.dsPages = parts[at + DS_PAGES]!;
+      b.bBase = parts[at + B_BASE]!;
+      b.allocBase = parts[at + ALLOC_BASE]!;
+      b.allocPages = parts[at + ALLOC_PAGES]!;
       b.bLo = b.bHi = 0; // B shows it nowhere: A's detach revokes nothing of B's
-      lo = part.lo;
-      hi = part.hi;
+      lo = parts[at + LO]!;
+      hi = parts[at + HI]!;
     }
     if (this.mode === 'mapped') {
       space.read(b.ds, p - b.bBase);
@@ -211,16 +232,18 @@ export class Copier {
     space.detach(ds, b);
   }
 
-  /** The dataspace of B's RAM page `p` belongs to (B's RAM as it stood after setup). */
-  private partOf(p: number): Part {
+  /** The offset in `parts` of the dataspace of B's RAM page `p` belongs to (B's RAM as it stood after setup). */
+  private partOf(p: number): number {
     if (this.partIndex === null) {
+      const parts = this.parts;
       const index = new Int32Array(this.platform.pages).fill(-1);
-      for (let i = 0; i < this.parts.length; i++) index.fill(i, this.parts[i]!.lo, this.parts[i]!.hi);
+      for (let at = 0; at < this.partCount * PART_WORDS; at += PART_WORDS)
+        index.fill(at, parts[at + LO]!, parts[at + HI]!);
       this.partIndex = index;
     }
-    const i = this.partIndex[p]!;
-    if (i < 0) throw new ModelError(`copy: B's page ${p} belongs to no dataspace of B's RAM`);
-    return this.parts[i]!;
+    const at = this.partIndex[p]!;
+    if (at < 0) throw new ModelError(`copy: B's page ${p} belongs to no dataspace of B's RAM`);
+    return at;
   }
 
   /**
@@ -233,11 +256,15 @@ export class Copier {
     const profile = this.platform.profile;
     const k = profile.kernel;
     if (this.mode === 'mapped') {
-      const revoked = this.parts.some((part) => !part.direct);
+      let revoked = false;
+      for (let at = 0; at < this.partCount * PART_WORDS; at += PART_WORDS)
+        revoked ||= this.parts[at + DIRECT] === 0;
       return revoked ? this.faultCycles() + 2 ** profile.core.maxMapOrder * k.mapPerPage : 0;
     }
+    const parts = this.parts;
     let max = 0;
-    for (const part of this.parts) max = Math.max(max, this.partCycles(part));
+    for (let at = 0; at < this.partCount * PART_WORDS; at += PART_WORDS)
+      max = Math.max(max, this.partCycles(parts[at + DS_PAGES]!, parts[at + ALLOC_PAGES]!));
     return max;
   }
 
@@ -248,25 +275,26 @@ export class Copier {
   }
 
   /**
-   * `attach`: the most copying one dataspace of B costs: attaching it and its
+   * `attach`: the most copying one dataspace of B (`dsPages` pages, of an
+   * allocation of `allocPages`) costs: attaching it and its
    * allocation's copy, every page of both faulted in and unmapped again, the
    * detaches' unmaps (each page of the original revoked from B too) and
    * cache maintenance.
    */
-  private partCycles(part: Part): number {
+  private partCycles(dsPages: number, allocPages: number): number {
     const profile = this.platform.profile;
     const k = profile.kernel;
     const c = profile.core;
     const fault = this.faultCycles();
-    const copyMapped = Math.min(part.allocPages, part.dsPages * 2 ** c.maxMapOrder);
+    const copyMapped = Math.min(allocPages, dsPages * 2 ** c.maxMapOrder);
     return (
       2 * (rpcCycles(profile, c.attachWork) + rpcCycles(profile, c.detachWork)) +
       // the two detaches' l4_cache_dma_coherent (issue 10), each over at most the larger dataspace
-      2 * cacheMaintenanceCycles(profile, Math.max(part.dsPages, part.allocPages)) +
-      part.dsPages * (fault + k.mapPerPage + maxUnmapCycles(profile, 1) + k.unmapPerPage) +
-      part.dsPages * fault +
+      2 * cacheMaintenanceCycles(profile, Math.max(dsPages, allocPages)) +
+      dsPages * (fault + k.mapPerPage + maxUnmapCycles(profile, 1) + k.unmapPerPage) +
+      dsPages * fault +
       copyMapped * (k.mapPerPage + k.unmapPerPage) +
-      part.allocPages * k.syscall
+      allocPages * k.syscall
     );
   }
 
@@ -284,9 +312,12 @@ export class Copier {
   bounds(copied = this.platform.pages): CopyBounds {
     const profile = this.platform.profile;
     const k = profile.kernel;
+    const parts = this.parts;
+    const end = this.partCount * PART_WORDS;
     if (this.mode === 'mapped') {
       let pages = 0;
-      for (const part of this.parts) if (!part.direct) pages += part.dsPages;
+      for (let at = 0; at < end; at += PART_WORDS)
+        if (parts[at + DIRECT] === 0) pages += parts[at + DS_PAGES]!;
       return {
         pause: Math.min(pages, copied) * (this.faultCycles() + k.mapPerPage + k.unmapPerPage),
         fault: 0,
@@ -297,14 +328,17 @@ export class Copier {
     // per part, costliest first, as a sort of every part's cost would.
     const partsOfCost = new Map<number, number>();
     let direct = false;
-    let last: Part | null = null;
+    let lastDs = -1;
+    let lastAlloc = -1;
     let cost = 0;
-    for (const part of this.parts) {
-      if (last === null || part.dsPages !== last.dsPages || part.allocPages !== last.allocPages)
-        cost = this.partCycles(part);
-      last = part;
+    for (let at = 0; at < end; at += PART_WORDS) {
+      const dsPages = parts[at + DS_PAGES]!;
+      const allocPages = parts[at + ALLOC_PAGES]!;
+      if (dsPages !== lastDs || allocPages !== lastAlloc) cost = this.partCycles(dsPages, allocPages);
+      lastDs = dsPages;
+      lastAlloc = allocPages;
       partsOfCost.set(cost, (partsOfCost.get(cost) ?? 0) + 1);
-      direct ||= part.direct;
+      direct ||= parts[at + DIRECT] === 1;
     }
     let pause = 0;
     let left = copied;
