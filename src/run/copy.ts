@@ -55,78 +55,112 @@ export interface CopyBounds {
 }
 
 /**
- * B's RAM as it stood after setup, one record of `PART_WORDS` int32 per
- * dataspace, in B page order: its size, its allocation's size, whether B
- * shows it in its own address space (1) or through a managed dataspace (0),
- * the dataspace, where B showed it ([lo, hi), dataspace page 0 at B page
- * `bBase`) and its allocation's first page. One typed array, not an object
- * per dataspace: the region-map trackers give every page a dataspace, and
- * an object apiece cost ~70 host bytes per emulated page (issue 16).
+ * Where each dataspace of B's RAM lay after setup, for `copyAround` to find
+ * one the strategy's re-arm detached since: one record of `PART_WORDS` int32
+ * per dataspace, in B page order: the dataspace, its size, the B page of
+ * its page 0 (`bBase`), where B showed it ([lo, hi)), and its allocation's
+ * first page and size. One typed array, not an object per dataspace, and
+ * kept only under copy-on-write: the region-map trackers give every page a
+ * dataspace, and an object apiece cost ~70 host bytes per emulated page
+ * (issue 16).
  */
-const DS_PAGES = 0;
-const ALLOC_PAGES = 1;
-const DIRECT = 2;
-const DS = 3;
-const B_BASE = 4;
-const LO = 5;
-const HI = 6;
-const ALLOC_BASE = 7;
-const PART_WORDS = 8;
+const DS = 0;
+const DS_PAGES = 1;
+const B_BASE = 2;
+const LO = 3;
+const HI = 4;
+const ALLOC_BASE = 5;
+const ALLOC_PAGES = 6;
+const PART_WORDS = 7;
 
 export class Copier {
   private readonly b = new Backing();
   /** Per B page: the checkpoint at which the dataspace starting there was copied last (`attach`). */
   private copiedAt: Int32Array | null = null;
   private checkpoint = 0;
-  /** B's RAM as it stood after setup: `partCount` records of `PART_WORDS` (see `PART_WORDS`). */
-  private parts = new Int32Array(0);
-  private partCount = 0;
+  /**
+   * What the bounds need of B's RAM as it stood after setup, gathered once
+   * by `setUp`: per cost of copying one dataspace whole (`partCycles`;
+   * `attach` only), the number of dataspaces costing it; whether any is
+   * attached in B's address space itself (`direct`) and any inside a
+   * managed dataspace (`revocable`), and the pages of those inside one
+   * (`revocablePages`).
+   */
+  private readonly partsOfCost = new Map<number, number>();
+  private direct = false;
+  private revocable = false;
+  private revocablePages = 0;
+  /** `PART_WORDS` per dataspace of B's RAM after setup (see `PART_WORDS`), under copy-on-write only. */
+  private parts: Int32Array | null = null;
   /** Per B page, the offset of its record in `parts` (built on first use, by `copyAround`). */
   private partIndex: Int32Array | null = null;
 
+  /** `copyOnWrite`: `copyAround` will be called (`--copy=cow`), which needs where B's dataspaces lay after setup. */
   constructor(
     private readonly platform: Platform,
     readonly mode: CopyVia,
+    private readonly copyOnWrite = true,
   ) {}
 
-  /** After the strategy set B's memory up: records its dataspaces; with `mapped`, A attaches each for good. */
+  /**
+   * After the strategy set B's memory up: gathers what the bounds need of
+   * its dataspaces (and, under copy-on-write, where each lay); with `mapped`,
+   * A attaches each for good.
+   */
   setUp(): void {
     const { core, pages } = this.platform;
     const b = this.b;
-    // Counted first, so the records take exactly their room (host memory only).
     let count = 0;
+    // A dataspace's cost depends on its two sizes alone: computed again only where they differ
+    // from the dataspace before's (a tracker's 64 Ki designated dataspaces have one pair).
+    let lastDs = 0;
+    let lastAlloc = 0;
+    let cost = 0;
     for (let p = 0; p < pages; ) {
       if (!core.backingOf(p, b)) {
         p++;
         continue;
       }
       count++;
-      p = Math.max(b.bHi, p + 1);
-    }
-    const parts = new Int32Array(count * PART_WORDS);
-    let at = 0;
-    for (let p = 0; p < pages; ) {
-      if (!core.backingOf(p, b)) {
-        p++;
-        continue;
+      if (this.mode === 'attach') {
+        if (b.dsPages !== lastDs || b.allocPages !== lastAlloc)
+          cost = this.partCycles(b.dsPages, b.allocPages);
+        lastDs = b.dsPages;
+        lastAlloc = b.allocPages;
+        this.partsOfCost.set(cost, (this.partsOfCost.get(cost) ?? 0) + 1);
       }
-      parts[at + DS_PAGES] = b.dsPages;
-      parts[at + ALLOC_PAGES] = b.allocPages;
-      parts[at + DIRECT] = b.levels === 1 ? 1 : 0;
-      parts[at + DS] = b.ds;
-      parts[at + B_BASE] = b.bBase;
-      parts[at + LO] = b.bLo;
-      parts[at + HI] = b.bHi;
-      parts[at + ALLOC_BASE] = b.allocBase;
-      at += PART_WORDS;
+      if (b.levels === 1) this.direct = true;
+      else {
+        this.revocable = true;
+        this.revocablePages += b.dsPages;
+      }
       if (this.mode === 'mapped') {
         core.checkpointer.attach();
         core.checkpointer.keepMapped(b.ds);
       }
       p = Math.max(b.bHi, p + 1);
     }
-    this.parts = parts;
-    this.partCount = count;
+    if (this.copyOnWrite) {
+      // Counted first, so the records take exactly their room (host memory only).
+      const parts = new Int32Array(count * PART_WORDS);
+      let at = 0;
+      for (let p = 0; p < pages; ) {
+        if (!core.backingOf(p, b)) {
+          p++;
+          continue;
+        }
+        parts[at + DS] = b.ds;
+        parts[at + DS_PAGES] = b.dsPages;
+        parts[at + B_BASE] = b.bBase;
+        parts[at + LO] = b.bLo;
+        parts[at + HI] = b.bHi;
+        parts[at + ALLOC_BASE] = b.allocBase;
+        parts[at + ALLOC_PAGES] = b.allocPages;
+        at += PART_WORDS;
+        p = Math.max(b.bHi, p + 1);
+      }
+      this.parts = parts;
+    }
     if (this.mode === 'attach') this.copiedAt = new Int32Array(pages).fill(-1);
   }
 
@@ -203,8 +237,8 @@ export class Copier {
       lo = b.bLo;
       hi = b.bHi;
     } else {
-      const parts = this.parts;
       const at = this.partOf(p);
+      const parts = this.parts!;
       b.ds = parts[at + DS]! as RamDataspace;
       b.dsPages = parts[at + DS_PAGES]!;
       b.bBase = parts[at + B_BASE]!;
@@ -234,11 +268,11 @@ export class Copier {
 
   /** The offset in `parts` of the dataspace of B's RAM page `p` belongs to (B's RAM as it stood after setup). */
   private partOf(p: number): number {
+    const parts = this.parts;
+    if (parts === null) throw new ModelError('copy: copyAround on a Copier not set up for copy-on-write');
     if (this.partIndex === null) {
-      const parts = this.parts;
       const index = new Int32Array(this.platform.pages).fill(-1);
-      for (let at = 0; at < this.partCount * PART_WORDS; at += PART_WORDS)
-        index.fill(at, parts[at + LO]!, parts[at + HI]!);
+      for (let at = 0; at < parts.length; at += PART_WORDS) index.fill(at, parts[at + LO]!, parts[at + HI]!);
       this.partIndex = index;
     }
     const at = this.partIndex[p]!;
@@ -255,16 +289,10 @@ export class Copier {
   maxCopyAroundCycles(): number {
     const profile = this.platform.profile;
     const k = profile.kernel;
-    if (this.mode === 'mapped') {
-      let revoked = false;
-      for (let at = 0; at < this.partCount * PART_WORDS; at += PART_WORDS)
-        revoked ||= this.parts[at + DIRECT] === 0;
-      return revoked ? this.faultCycles() + 2 ** profile.core.maxMapOrder * k.mapPerPage : 0;
-    }
-    const parts = this.parts;
+    if (this.mode === 'mapped')
+      return this.revocable ? this.faultCycles() + 2 ** profile.core.maxMapOrder * k.mapPerPage : 0;
     let max = 0;
-    for (let at = 0; at < this.partCount * PART_WORDS; at += PART_WORDS)
-      max = Math.max(max, this.partCycles(parts[at + DS_PAGES]!, parts[at + ALLOC_PAGES]!));
+    for (const cost of this.partsOfCost.keys()) max = Math.max(max, cost);
     return max;
   }
 
@@ -312,39 +340,19 @@ export class Copier {
   bounds(copied = this.platform.pages): CopyBounds {
     const profile = this.platform.profile;
     const k = profile.kernel;
-    const parts = this.parts;
-    const end = this.partCount * PART_WORDS;
     if (this.mode === 'mapped') {
-      let pages = 0;
-      for (let at = 0; at < end; at += PART_WORDS)
-        if (parts[at + DIRECT] === 0) pages += parts[at + DS_PAGES]!;
       return {
-        pause: Math.min(pages, copied) * (this.faultCycles() + k.mapPerPage + k.unmapPerPage),
+        pause: Math.min(this.revocablePages, copied) * (this.faultCycles() + k.mapPerPage + k.unmapPerPage),
         fault: 0,
       };
     }
-    // A part's cost depends on its two sizes alone: computed again only where they differ from
-    // the part before's (a tracker's 64 Ki designated dataspaces have one pair), and added once
-    // per part, costliest first, as a sort of every part's cost would.
-    const partsOfCost = new Map<number, number>();
-    let direct = false;
-    let lastDs = -1;
-    let lastAlloc = -1;
-    let cost = 0;
-    for (let at = 0; at < end; at += PART_WORDS) {
-      const dsPages = parts[at + DS_PAGES]!;
-      const allocPages = parts[at + ALLOC_PAGES]!;
-      if (dsPages !== lastDs || allocPages !== lastAlloc) cost = this.partCycles(dsPages, allocPages);
-      lastDs = dsPages;
-      lastAlloc = allocPages;
-      partsOfCost.set(cost, (partsOfCost.get(cost) ?? 0) + 1);
-      direct ||= parts[at + DIRECT] === 1;
-    }
+    // Each dataspace's cost added once, costliest first, as a sort of every dataspace's cost would.
+    const partsOfCost = this.partsOfCost;
     let pause = 0;
     let left = copied;
     for (const cost of [...partsOfCost.keys()].sort((x, y) => y - x)) {
       for (let i = Math.min(partsOfCost.get(cost)!, left); i > 0; i--, left--) pause += cost;
     }
-    return { pause, fault: direct ? pagerRefaultCycles(profile) : 0 };
+    return { pause, fault: this.direct ? pagerRefaultCycles(profile) : 0 };
   }
 }
