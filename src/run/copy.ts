@@ -54,58 +54,112 @@ export interface CopyBounds {
   fault: number;
 }
 
-/** One dataspace of B's RAM: its size, the allocation's size, and whether B shows it in its own address space. */
-interface Part {
-  dsPages: number;
-  allocPages: number;
-  direct: boolean;
-  /** The dataspace, where B showed it after setup ([lo, hi), dataspace page 0 at B page `bBase`), and its allocation's first page. */
-  ds: RamDataspace;
-  bBase: number;
-  lo: number;
-  hi: number;
-  allocBase: number;
-}
+/**
+ * Where each dataspace of B's RAM lay after setup, for `copyAround` to find
+ * one the strategy's re-arm detached since: one record of `PART_WORDS` int32
+ * per dataspace, in B page order: the dataspace, its size, the B page of
+ * its page 0 (`bBase`), where B showed it ([lo, hi)), and its allocation's
+ * first page and size. One typed array, not an object per dataspace, and
+ * kept only under copy-on-write: the region-map trackers give every page a
+ * dataspace, and an object apiece cost ~70 host bytes per emulated page
+ * (issue 16).
+ */
+const DS = 0;
+const DS_PAGES = 1;
+const B_BASE = 2;
+const LO = 3;
+const HI = 4;
+const ALLOC_BASE = 5;
+const ALLOC_PAGES = 6;
+const PART_WORDS = 7;
 
 export class Copier {
   private readonly b = new Backing();
   /** Per B page: the checkpoint at which the dataspace starting there was copied last (`attach`). */
   private copiedAt: Int32Array | null = null;
   private checkpoint = 0;
-  /** B's RAM as it stood after setup, one entry per dataspace. */
-  private readonly parts: Part[] = [];
-  /** Per B page, its entry in `parts` (built on first use, by `copyAround`). */
+  /**
+   * What the bounds need of B's RAM as it stood after setup, gathered once
+   * by `setUp`: per cost of copying one dataspace whole (`partCycles`;
+   * `attach` only), the number of dataspaces costing it; whether any is
+   * attached in B's address space itself (`direct`) and any inside a
+   * managed dataspace (`revocable`), and the pages of those inside one
+   * (`revocablePages`).
+   */
+  private readonly partsOfCost = new Map<number, number>();
+  private direct = false;
+  private revocable = false;
+  private revocablePages = 0;
+  /** `PART_WORDS` per dataspace of B's RAM after setup (see `PART_WORDS`), under copy-on-write only. */
+  private parts: Int32Array | null = null;
+  /** Per B page, the offset of its record in `parts` (built on first use, by `copyAround`). */
   private partIndex: Int32Array | null = null;
 
+  /** `copyOnWrite`: `copyAround` will be called (`--copy=cow`), which needs where B's dataspaces lay after setup. */
   constructor(
     private readonly platform: Platform,
     readonly mode: CopyVia,
+    private readonly copyOnWrite = true,
   ) {}
 
-  /** After the strategy set B's memory up: records its dataspaces; with `mapped`, A attaches each for good. */
+  /**
+   * After the strategy set B's memory up: gathers what the bounds need of
+   * its dataspaces (and, under copy-on-write, where each lay); with `mapped`,
+   * A attaches each for good.
+   */
   setUp(): void {
     const { core, pages } = this.platform;
     const b = this.b;
+    let count = 0;
+    // A dataspace's cost depends on its two sizes alone: computed again only where they differ
+    // from the dataspace before's (a tracker's 64 Ki designated dataspaces have one pair).
+    let lastDs = 0;
+    let lastAlloc = 0;
+    let cost = 0;
     for (let p = 0; p < pages; ) {
       if (!core.backingOf(p, b)) {
         p++;
         continue;
       }
-      this.parts.push({
-        dsPages: b.dsPages,
-        allocPages: b.allocPages,
-        direct: b.levels === 1,
-        ds: b.ds,
-        bBase: b.bBase,
-        lo: b.bLo,
-        hi: b.bHi,
-        allocBase: b.allocBase,
-      });
+      count++;
+      if (this.mode === 'attach') {
+        if (b.dsPages !== lastDs || b.allocPages !== lastAlloc)
+          cost = this.partCycles(b.dsPages, b.allocPages);
+        lastDs = b.dsPages;
+        lastAlloc = b.allocPages;
+        this.partsOfCost.set(cost, (this.partsOfCost.get(cost) ?? 0) + 1);
+      }
+      if (b.levels === 1) this.direct = true;
+      else {
+        this.revocable = true;
+        this.revocablePages += b.dsPages;
+      }
       if (this.mode === 'mapped') {
         core.checkpointer.attach();
         core.checkpointer.keepMapped(b.ds);
       }
       p = Math.max(b.bHi, p + 1);
+    }
+    if (this.copyOnWrite) {
+      // Counted first, so the records take exactly their room (host memory only).
+      const parts = new Int32Array(count * PART_WORDS);
+      let at = 0;
+      for (let p = 0; p < pages; ) {
+        if (!core.backingOf(p, b)) {
+          p++;
+          continue;
+        }
+        parts[at + DS] = b.ds;
+        parts[at + DS_PAGES] = b.dsPages;
+        parts[at + B_BASE] = b.bBase;
+        parts[at + LO] = b.bLo;
+        parts[at + HI] = b.bHi;
+        parts[at + ALLOC_BASE] = b.allocBase;
+        parts[at + ALLOC_PAGES] = b.allocPages;
+        at += PART_WORDS;
+        p = Math.max(b.bHi, p + 1);
+      }
+      this.parts = parts;
     }
     if (this.mode === 'attach') this.copiedAt = new Int32Array(pages).fill(-1);
   }
@@ -183,15 +237,16 @@ export class Copier {
       lo = b.bLo;
       hi = b.bHi;
     } else {
-      const part = this.partOf(p);
-      b.ds = part.ds;
-      b.dsPages = part.dsPages;
-      b.bBase = part.bBase;
-      b.allocBase = part.allocBase;
-      b.allocPages = part.allocPages;
+      const at = this.partOf(p);
+      const parts = this.parts!;
+      b.ds = parts[at + DS]! as RamDataspace;
+      b.dsPages = parts[at + DS_PAGES]!;
+      b.bBase = parts[at + B_BASE]!;
+      b.allocBase = parts[at + ALLOC_BASE]!;
+      b.allocPages = parts[at + ALLOC_PAGES]!;
       b.bLo = b.bHi = 0; // B shows it nowhere: A's detach revokes nothing of B's
-      lo = part.lo;
-      hi = part.hi;
+      lo = parts[at + LO]!;
+      hi = parts[at + HI]!;
     }
     if (this.mode === 'mapped') {
       space.read(b.ds, p - b.bBase);
@@ -211,16 +266,18 @@ export class Copier {
     space.detach(ds, b);
   }
 
-  /** The dataspace of B's RAM page `p` belongs to (B's RAM as it stood after setup). */
-  private partOf(p: number): Part {
+  /** The offset in `parts` of the dataspace of B's RAM page `p` belongs to (B's RAM as it stood after setup). */
+  private partOf(p: number): number {
+    const parts = this.parts;
+    if (parts === null) throw new ModelError('copy: copyAround on a Copier not set up for copy-on-write');
     if (this.partIndex === null) {
       const index = new Int32Array(this.platform.pages).fill(-1);
-      for (let i = 0; i < this.parts.length; i++) index.fill(i, this.parts[i]!.lo, this.parts[i]!.hi);
+      for (let at = 0; at < parts.length; at += PART_WORDS) index.fill(at, parts[at + LO]!, parts[at + HI]!);
       this.partIndex = index;
     }
-    const i = this.partIndex[p]!;
-    if (i < 0) throw new ModelError(`copy: B's page ${p} belongs to no dataspace of B's RAM`);
-    return this.parts[i]!;
+    const at = this.partIndex[p]!;
+    if (at < 0) throw new ModelError(`copy: B's page ${p} belongs to no dataspace of B's RAM`);
+    return at;
   }
 
   /**
@@ -232,12 +289,10 @@ export class Copier {
   maxCopyAroundCycles(): number {
     const profile = this.platform.profile;
     const k = profile.kernel;
-    if (this.mode === 'mapped') {
-      const revoked = this.parts.some((part) => !part.direct);
-      return revoked ? this.faultCycles() + 2 ** profile.core.maxMapOrder * k.mapPerPage : 0;
-    }
+    if (this.mode === 'mapped')
+      return this.revocable ? this.faultCycles() + 2 ** profile.core.maxMapOrder * k.mapPerPage : 0;
     let max = 0;
-    for (const part of this.parts) max = Math.max(max, this.partCycles(part));
+    for (const cost of this.partsOfCost.keys()) max = Math.max(max, cost);
     return max;
   }
 
@@ -248,25 +303,26 @@ export class Copier {
   }
 
   /**
-   * `attach`: the most copying one dataspace of B costs: attaching it and its
+   * `attach`: the most copying one dataspace of B (`dsPages` pages, of an
+   * allocation of `allocPages`) costs: attaching it and its
    * allocation's copy, every page of both faulted in and unmapped again, the
    * detaches' unmaps (each page of the original revoked from B too) and
    * cache maintenance.
    */
-  private partCycles(part: Part): number {
+  private partCycles(dsPages: number, allocPages: number): number {
     const profile = this.platform.profile;
     const k = profile.kernel;
     const c = profile.core;
     const fault = this.faultCycles();
-    const copyMapped = Math.min(part.allocPages, part.dsPages * 2 ** c.maxMapOrder);
+    const copyMapped = Math.min(allocPages, dsPages * 2 ** c.maxMapOrder);
     return (
       2 * (rpcCycles(profile, c.attachWork) + rpcCycles(profile, c.detachWork)) +
       // the two detaches' l4_cache_dma_coherent (issue 10), each over at most the larger dataspace
-      2 * cacheMaintenanceCycles(profile, Math.max(part.dsPages, part.allocPages)) +
-      part.dsPages * (fault + k.mapPerPage + maxUnmapCycles(profile, 1) + k.unmapPerPage) +
-      part.dsPages * fault +
+      2 * cacheMaintenanceCycles(profile, Math.max(dsPages, allocPages)) +
+      dsPages * (fault + k.mapPerPage + maxUnmapCycles(profile, 1) + k.unmapPerPage) +
+      dsPages * fault +
       copyMapped * (k.mapPerPage + k.unmapPerPage) +
-      part.allocPages * k.syscall
+      allocPages * k.syscall
     );
   }
 
@@ -285,32 +341,18 @@ export class Copier {
     const profile = this.platform.profile;
     const k = profile.kernel;
     if (this.mode === 'mapped') {
-      let pages = 0;
-      for (const part of this.parts) if (!part.direct) pages += part.dsPages;
       return {
-        pause: Math.min(pages, copied) * (this.faultCycles() + k.mapPerPage + k.unmapPerPage),
+        pause: Math.min(this.revocablePages, copied) * (this.faultCycles() + k.mapPerPage + k.unmapPerPage),
         fault: 0,
       };
     }
-    // A part's cost depends on its two sizes alone: computed again only where they differ from
-    // the part before's (a tracker's 64 Ki designated dataspaces have one pair), and added once
-    // per part, costliest first, as a sort of every part's cost would.
-    const partsOfCost = new Map<number, number>();
-    let direct = false;
-    let last: Part | null = null;
-    let cost = 0;
-    for (const part of this.parts) {
-      if (last === null || part.dsPages !== last.dsPages || part.allocPages !== last.allocPages)
-        cost = this.partCycles(part);
-      last = part;
-      partsOfCost.set(cost, (partsOfCost.get(cost) ?? 0) + 1);
-      direct ||= part.direct;
-    }
+    // Each dataspace's cost added once, costliest first, as a sort of every dataspace's cost would.
+    const partsOfCost = this.partsOfCost;
     let pause = 0;
     let left = copied;
     for (const cost of [...partsOfCost.keys()].sort((x, y) => y - x)) {
       for (let i = Math.min(partsOfCost.get(cost)!, left); i > 0; i--, left--) pause += cost;
     }
-    return { pause, fault: direct ? pagerRefaultCycles(profile) : 0 };
+    return { pause, fault: this.direct ? pagerRefaultCycles(profile) : 0 };
   }
 }

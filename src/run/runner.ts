@@ -174,7 +174,7 @@ function startMeasured(
   // `profile` has each figure's maximum (bounds read it); `costs` draws (issue 15, sampling.ts).
   const { clock, memory, stalls, profile, costs } = platform;
   const strategy = createStrategy(p.strategy, platform, p.strategyParams);
-  const copier = new Copier(platform, p.copyVia);
+  const copier = new Copier(platform, p.copyVia, p.copier !== null);
   const store = new CheckpointStore(pages);
   // Copy-on-write: A's copier thread, and the kernel's protect whose faults it answers (before B maps its memory).
   const cow = p.copier === null ? null : new CowCopier(platform, copier, store, p.copier);

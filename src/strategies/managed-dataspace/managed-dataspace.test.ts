@@ -124,9 +124,7 @@ describe('managed-dataspace on a sequential pass', () => {
       ).length;
       const rpcs = rpc.mock.calls.length + rpcCore.mock.calls.length;
       const ipcs = ipc.mock.calls.length + 2 * rpcs;
-      expect({ ipcs, irqs, rpcs, switches: ipcs + irqs }).toEqual(
-        managedFaultPathCounts(v),
-      );
+      expect({ ipcs, irqs, rpcs, switches: ipcs + irqs }).toEqual(managedFaultPathCounts(v));
     }
   });
 
