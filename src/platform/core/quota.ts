@@ -1,3 +1,42 @@
+/**
+ * Quota and metadata accounting: what core's objects cost in memory, by kind,
+ * and where Genode 16.05 keeps it.
+ *
+ * - Each RM session carries the RAM quota its client donates to core
+ *   (`rm_session/connection.h`: `RAM_QUOTA = 64*1024`; profile
+ *   `memory.rmSessionQuotaBytes`), kept by the session's `Allocator_guard`
+ *   (`Rm_session_component::_md_alloc`, rm_session_component.h).
+ * - Region maps an RM session creates (`new (_md_alloc) Region_map_component`)
+ *   and their regions (`Allocator_avl_tpl<Rm_region> _map(&_md_alloc)`,
+ *   region_map_component.h) are allocated from that guard: their metadata
+ *   lives inside the session's quota and is not counted again. When the guard
+ *   is exhausted, `create` or `attach` throws `Out_of_metadata`; rtcr then
+ *   upgrades the session (`env.parent().upgrade(_parent_rm, "ram_quota=256K")`,
+ *   rtcr intercept/ram_session.cc `Ram_session_component::alloc`; profile
+ *   `memory.rmSessionUpgradeBytes`) and retries. rtcr wraps only `create` in
+ *   that `retry<Out_of_metadata>`; its `attach_at` has none and would fail
+ *   outright, so the model applies the same upgrade there too, as a
+ *   checkpointer holding thousands of designated dataspaces must.
+ *   An upgrade costs the failed call, `Parent::upgrade` (A → its parent),
+ *   the parent's `Ram_session::transfer_quota` to core and its
+ *   `Root::upgrade` to core's RM root (`Rm_root::_upgrade_session`,
+ *   `Allocator_guard::upgrade`): four RPCs, the quota bookkeeping itself
+ *   assumed free next to them. The session object itself, which
+ *   `Root_component` also deducts from the donation, is not modelled.
+ * - Regions of B's address space (the PD's region map, paid from B's PD
+ *   session) and RAM dataspaces (`Dataspace_component`, paid from a RAM
+ *   session) are metadata outside any RM session.
+ *
+ * What a run reports (byKind): quota kinds sum to `quotaBytes`
+ * (`rm-session-quota`, `rm-session-quota-upgrades`), metadata kinds to
+ * `metadataBytes` (`attachment-metadata`, `dataspace-metadata`); two kinds
+ * only inform and are in neither sum: `rm-session-metadata-peak`, the most
+ * metadata the RM sessions held at once (inside their quota), and
+ * `rm-session-quota-unneeded`, where the platform lets one RM session create
+ * many region maps (Genode 16.05) but several were opened: the quota beyond
+ * what one session holding all of them would have needed with the same
+ * upgrades.
+ */
 import type { Kernel } from '../kernel.ts';
 import type { CostProfile } from '../profile.ts';
 import { capacityFor, resized } from './tables.ts';
