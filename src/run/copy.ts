@@ -116,11 +116,7 @@ export class Copier {
     let lastDs = 0;
     let lastAlloc = 0;
     let cost = 0;
-    for (let p = 0; p < pages; ) {
-      if (!core.backingOf(p, b)) {
-        p++;
-        continue;
-      }
+    this.eachDataspace(() => {
       count++;
       if (this.mode === 'attach') {
         if (b.dsPages !== lastDs || b.allocPages !== lastAlloc)
@@ -138,17 +134,12 @@ export class Copier {
         core.checkpointer.attach();
         core.checkpointer.keepMapped(b.ds);
       }
-      p = Math.max(b.bHi, p + 1);
-    }
+    });
     if (this.copyOnWrite) {
       // Counted first, so the records take exactly their room (host memory only).
       const parts = new Int32Array(count * PART_WORDS);
       let at = 0;
-      for (let p = 0; p < pages; ) {
-        if (!core.backingOf(p, b)) {
-          p++;
-          continue;
-        }
+      this.eachDataspace(() => {
         parts[at + DS] = b.ds;
         parts[at + DS_PAGES] = b.dsPages;
         parts[at + B_BASE] = b.bBase;
@@ -157,11 +148,24 @@ export class Copier {
         parts[at + ALLOC_BASE] = b.allocBase;
         parts[at + ALLOC_PAGES] = b.allocPages;
         at += PART_WORDS;
-        p = Math.max(b.bHi, p + 1);
-      }
+      });
       this.parts = parts;
     }
     if (this.mode === 'attach') this.copiedAt = new Int32Array(pages).fill(-1);
+  }
+
+  /** Calls `visit` for each dataspace of B's RAM in B page order, with `this.b` describing it (setup only). */
+  private eachDataspace(visit: () => void): void {
+    const { core, pages } = this.platform;
+    const b = this.b;
+    for (let p = 0; p < pages; ) {
+      if (!core.backingOf(p, b)) {
+        p++;
+        continue;
+      }
+      visit();
+      p = Math.max(b.bHi, p + 1);
+    }
   }
 
   /**

@@ -47,37 +47,11 @@ export function histogramQuantile(h: Histogram, count: number, p: number): numbe
 
 /**
  * Count, max, p50 and p99 (nearest rank) and the mean (rounded) of a
- * histogram; all 0 when empty. Two passes over it, the second finding both
+ * histogram; all 0 when empty. One pass for the sums and one finding both
  * quantiles (a histogram can hold one entry per page: 64 Ki at 64 Ki pages).
  */
 export function summarizeStalls(h: Histogram): StallSummary {
-  let count = 0;
-  let sum = 0;
-  for (let i = 0; i < h.length; i++) {
-    const e = h[i]!;
-    count += e[1];
-    sum += e[0] * e[1];
-  }
-  if (count === 0) return { count: 0, maxCycles: 0, p50Cycles: 0, p99Cycles: 0, meanCycles: 0 };
-  const k50 = nearestRank(count, 0.5) - 1;
-  const k99 = nearestRank(count, 0.99) - 1;
-  let p50Cycles = -1;
-  let seen = 0;
-  for (let i = 0; i < h.length; i++) {
-    const e = h[i]!;
-    seen += e[1];
-    if (p50Cycles < 0 && k50 < seen) p50Cycles = e[0];
-    if (k99 < seen) {
-      return {
-        count,
-        maxCycles: h[h.length - 1]![0],
-        p50Cycles,
-        p99Cycles: e[0],
-        meanCycles: Math.round(sum / count),
-      };
-    }
-  }
-  throw new RangeError(`order statistic ${k99} of ${seen} durations`);
+  return summarizeStallsOf([h]);
 }
 
 /**
@@ -89,7 +63,6 @@ export function summarizeStalls(h: Histogram): StallSummary {
  */
 export function summarizeStallsOf(hs: readonly Histogram[]): StallSummary {
   const some = hs.filter((h) => h.length > 0);
-  if (some.length <= 1) return summarizeStalls(some[0] ?? []);
   let count = 0;
   let sum = 0;
   let maxCycles = 0;
@@ -100,7 +73,7 @@ export function summarizeStallsOf(hs: readonly Histogram[]): StallSummary {
     }
     maxCycles = Math.max(maxCycles, h[h.length - 1]![0]);
   }
-  if (count === 0) return summarizeStalls([]);
+  if (count === 0) return { count: 0, maxCycles: 0, p50Cycles: 0, p99Cycles: 0, meanCycles: 0 };
   const k50 = nearestRank(count, 0.5) - 1;
   const k99 = nearestRank(count, 0.99) - 1;
   let p50Cycles = -1;
