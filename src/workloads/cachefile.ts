@@ -53,13 +53,16 @@ function watch(): void {
  */
 export function openCacheFile(destination: string): AtomicFile {
   sweepStaleTemps(dirname(destination));
+  // The handlers go in before the temporary exists: a signal between the two would otherwise find
+  // none and kill the process with its default action, leaving the temporary behind. With them in,
+  // a signal waits for the event loop, by which time the file below is in `live`.
+  watch();
   let file: AtomicFile;
   try {
     file = AtomicFile.open(destination);
   } catch (e) {
     throw new WorkloadError(`trace: cannot write ${destination}: ${(e as Error).message}`);
   }
-  watch();
   live.add(file);
   return file;
 }

@@ -63,3 +63,35 @@ describe('an interrupted trace import', () => {
     },
   );
 });
+
+describe('a trace import interrupted the instant its temp file exists', () => {
+  // The child sends itself SIGINT from inside the `openSync` that creates the temporary, so the
+  // signal lands before any later line of the importer runs: it must already be guarded then.
+  const instant = `
+    const fs = (await import('node:fs')).default;
+    const { syncBuiltinESMExports } = (await import('node:module')).default;
+    const openSync = fs.openSync;
+    fs.openSync = (path, ...rest) => {
+      const fd = openSync(path, ...rest);
+      if (String(path).endsWith('.tmp')) process.kill(process.pid, 'SIGINT');
+      return fd;
+    };
+    syncBuiltinESMExports();
+    const { preparePageTrace } = await import(${JSON.stringify(new URL('./trace.ts', import.meta.url).href)});
+    await preparePageTrace(${JSON.stringify(big)}, true);
+    console.log('finished');
+  `;
+
+  it('removes it and dies of the signal', async () => {
+    const cache = join(dir, 'cache-instant');
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', instant], {
+      env: { ...process.env, [TRACE_CACHE_ENV]: cache },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('exit', (code, sig) => resolve({ code, signal: sig })),
+    );
+    expect(exited).toEqual({ code: null, signal: 'SIGINT' });
+    expect(readdirSync(cache).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
